@@ -1,0 +1,94 @@
+"""Where plans live, and how a plan name becomes a file.
+
+A PLAN is a path, or a name looked up in the seeds folder and the corpus
+folder: by file stem (exactly, then as a unique prefix) or by a unique part
+of the title. The corpus folder is ``--corpus``, else ``$COMPARE_CORPUS``,
+else ``./corpus``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import AmbiguousPlan, InputError, PlanNotFound
+
+PLAN_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf"}
+PACKAGE_SEEDS = Path(__file__).with_name("seeds")  # installed: package_dir maps seeds/ here
+CHECKOUT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"  # running from a source checkout
+
+
+def corpus_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The corpus folder in force."""
+    return Path(explicit or os.environ.get("COMPARE_CORPUS") or "corpus")
+
+
+def seed_dirs() -> list[Path]:
+    """./seeds when run from a checkout, then the seeds installed with the package."""
+    dirs = [Path("seeds"), PACKAGE_SEEDS, CHECKOUT_SEEDS]
+    seen, out = set(), []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in seen:
+            seen.add(d.resolve())
+            out.append(d)
+    return out
+
+
+def plan_files(folder: Path) -> list[Path]:
+    """Plan files directly in ``folder``, sorted by name; hidden files and READMEs skipped."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith(".")
+        and p.stem.upper() != "README"
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    title: str
+
+
+def _title_of(path: Path) -> str:
+    from .load import load
+
+    try:
+        return load(path).title
+    except InputError:
+        return ""
+
+
+def resolve(name: str, corpus: str | os.PathLike | None = None) -> Path:
+    """The file a PLAN argument names. Raises PlanNotFound or AmbiguousPlan."""
+    direct = Path(name)
+    if direct.exists() or os.sep in name or "/" in name or direct.suffix.lower() in PLAN_SUFFIXES:
+        return direct  # a path; load() reports it if it is missing
+    files = [p for d in seed_dirs() + [corpus_dir(corpus)] for p in plan_files(d)]
+    for match in ([p for p in files if p.stem == name], [p for p in files if p.stem.startswith(name)]):
+        unique = _dedupe(match)
+        if len(unique) == 1:
+            return unique[0]
+        if len(unique) > 1:
+            raise AmbiguousPlan(f"{name!r} matches several plans: " + "; ".join(str(p) for p in unique))
+    by_title = _dedupe([p for p in files if name in _title_of(p)])
+    if len(by_title) == 1:
+        return by_title[0]
+    if by_title:
+        raise AmbiguousPlan(
+            f"{name!r} matches several plans: " + "; ".join(f"{p} ({_title_of(p)})" for p in by_title)
+        )
+    where = ", ".join(str(d) for d in seed_dirs() + [corpus_dir(corpus)])
+    raise PlanNotFound(f"no plan named {name!r} in {where} (give a path, a file stem or part of a title)")
+
+
+def _dedupe(paths: list[Path]) -> list[Path]:
+    """The same seed may sit in ./seeds and in the installed package: keep one per content."""
+    seen, out = set(), []
+    for p in paths:
+        key = (p.name, p.stat().st_size)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out

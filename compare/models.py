@@ -1,0 +1,144 @@
+"""Plain dataclasses that pass between the pipeline's stages.
+
+Offsets (``span``) are character offsets into ``Document.text``, half-open
+``(start, end)``. ``Document.text`` is the extracted body with whitespace
+normalized; the original wording and punctuation are kept for display.
+Matching uses ``match_form(text)`` from :mod:`compare.load`, which maps
+characters one to one, so the same spans address both forms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Span = tuple[int, int]
+
+KINDS = ("same", "changed", "moved", "split", "merge", "only_a", "only_b")
+
+
+@dataclass
+class Clause:
+    """A sentence-level unit of a section's own body."""
+
+    id: str  # "<section id>#<index>", index from 1
+    section_id: str
+    index: int
+    text: str
+    span: Span
+
+
+@dataclass
+class Section:
+    """A numbered heading with its own body and its children."""
+
+    id: str  # path of numbers, e.g. "2/5/17"; stable across runs
+    level: int  # 1 = top
+    number: str  # as written: "（五）", "17、", "第三章"
+    title: str
+    text: str  # own body: the heading line's text after the title, plus unnumbered paragraphs
+    span: Span  # the whole heading + own body (children excluded)
+    style: str = ""  # numbering style, e.g. "zhang", "tiao", "cn_paren"
+    parent: str | None = None
+    children: list["Section"] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
+
+    def walk(self):
+        """Yield this section and its descendants in reading order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}{self.title}"
+
+
+@dataclass
+class Boilerplate:
+    """Text kept out of the sections but accounted for: site footers, links, navigation."""
+
+    kind: str  # "footer", "link", "navigation"
+    text: str
+    span: Span
+
+
+@dataclass
+class Document:
+    """A loaded and parsed plan."""
+
+    path: str
+    name: str  # file stem, used to refer to the plan
+    title: str
+    text: str
+    format: str
+    encoding: str
+    sha256: str
+    issuers: list[str] = field(default_factory=list)
+    date: str | None = None  # ISO yyyy-mm-dd
+    doc_number: str | None = None  # 文号
+    preamble: Span = (0, 0)
+    sections: list[Section] = field(default_factory=list)
+    boilerplate: list[Boilerplate] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    hints: dict[int, frozenset] = field(default_factory=dict, repr=False)  # paragraph offset -> layout hints
+
+    def walk(self):
+        """All sections in reading order."""
+        for top in self.sections:
+            yield from top.walk()
+
+    @property
+    def preamble_text(self) -> str:
+        return self.text[self.preamble[0] : self.preamble[1]]
+
+    def section(self, section_id: str) -> Section:
+        for s in self.walk():
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+
+@dataclass
+class Pair:
+    """Sections of A and B that correspond. One side is empty for only_a / only_b."""
+
+    a: list[str]
+    b: list[str]
+    score: float  # cosine in [0, 1]
+    kind: str  # one of KINDS
+
+
+@dataclass
+class ClausePair:
+    a: str  # clause id in A
+    b: str  # clause id in B
+    score: float  # cosine in [0, 1]
+
+
+@dataclass
+class Comparison:
+    a: Document
+    b: Document
+    pairs: list[Pair]
+    clause_pairs: list[ClausePair]
+    score: float  # overall document score in [0, 1], see align.document_score
+    level_a: int = 1
+    level_b: int = 1
+    matrix: list[list[float]] = field(default_factory=list)  # unit rows (A) x unit cols (B)
+    units_a: list[str] = field(default_factory=list)
+    units_b: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings passed down the pipeline (black's Mode, in spirit)."""
+
+    threshold: float = 0.25  # min cosine for a section pair, in [0, 1]
+    split_threshold: float = 0.2  # min cosine for an extra part of a split/merge
+    same_threshold: float = 0.999  # cosine at which normalized-unequal texts still count as near-same
+    clause_threshold: float = 0.3  # min cosine for a clause pair inside paired sections
+    top_clauses: int = 50  # size of the "most similar clauses" list
+    parent_bonus: float = 0.1  # added to a pair's score when the parents are paired
+    lowscore_view: float = 0.5  # below this score the report shows shared phrases, not a diff
+    format: str | None = None  # force an input format
+    encoding: str | None = None  # force an input encoding
+    cache_dir: str | None = None  # token/IDF cache; None = user cache dir

@@ -1,0 +1,98 @@
+"""Numbering markers of Chinese policy documents, and Chinese numerals.
+
+A marker opens a paragraph: 第X编/章/节/条/款, 一、, （一）/(一), 1、/1./1．,
+（1）/(1), ①, 附件/附表, 专栏. ``match_marker`` recognises one and returns
+its style, its value as an int, the marker as written and the rest.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUM = "零〇○一二两三四五六七八九十百千"
+
+
+def cn_to_int(text: str) -> int | None:
+    """Value of a Chinese numeral such as 二十八 or 一百零三, or ASCII digits; None if neither."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def int_to_cn(n: int) -> str:
+    """Chinese numeral for 1..999: 28 -> 二十八."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + digits[rest] if rest < 10 else ("一" + int_to_cn(rest) if rest < 20 else int_to_cn(rest)))
+    return digits[n // 100] + "百" + tail
+
+
+LEGAL_RANK = {"bian": 0, "zhang": 1, "jie": 2, "tiao": 3, "kuan": 4}
+LEGAL_UNIT = {"编": "bian", "章": "zhang", "节": "jie", "条": "tiao", "款": "kuan",
+              "編": "bian", "節": "jie", "條": "tiao"}  # traditional script
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+_PATTERNS = [
+    ("legal", re.compile(rf"第([{CN_NUM}]{{1,6}}|\d{{1,4}})([编章节条款編節條])")),
+    ("cn_dun", re.compile(rf"([{CN_NUM}]{{1,4}})[、．]")),
+    ("cn_paren", re.compile(rf"[（(]([{CN_NUM}]{{1,4}})[）)]")),
+    ("arabic_paren", re.compile(r"[（(](\d{1,3})[）)]")),
+    ("arabic", re.compile(r"(\d{1,3})(?:[、．]|\.(?!\d))")),
+    ("circled", re.compile(rf"([{CIRCLED}])")),
+    ("annex", re.compile(rf"(附件|附表)\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})?\s*[:：]?\s*")),
+    ("box", re.compile(rf"(专栏|專欄)\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})?\s*[:：]?\s*")),
+]
+
+
+@dataclass(frozen=True)
+class Marker:
+    style: str  # bian/zhang/jie/tiao/kuan/cn_dun/cn_paren/arabic_paren/arabic/circled/annex/box
+    value: int
+    written: str  # the marker as written, e.g. "第三章", "（五）", "17、"
+    rest: str  # the paragraph after the marker
+
+
+def match_marker(paragraph: str) -> Marker | None:
+    """The numbering marker that opens ``paragraph``, if any."""
+    for kind, pattern in _PATTERNS:
+        m = pattern.match(paragraph)
+        if not m:
+            continue
+        rest = paragraph[m.end():]
+        if kind == "legal":
+            value, style = cn_to_int(m.group(1)), LEGAL_UNIT[m.group(2)]
+        elif kind == "circled":
+            value, style = CIRCLED.index(m.group(1)) + 1, kind
+        elif kind in ("annex", "box"):
+            value, style = cn_to_int(m.group(2)) if m.group(2) else 1, kind
+        else:
+            value, style = cn_to_int(m.group(1)), kind
+        if value is None or value == 0:
+            return None
+        written = m.group(0).rstrip()
+        if kind in ("annex", "box"):
+            written = written.rstrip(":： ")
+        return Marker(style, value, written, rest)
+    return None
+
+
+def starts_with_marker(line: str) -> bool:
+    return match_marker(line) is not None

@@ -1,0 +1,227 @@
+"""Parse a Document's text into its section tree, preamble, boilerplate and clauses.
+
+Each paragraph that opens with a numbering marker is a heading candidate. A
+candidate is accepted when its number continues its style's sequence (1, the
+next number among siblings, or the next number after the last of that style
+anywhere: the seed's items 1–28 run on across parents). Nesting follows the
+order in which styles appear, as in any outline: a style already open closes
+everything below it; a new style opens one level deeper. 编/章/节/条/款 also
+keep their legal rank, so a 节 never nests under a 条.
+
+The preamble, the sections' spans and the boilerplate tile ``Document.text``
+exactly: see :func:`coverage`.
+"""
+from __future__ import annotations
+
+import re
+
+from .models import Boilerplate, Clause, Document, Section
+from .numbering import LEGAL_RANK, Marker, match_marker
+
+_FOOTER = re.compile(r"[（(]\s*(?:文章|信息|稿件)?(?:来源|出处|责任编辑|编辑|作者)\s*[:：].{0,60}[）)]")
+_LINK = re.compile(r"(?:(?:https?:)?//|www\.)\S+")
+_NAV = re.compile(r"(?:返回|打印|关闭|分享|收藏|上一篇|下一篇|【\s*(?:打印|关闭|字号)|扫一扫).{0,60}")
+_NOT_AFTER_TIAO = ("规定", "規定", "所", "的", "之", "至", "中", "、", "，", "和", "或", "第")
+_LEGAL_FOLLOW = re.compile(r"\s|$|【")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")  # typeset spacing: 附 则
+
+
+def _boilerplate_kind(par: str) -> str | None:
+    if _FOOTER.fullmatch(par):
+        return "footer"
+    if _LINK.fullmatch(par):
+        return "link"
+    if _NAV.fullmatch(par) and len(par) <= 60:
+        return "navigation"
+    return None
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line; end excludes the newline."""
+    spans, start = [], 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
+def _plausible(marker: Marker, hints: frozenset, last: dict, open_values: dict) -> bool:
+    """Is this marker a heading, not a reference or a name?"""
+    style, value, rest = marker.style, marker.value, marker.rest
+    if style in LEGAL_RANK:
+        if not _LEGAL_FOLLOW.match(rest):
+            # "第三条规定…" is a reference; "第一章总则" and "第一条为了…" still count when in sequence
+            if rest.startswith(_NOT_AFTER_TIAO) or value != last.get(style, 0) + 1:
+                return False
+    if style in ("annex", "box") and len(rest) > 40 and not hints:
+        return False
+    if style == "cn_dun" and not rest:
+        return False
+    sibling = open_values.get(style)
+    expected = {1, last.get(style, 0) + 1}
+    if sibling is not None:
+        expected.add(sibling + 1)
+    if style in ("annex", "box"):
+        return True
+    if value in expected:
+        return True
+    # Tolerate a gap of one or two when the layout says it is a heading.
+    return bool(hints & {"bold", "h1", "h2", "h3", "h4", "h5", "h6"}) and 0 < value - last.get(style, 0) <= 3
+
+
+_BRACKETS = {"（": "）", "(": ")", "《": "》", "“": "”", "‘": "’", "「": "」", "『": "』", "【": "】", "[": "]"}
+_CLOSERS = {v: k for k, v in _BRACKETS.items()}
+
+
+def _sentence_ends(text: str, stops: str = "。；;！!？?") -> list[int]:
+    """Offsets just after each sentence end outside brackets and quotes."""
+    ends, depth = [], 0
+    for i, ch in enumerate(text):
+        if ch in _BRACKETS:
+            depth += 1
+        elif ch in _CLOSERS and depth:
+            depth -= 1
+        elif ch in stops and depth == 0:
+            ends.append(i + 1)
+        elif ch == "\n":
+            depth = 0
+            ends.append(i)
+    return ends
+
+
+def split_title(marker: Marker, under_article: bool) -> tuple[str, int]:
+    """Split the text after a marker into (title, offset where the body starts).
+
+    In ``（一）加强组织协调。坚持…`` the title ends at the first 。 and the body
+    follows. Articles (第X条) and the items under them carry no titles, except
+    a leading 【…】.
+    """
+    rest = marker.rest
+    lead = len(rest) - len(rest.lstrip())
+    body = rest[lead:]
+    if marker.style in ("tiao", "kuan") or under_article:
+        m = re.match(r"【([^】]{1,30})】", body)
+        return (m.group(1), lead + m.end()) if m else ("", lead)
+    if len(body) <= 40 and not re.search(r"[。；;！？]", body[:-1]):
+        return body.rstrip("。：:"), len(rest)
+    ends = _sentence_ends(body, "。！？")
+    if ends and ends[0] <= 60 and body[ends[0] - 1] == "。":
+        return body[: ends[0] - 1], lead + ends[0]
+    return "", lead
+
+
+def parse(doc: Document) -> Document:
+    """Fill ``doc.sections``, ``doc.preamble`` and ``doc.boilerplate``; return ``doc``."""
+    text = doc.text
+    pars = _paragraphs(text)
+    # Trailing boilerplate: site footers, bare links, navigation.
+    body_end_par = len(pars)
+    while body_end_par > 0 and _boilerplate_kind(text[slice(*pars[body_end_par - 1])]):
+        body_end_par -= 1
+    doc.boilerplate = [
+        Boilerplate(_boilerplate_kind(text[s:e]), text[s:e], (s, min(e + 1, len(text))))
+        for s, e in pars[body_end_par:]
+    ]
+    body_end = pars[body_end_par][0] if body_end_par < len(pars) else len(text)
+
+    headings = []  # (paragraph index, marker, level, parent index in headings or None)
+    stack: list[int] = []  # indexes into headings
+    last: dict[str, int] = {}
+    for pi in range(body_end_par):
+        start, end = pars[pi]
+        marker = match_marker(text[start:end])
+        if marker is None:
+            continue
+        hints = doc.hints.get(start, frozenset())
+        open_values = {headings[h][1].style: headings[h][1].value for h in stack}
+        if not _plausible(marker, hints, last, open_values):
+            continue
+        style = marker.style
+        styles = [headings[h][1].style for h in stack]
+        if style == "annex":
+            stack = []
+        elif style in styles:
+            stack = stack[: styles.index(style)]
+        elif style in LEGAL_RANK:
+            keep = max((i + 1 for i, s in enumerate(styles) if s in LEGAL_RANK and LEGAL_RANK[s] < LEGAL_RANK[style]), default=None)
+            if keep is None:
+                keep = next((i for i, s in enumerate(styles) if s in LEGAL_RANK), len(styles))
+            stack = stack[:keep]
+        parent = stack[-1] if stack else None
+        headings.append((pi, marker, len(stack) + 1, parent))
+        stack.append(len(headings) - 1)
+        last[style] = marker.value
+
+    if not headings:
+        doc.warnings.append(f"{doc.path}: no numbered headings found; the plan is treated as one section")
+        start = 0
+        section = Section(id="1", level=1, number="", title=doc.title, text=text[:body_end].strip(), span=(0, body_end), style="whole")
+        section.clauses = _clauses(text, section, start)
+        doc.sections, doc.preamble = [section], (0, 0)
+        return doc
+
+    nodes: list[Section] = []
+    used_ids: set[str] = set()
+    for hi, (pi, marker, level, parent) in enumerate(headings):
+        start = pars[pi][0]
+        end = pars[headings[hi + 1][0]][0] if hi + 1 < len(headings) else body_end
+        under_article = parent is not None and headings[parent][1].style in ("tiao", "kuan")
+        title, body_offset = split_title(marker, under_article)
+        body_start = start + len(marker.written) + (len(text[start:pars[pi][1]]) - len(marker.written) - len(marker.rest)) + body_offset
+        key = marker.written if marker.style in ("annex", "box") else str(marker.value)
+        sid = key if parent is None else f"{nodes[parent].id}/{key}"
+        base, n = sid, 2
+        while sid in used_ids:
+            sid, n = f"{base}~{n}", n + 1
+        used_ids.add(sid)
+        section = Section(
+            id=sid, level=level, number=marker.written, title=_CJK_GAP.sub("", title), text=text[body_start:end].strip(),
+            span=(start, end), style=marker.style, parent=nodes[parent].id if parent is not None else None,
+        )
+        section.clauses = _clauses(text, section, body_start)
+        nodes.append(section)
+        if parent is None:
+            doc.sections.append(section)
+        else:
+            nodes[parent].children.append(section)
+    doc.preamble = (0, pars[headings[0][0]][0])
+    return doc
+
+
+def _clauses(text: str, section: Section, body_start: int) -> list[Clause]:
+    body = text[body_start:section.span[1]]
+    out, prev = [], 0
+    for cut in _sentence_ends(body) + [len(body)]:
+        piece = body[prev:cut]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            s = body_start + prev + lead
+            e = body_start + prev + len(piece.rstrip())
+            out.append(Clause(id=f"{section.id}#{len(out) + 1}", section_id=section.id, index=len(out) + 1, text=text[s:e], span=(s, e)))
+        prev = cut
+    return out
+
+
+def coverage(doc: Document) -> list[tuple[int, int, str]]:
+    """The units that tile ``doc.text``: (start, end, what), sorted; see :func:`check_lossless`."""
+    units = [(doc.preamble[0], doc.preamble[1], "preamble")] if doc.preamble[1] > doc.preamble[0] else []
+    units += [(s.span[0], s.span[1], s.id) for s in doc.walk()]
+    units += [(b.span[0], b.span[1], b.kind) for b in doc.boilerplate]
+    return sorted(units)
+
+
+def check_lossless(doc: Document) -> None:
+    """Raise AssertionError unless preamble, sections and boilerplate tile the text exactly."""
+    pos = 0
+    for start, end, what in coverage(doc):
+        assert start == pos, f"{doc.path}: gap or overlap at {pos}..{start} before {what}"
+        assert end > start, f"{doc.path}: empty unit {what}"
+        pos = end
+    assert pos == len(doc.text), f"{doc.path}: text after {pos} of {len(doc.text)} is not accounted for"
+
+
+def load_plan(path, options=None) -> Document:
+    """Load and parse a plan file in one call."""
+    from .load import load
+
+    return parse(load(path, format=getattr(options, "format", None), encoding=getattr(options, "encoding", None)))

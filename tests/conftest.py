@@ -1,0 +1,33 @@
+"""Shared fixtures. Tests that need the real plans in ../shared/corpus skip where it is absent."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+SEED = ROOT / "seeds" / "chengyu-western-financial-centre-plan-2021.md"
+
+
+def real_corpus_files() -> list[Path]:
+    return sorted(SHARED_CORPUS.glob("*.md")) if SHARED_CORPUS.is_dir() else []
+
+
+needs_corpus = pytest.mark.skipif(
+    not real_corpus_files(), reason=f"the real plans are not here: {SHARED_CORPUS} is absent (fresh clone without ../shared)"
+)
+
+
+@pytest.fixture
+def shared_corpus() -> Path:
+    if not real_corpus_files():
+        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
+    return SHARED_CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Keep token/IDF caches out of the user's cache directory during tests (one per session)."""
+    monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))

@@ -1,0 +1,87 @@
+"""The command line: thin, one-line errors, exit codes, name resolution."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from compare import __version__
+from compare.cli import main
+from conftest import DATA, SEED
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_version_and_help_have_examples(runner):
+    assert __version__ in runner.invoke(main, ["--version"]).output
+    for command in main.commands:
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0, command
+        assert "Example" in result.output, command
+
+
+def test_sections_tree_and_json(runner):
+    result = runner.invoke(main, ["sections", str(SEED)])
+    assert result.exit_code == 0
+    assert "  (二) 构建具有区域辐射力的金融市场体系" in result.output
+    data = json.loads(runner.invoke(main, ["sections", str(SEED), "--format", "json", "--clauses"]).output)
+    assert data["title"] == "成渝共建西部金融中心规划"
+    assert [s["number"] for s in data["sections"]] == ["一、", "二、", "三、"]
+    assert data["sections"][1]["children"][0]["children"][0]["clauses"][0]["text"].startswith("支持符合条件的主体")
+
+
+def test_plan_names_resolve_by_stem_and_title(runner, tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "sections" / "law_style.md", corpus / "sf-local-finance-2020.md")
+    shutil.copy(DATA / "sections" / "plan_style.txt", corpus / "sf-reform-plan-2023.txt")
+    monkeypatch.chdir(tmp_path)
+    assert "示范省地方金融条例" in runner.invoke(main, ["sections", "sf-local"]).output
+    assert "示范区金融改革创新方案" in runner.invoke(main, ["sections", "改革创新方案"]).output
+    assert "成渝共建西部金融中心规划" in runner.invoke(main, ["sections", "成渝共建"]).output  # the installed seed
+    ambiguous = runner.invoke(main, ["sections", "sf-"])
+    assert ambiguous.exit_code == 3
+    assert "sf-local-finance-2020.md" in ambiguous.output and "sf-reform-plan-2023.txt" in ambiguous.output
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(DATA / "sections" / "mixed_style.txt", other / "fintech.txt")
+    assert "金融科技" in runner.invoke(main, ["sections", "fintech", "--corpus", str(other)]).output
+    monkeypatch.setenv("COMPARE_CORPUS", str(other))
+    assert "金融科技" in runner.invoke(main, ["sections", "fintech"]).output
+
+
+@pytest.mark.parametrize(
+    "setup, message, code",
+    [("missing", "no such file", 2), ("empty", "empty file", 2), ("binary", "binary file", 2),
+     ("name", "no plan named", 3)],
+)
+def test_errors_are_one_line_without_traceback(runner, tmp_path, setup, message, code):
+    path = tmp_path / "plan.txt"
+    if setup == "empty":
+        path.write_bytes(b"")
+    elif setup == "binary":
+        path.write_bytes(b"\x00\x01\x02" * 100)
+    arg = "no-such-plan" if setup == "name" else str(path)
+    result = runner.invoke(main, ["sections", arg, "--corpus", str(tmp_path)])
+    assert result.exit_code == code
+    assert result.output.count("\n") == 1 and message in result.output
+    assert "Traceback" not in result.output
+    if setup != "name":
+        assert str(path) in result.output
+
+
+def test_traceback_flag_shows_the_exception(runner, tmp_path):
+    result = runner.invoke(main, ["--traceback", "sections", str(tmp_path / "nope.txt")])
+    assert result.exit_code != 0 and result.exception is not None
+    assert type(result.exception).__name__ == "InputError"
+
+
+def test_no_structure_warns_but_succeeds(runner):
+    result = runner.invoke(main, ["sections", str(DATA / "sections" / "no_structure.txt")])
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "no numbered headings" in result.stderr

@@ -1,0 +1,107 @@
+"""Loading: formats, encodings, metadata, normalization, and every kind of bad input."""
+from __future__ import annotations
+
+import pytest
+
+from compare.errors import InputError
+from compare.load import load, match_form
+from compare.sections import check_lossless, load_plan
+from conftest import DATA
+
+PLAN = (DATA / "sections" / "plan_style.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "encoding, prefix",
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("gb18030", b""), ("gbk", b""), ("big5", b""),
+     ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"), ("utf-16-le", b"")],
+)
+def test_encodings_are_detected(tmp_path, encoding, prefix):
+    text = PLAN if encoding != "big5" else "第一章 總則\n第一條 為了規範地方金融組織，制定本條例。\n第二條 本條例適用於本市。\n"
+    path = tmp_path / "plan.txt"
+    path.write_bytes(prefix + text.encode(encoding))
+    doc = load_plan(path)
+    assert doc.text.splitlines()[0] == text.splitlines()[0]
+    assert len(list(doc.walk())) >= 3
+    check_lossless(doc)
+
+
+def test_encoding_override(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_bytes(PLAN.encode("gb18030"))
+    assert load(path, encoding="gb18030").encoding == "gb18030"
+    with pytest.raises(InputError, match="cannot decode as utf-8"):
+        load(path, encoding="utf-8")
+
+
+def test_html_drops_script_style_nav_and_decodes_entities():
+    doc = load_plan(DATA / "sections" / "html_style.html")
+    assert "不应出现" not in doc.text and "color:red" not in doc.text and "首页" not in doc.text
+    assert "建成<区域>金融中心&开放高地" in doc.text
+    assert doc.title == "示范区建设方案"
+    assert [s.title for s in doc.walk()] == ["总体目标", "重点任务", "扩大金融开放", "发展跨境金融"]
+
+
+def test_markdown_front_matter_without_html(tmp_path):
+    path = tmp_path / "post.md"
+    path.write_text('---\ntitle: "关于印发《示范规划》的通知"\ndate: 2022-03-01 10:00:00 +0800\n---\n'
+                    "**一、总体要求**\n\n（一）指导思想。坚持稳中求进。\n\n[返回首页](//example.com/)\n", encoding="utf-8")
+    doc = load_plan(path)
+    assert doc.format == "jekyll" and doc.title == "示范规划" and doc.date == "2022-03-01"
+    assert [s.title for s in doc.walk()] == ["总体要求", "指导思想"]
+    assert doc.boilerplate[-1].text == "返回首页"
+
+
+def test_docx_headings_and_text(tmp_path):
+    docx = pytest.importorskip("docx")
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document = docx.Document()
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run("示范区绿色金融改革方案").bold = True
+    document.add_paragraph("一、总体要求")
+    document.add_paragraph("（一）发展目标。到2025年，绿色贷款余额明显增长。")
+    document.add_paragraph("二、主要任务")
+    document.add_paragraph("（一）创新绿色金融产品。支持发行绿色债券。")
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    doc = load_plan(path)
+    assert doc.format == "docx" and doc.title == "示范区绿色金融改革方案"
+    assert [s.id for s in doc.walk()] == ["1", "1/1", "2", "2/1"]
+    assert doc.section("2/1").title == "创新绿色金融产品"
+    check_lossless(doc)
+
+
+def test_match_form_is_length_preserving_and_folds_variants():
+    src = "(一)ＱＦＬＰ試點，跨境資金池１２３\u3000"
+    out = match_form(src)
+    assert len(out) == len(src)
+    assert out == "（一）QFLP试点，跨境资金池123 "
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(None, "no such file"), ("dir", "is a directory"), (b"", "empty file"), (b"  \n\n ", "empty file"),
+     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file"),
+     (b"\xff\xfe\xfa" + bytes([0x81, 0x20]) * 40, "undecodable"), (b"\x81\x20\xfe\x20" * 50, "undecodable"),
+     (b"PK\x03\x04garbage", "malformed DOCX"), (b"%PDF-1.4 garbage", "malformed PDF")],
+    ids=["missing", "directory", "empty", "blank", "binary", "bad-utf16", "undecodable", "bad-docx", "bad-pdf"],
+)
+def test_bad_input_names_file_and_problem(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load(path)
+    assert str(path) in str(info.value) and message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_no_structure_gives_one_section_and_a_warning():
+    doc = load_plan(DATA / "sections" / "no_structure.txt")
+    assert len(doc.sections) == 1 and not doc.sections[0].children
+    assert doc.warnings and "no numbered headings" in doc.warnings[0]
+    check_lossless(doc)

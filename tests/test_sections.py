@@ -1,0 +1,93 @@
+"""Section parsing: table-driven cases (input file → expected outline), the seed, the real corpus."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from compare.report import outline_tree
+from compare.sections import check_lossless, load_plan
+from conftest import DATA, SEED, needs_corpus, real_corpus_files
+
+CASES = sorted(p for p in (DATA / "sections").iterdir() if p.suffix != ".expected")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[p.name for p in CASES])
+def test_outline_matches_expected(case):
+    doc = load_plan(case)
+    check_lossless(doc)
+    assert outline_tree(doc) == case.with_suffix(".expected").read_text(encoding="utf-8")
+
+
+def test_seed_parses_as_written():
+    doc = load_plan(SEED)
+    check_lossless(doc)
+    assert [s.number + s.title for s in doc.sections] == ["一、总体要求", "二、主要任务", "三、保障措施"]
+    one, two, three = doc.sections
+    assert [c.title for c in one.children] == ["指导思想", "基本原则", "战略目标"]
+    assert [c.number for c in one.children[1].children] == ["1、", "2、", "3、", "4、"]
+    assert [c.number for c in two.children] == [f"({n})" for n in "一二三四五六七"]
+    items = [g for c in two.children for g in c.children]
+    assert [int(g.number.rstrip("、")) for g in items] == list(range(1, 29))
+    assert items[4].title == "推进金融市场一体化"
+    assert items[27].title == "支持全国性交易所和金融机构在成渝地区设立交易系统和数据备份中心"
+    assert items[4].text.startswith("推动在担保、不良资产处置")
+    assert [c.title for c in three.children] == ["加强组织协调", "优化政策支持", "加强人才队伍建设", "强化监督管理"]
+    assert three.children[0].text.startswith("坚持党中央对金融工作的集中统一领导")
+
+
+def test_seed_metadata_and_preamble():
+    doc = load_plan(SEED)
+    assert doc.title == "成渝共建西部金融中心规划"
+    assert doc.date == "2021-12-13"
+    assert doc.issuers == ["中国人民银行", "国家发展改革委", "财政部", "银保监会", "证监会", "国家外汇管理局",
+                           "重庆市人民政府", "四川省人民政府"]
+    assert doc.preamble_text.startswith("《成渝共建西部金融中心规划》已经国务院同意")
+    assert "2021年12月13日" in doc.preamble_text
+    assert [b.kind for b in doc.boilerplate] == ["footer", "link", "navigation"]
+    assert doc.boilerplate[0].text == "（文章来源：央行网站）"
+
+
+def test_seed_clauses_split_on_sentence_ends_but_not_inside_quotes():
+    doc = load_plan(SEED)
+    item17 = doc.section("2/5/17")
+    assert item17.clauses[0].text.startswith("鼓励成渝地区在与共建“一带一路”国家")
+    for clause in item17.clauses:
+        assert doc.text[clause.span[0]:clause.span[1]] == clause.text
+        assert clause.text.count("“") == clause.text.count("”")
+    joined = "".join(c.text for c in item17.clauses)
+    assert joined == re.sub(r"\s", "", item17.text)
+
+
+def test_inline_heading_and_reference_false_positives():
+    doc = load_plan(DATA / "sections" / "plan_style.txt")
+    headings = [s.number for s in doc.walk()]
+    # 第三条规定…, 2025年…, 十四五…, 一带一路… stay in the body of the section before them
+    assert not any(h.startswith(("第", "2025", "十", "一带")) for h in headings)
+    assert "第三条规定的情形不在此列" in doc.section("2/1/4").text
+    assert "一带一路沿线合作持续深化" in doc.section("2/2/5").text
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", real_corpus_files(), ids=lambda p: p.stem)
+def test_every_real_plan_parses_losslessly_with_all_articles(path):
+    doc = load_plan(path)
+    check_lossless(doc)
+    body = doc.text
+    # Articles found by an independent reading of the source: lines that open with 第X条 and a space.
+    expected = len(re.findall(r"^第[一二三四五六七八九十百零]+条[ \u3000]", path.read_text(encoding="utf-8"), re.M))
+    assert sum(1 for s in doc.walk() if s.style == "tiao") == expected
+    assert [s.style for s in doc.sections] == ["zhang"] * len(doc.sections)
+    assert doc.title and doc.title in body[:200]
+    assert not doc.warnings
+
+
+OUTLINES = sorted((DATA / "corpus_outlines").glob("*.expected"))
+
+
+@needs_corpus
+@pytest.mark.parametrize("expected", OUTLINES, ids=lambda p: p.stem)
+def test_real_plan_top_two_levels(expected, shared_corpus):
+    doc = load_plan(shared_corpus / (expected.stem + ".md"))
+    got = ["  " * (s.level - 1) + (s.number + " " + s.title).strip() for s in doc.walk() if s.level <= 2]
+    assert got == expected.read_text(encoding="utf-8").splitlines()
