@@ -284,12 +284,25 @@ def paragraphs_from_docx(data: bytes, path: str) -> Paragraphs:
 _SENTENCE_END = tuple("。；：！？”）」』")
 
 
+@lru_cache(maxsize=1)
+def _radical_table() -> dict[int, str]:
+    """PDF text layers often carry Kangxi radicals (U+2F00…) for ideographs: ⼀ for 一, ⾦ for 金."""
+    import unicodedata
+
+    table = {}
+    for cp in range(0x2E80, 0x2FE0):
+        folded = unicodedata.normalize("NFKC", chr(cp))
+        if folded != chr(cp) and len(folded) == 1:
+            table[cp] = folded
+    return table
+
+
 def paragraphs_from_pdf(data: bytes, path: str) -> Paragraphs:
     try:
         from pypdf import PdfReader
 
         reader = PdfReader(io.BytesIO(data))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [(page.extract_text() or "").translate(_radical_table()) for page in reader.pages]
     except Exception as exc:  # pypdf raises many types on a damaged file
         raise InputError(f"malformed PDF ({exc.__class__.__name__})", path) from None
     from .numbering import starts_with_marker  # a PDF's lines are wrapped: rejoin them

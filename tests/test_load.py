@@ -105,3 +105,12 @@ def test_no_structure_gives_one_section_and_a_warning():
     assert len(doc.sections) == 1 and not doc.sections[0].children
     assert doc.warnings and "no numbered headings" in doc.warnings[0]
     check_lossless(doc)
+
+
+def test_pdf_text_layer_with_kangxi_radicals():
+    """kechuang_plan.pdf was printed by headless Chromium from kechuang_plan_source.html (Noto CJK)."""
+    doc = load_plan(DATA / "formats" / "kechuang_plan.pdf")
+    assert doc.format == "pdf"
+    assert doc.text.splitlines()[0] == "示范区科创金融方案"  # ⽰/⾦/⽅ folded back to 示/金/方
+    assert [s.number + s.title for s in doc.walk()] == ["一、总体要求", "（一）发展目标", "二、主要任务", "（一）拓宽融资渠道"]
+    check_lossless(doc)
