@@ -95,5 +95,71 @@ def sections(plan, fmt, clauses, corpus, input_format, encoding):
     click.echo((outline_json if fmt == "json" else outline_tree)(doc, clauses=clauses), nl=False)
 
 
+class ThresholdType(click.ParamType):
+    name = "auto|FLOAT"
+
+    def convert(self, value, param, ctx):
+        if value is None or value == "auto":
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            self.fail(f"{value!r} is not 'auto' or a number", param, ctx)
+        if not 0.0 <= number <= 1.0:
+            self.fail(f"{number} is not in [0, 1]", param, ctx)
+        return number
+
+
+@main.command()
+@click.argument("plan_a")
+@click.argument("plan_b")
+@click.option("--json", "json_out", metavar="FILE", help="Write the comparison as JSON to FILE ('-' for stdout).")
+@click.option("--threshold", type=ThresholdType(), default="auto", show_default=True,
+              help="Min cosine in [0, 1] for a section pair; auto = half the median best match, within [0.12, 0.3].")
+@click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
+              help="Min cosine in [0, 1] for a clause pair.")
+@click.option("--top-clauses", type=click.IntRange(0), default=50, show_default=True,
+              help="How many of the most similar clause pairs to list.")
+@corpus_option
+@with_input_options
+@_fail_cleanly
+def run(plan_a, plan_b, json_out, threshold, clause_threshold, top_clauses, corpus, input_format, encoding):
+    """Align PLAN_A's sections against PLAN_B's and write the comparison.
+
+    Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
+    jieba tokens, with the IDF fitted over the corpus folder plus both plans.
+
+    \b
+    JSON fields:
+      a, b          each plan: path, title, issuers, date, doc_number, and
+                    sections [{id, level, number, title, parent, chars}]
+      score         overall score in [0, 1]: length-weighted mean of the
+                    unit-pair scores, unpaired text counting 0
+      threshold     the section threshold in force
+      pairs         [{a: [ids], b: [ids], score, kind, role}] in A's reading
+                    order, only-B pairs where they stand in B; every section
+                    of both plans appears exactly once. kind: same, changed,
+                    moved, split, merge, only_a, only_b. role: unit (measure
+                    or article), container (heading over units), item
+                    (inside an article).
+      clause_pairs  [{a: clause id, b: clause id, score}], best first
+
+    \b
+    Example:
+      compare run 成渝共建 zj-local-finance-regulation-2020 --corpus ../shared/corpus --json -
+    """
+    from .report import comparison_json, write_atomic
+
+    options = Options(threshold=threshold, clause_threshold=clause_threshold, top_clauses=top_clauses,
+                      format=input_format, encoding=encoding)
+    comparison = api.compare(plan_a, plan_b, corpus, options)
+    _warn(comparison.warnings)
+    text = comparison_json(comparison)
+    if json_out == "-":
+        click.echo(text, nl=False)
+    elif json_out:
+        click.echo(f"wrote {write_atomic(json_out, text)}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(sys.argv[1:])

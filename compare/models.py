@@ -37,6 +37,7 @@ class Section:
     text: str  # own body: the heading line's text after the title, plus unnumbered paragraphs
     span: Span  # the whole heading + own body (children excluded)
     style: str = ""  # numbering style, e.g. "zhang", "tiao", "cn_paren"
+    title_start: int = 0  # offset just after the number marker, where the title begins
     parent: str | None = None
     children: list["Section"] = field(default_factory=list)
     clauses: list[Clause] = field(default_factory=list)
@@ -98,6 +99,16 @@ class Document:
 
 
 @dataclass
+class ClauseLink:
+    """One row of a pair's clause alignment: a clause of A, of B, or both."""
+
+    a: str | None  # clause id in A
+    b: str | None  # clause id in B
+    score: float  # cosine in [0, 1]; 1.0 for "same", 0.0 for one-sided rows
+    kind: str  # "same", "changed", "only_a", "only_b"
+
+
+@dataclass
 class Pair:
     """Sections of A and B that correspond. One side is empty for only_a / only_b."""
 
@@ -105,6 +116,9 @@ class Pair:
     b: list[str]
     score: float  # cosine in [0, 1]
     kind: str  # one of KINDS
+    role: str = "unit"  # "unit" (aligned measure/article), "container" (a heading over units), "item" (under a unit)
+    moved_to: int | None = None  # for "moved": rank of the B side among B's paired units
+    clauses: list[ClauseLink] = field(default_factory=list)
 
 
 @dataclass
@@ -121,18 +135,18 @@ class Comparison:
     pairs: list[Pair]
     clause_pairs: list[ClausePair]
     score: float  # overall document score in [0, 1], see align.document_score
-    level_a: int = 1
-    level_b: int = 1
+    threshold: float = 0.0  # the section threshold in force (auto or given)
     matrix: list[list[float]] = field(default_factory=list)  # unit rows (A) x unit cols (B)
     units_a: list[str] = field(default_factory=list)
     units_b: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. corpus files skipped while fitting the IDF
 
 
 @dataclass(frozen=True)
 class Options:
     """Settings passed down the pipeline (black's Mode, in spirit)."""
 
-    threshold: float = 0.25  # min cosine for a section pair, in [0, 1]
+    threshold: float | None = None  # min cosine for a section pair in [0, 1]; None = auto, see align.auto_threshold
     split_threshold: float = 0.2  # min cosine for an extra part of a split/merge
     same_threshold: float = 0.999  # cosine at which normalized-unequal texts still count as near-same
     clause_threshold: float = 0.3  # min cosine for a clause pair inside paired sections

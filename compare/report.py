@@ -72,3 +72,26 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
             os.unlink(tmp)
         raise
     return target
+
+
+def comparison_dict(c) -> dict:
+    """The JSON form of a Comparison (see ``compare run --help`` for the fields)."""
+    def side(doc):
+        meta = document_meta(doc)
+        meta["sections"] = [section_dict(s, children=False) | {"text": None} for s in doc.walk()]
+        for s in meta["sections"]:
+            del s["text"], s["span"]
+        return meta
+
+    return {
+        "a": side(c.a),
+        "b": side(c.b),
+        "score": c.score,
+        "threshold": c.threshold,
+        "pairs": [{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role} for p in c.pairs],
+        "clause_pairs": [{"a": cp.a, "b": cp.b, "score": cp.score} for cp in c.clause_pairs],
+    }
+
+
+def comparison_json(c) -> str:
+    return dumps(comparison_dict(c))

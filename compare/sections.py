@@ -176,7 +176,7 @@ def parse(doc: Document) -> Document:
         used_ids.add(sid)
         section = Section(
             id=sid, level=level, number=marker.written, title=_CJK_GAP.sub("", title), text=text[body_start:end].strip(),
-            span=(start, end), style=marker.style, parent=nodes[parent].id if parent is not None else None,
+            span=(start, end), style=marker.style, title_start=pars[pi][1] - len(marker.rest.lstrip()), parent=nodes[parent].id if parent is not None else None,
         )
         section.clauses = _clauses(text, section, body_start)
         nodes.append(section)

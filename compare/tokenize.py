@@ -1,0 +1,135 @@
+"""Word tokens for matching and diffs: jieba in its own Tokenizer, a domain dictionary, a stop list.
+
+jieba is imported only when a text has to be segmented; segmentations are
+cached on disk by content hash, so unchanged plans never wake it. Text is put
+in :func:`compare.load.match_form` first (full/half width, traditional →
+simplified), which keeps offsets, so token offsets address the display text.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from .load import match_form
+
+DATA = Path(__file__).with_name("data")
+TOKENIZER_VERSION = "1"  # bump when segmentation rules change: invalidates caches
+_PUNCT_OR_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def cache_dir(explicit: str | None = None) -> Path:
+    """Cache folder: ``explicit``, else $COMPARE_CACHE_DIR, else the user's cache directory."""
+    if explicit or os.environ.get("COMPARE_CACHE_DIR"):
+        base = Path(explicit or os.environ["COMPARE_CACHE_DIR"])
+    elif os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "compare" / "Cache"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "compare"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def _read_list(name: str) -> list[str]:
+    return [line.strip() for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    return frozenset(_read_list("stopwords.txt"))
+
+
+@lru_cache(maxsize=1)
+def dictionary_fingerprint() -> str:
+    """Changes whenever the domain dictionary, stop list or tokenizer rules change."""
+    h = hashlib.sha256(TOKENIZER_VERSION.encode())
+    for name in ("domain_dict.txt", "stopwords.txt"):
+        h.update((DATA / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    """A private jieba.Tokenizer with the domain dictionary; its dictionary cache under our cache dir."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(cache_dir())
+    tokenizer.cache_file = "jieba.cache"
+    tokenizer.initialize()
+    for entry in _read_list("domain_dict.txt"):
+        word, _, freq = entry.partition(" ")
+        tokenizer.add_word(word, int(freq) if freq.strip().isdigit() else None)
+    return tokenizer
+
+
+def segment(text: str) -> list[int]:
+    """Boundaries of jieba tokens over the whole text: ascending end offsets, last == len(text)."""
+    if not text:
+        return []
+    ends, pos = [], 0
+    for word in _jieba().cut(match_form(text), HMM=True):
+        pos += len(word)
+        ends.append(pos)
+    return ends
+
+
+def pieces(text: str, ends: list[int] | None = None) -> list[str]:
+    """Every token of ``text`` in order, punctuation and spaces included: ''.join(pieces) == text."""
+    ends = segment(text) if ends is None else ends
+    out, prev = [], 0
+    for end in ends:
+        out.append(text[prev:end])
+        prev = end
+    return out
+
+
+def is_content(token: str) -> bool:
+    """A token that counts for similarity: not punctuation, space or a stop word."""
+    return bool(token) and not _PUNCT_OR_SPACE.fullmatch(token) and token not in stopwords()
+
+
+class Segmentation:
+    """A document's token boundaries, cached on disk by the text's hash and the dictionary."""
+
+    def __init__(self, text: str, ends: list[int]):
+        self.text = text
+        self.norm = match_form(text)
+        self.ends = ends
+
+    @classmethod
+    def of(cls, text: str, cache: str | None = None) -> "Segmentation":
+        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        path = cache_dir(cache) / "tokens" / f"{key[:2]}" / f"{key}-{dictionary_fingerprint()}.json"
+        try:
+            return cls(text, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            pass
+        ends = segment(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(ends), encoding="utf-8")
+        os.replace(tmp, path)
+        return cls(text, ends)
+
+    def tokens(self, start: int = 0, end: int | None = None) -> list[str]:
+        """Content tokens (normalized form) whose start lies in [start, end)."""
+        import bisect
+
+        end = len(self.text) if end is None else end
+        i = bisect.bisect_right(self.ends, start)
+        prev = self.ends[i - 1] if i else 0
+        out = []
+        while i < len(self.ends) and prev < end:
+            token = self.norm[prev:self.ends[i]]
+            if is_content(token):
+                out.append(token.lower())
+            prev = self.ends[i]
+            i += 1
+        return out

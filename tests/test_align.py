@@ -1,0 +1,169 @@
+"""Alignment: self-comparison, nothing lost, recovery of known alignments, real version pairs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compare import api
+from compare.align import compare, longest_increasing
+from compare.cli import main
+from compare.index import corpus_stats
+from compare.load import load_bytes
+from compare.sections import load_plan, parse
+from conftest import DATA, SEED, needs_corpus, real_corpus_files
+from perturb import difflib_baseline, links, make_variant, score_links, unit_ids_by_position
+
+FIXTURES = [DATA / "sections" / n for n in ("plan_style.txt", "law_style.md", "mixed_style.txt", "html_style.html")]
+
+
+def _compare(a, b, corpus_files=()):
+    stats = corpus_stats([a, b], list(corpus_files))
+    return compare(a, b, stats)
+
+
+def _every_section_once(c):
+    ids_a = [x for p in c.pairs for x in p.a]
+    ids_b = [y for p in c.pairs for y in p.b]
+    assert sorted(ids_a) == sorted(s.id for s in c.a.walk())
+    assert sorted(ids_b) == sorted(s.id for s in c.b.walk())
+
+
+@pytest.mark.parametrize("path", [SEED] + FIXTURES, ids=lambda p: p.name)
+def test_self_comparison_is_all_same(path):
+    doc = load_plan(path)
+    c = _compare(doc, load_plan(path))
+    assert {p.kind for p in c.pairs} == {"same"}
+    assert all(p.score == 1.0 and p.a == p.b for p in c.pairs)
+    assert c.score == 1.0
+    _every_section_once(c)
+
+
+def test_fixture_pairs_every_section_once_and_in_reading_order():
+    a, b = load_plan(FIXTURES[0]), load_plan(DATA / "sections" / "html_style.html")
+    c = _compare(a, b)
+    _every_section_once(c)
+    order_a = {s.id: i for i, s in enumerate(a.walk())}
+    positions = [order_a[p.a[0]] for p in c.pairs if p.a]
+    assert positions == sorted(positions)
+    assert 0.0 <= c.score <= 1.0 and all(0.0 <= p.score <= 1.0 for p in c.pairs)
+
+
+def test_longest_increasing_marks_the_moved_one():
+    assert longest_increasing([0, 1, 5, 2, 3, 4]) == {0, 1, 3, 4, 5}
+    assert longest_increasing([]) == set()
+
+
+def _recover(doc, donor, seed):
+    variant = make_variant(doc, donor, seed=seed)
+    b = parse(load_bytes(variant.text.encode("utf-8"), f"variant-of-{doc.name}.txt"))
+    position = unit_ids_by_position(b)
+    truth = links([(ids, [position[p] for p in ps]) for ids, ps in variant.truth])
+    c = _compare(doc, b, [])
+    _every_section_once(c)
+    predicted = links([(p.a, p.b) for p in c.pairs if p.role == "unit" and p.a and p.b])
+    kinds = {p.kind for p in c.pairs}
+    return score_links(predicted, truth), score_links(difflib_baseline(doc, b), truth), kinds
+
+
+def test_recovers_known_alignment_on_the_seed():
+    seed = load_plan(SEED)
+    donor = load_plan(FIXTURES[1])
+    (p, r, f1), (_, _, base_f1), kinds = _recover(seed, donor, seed=3)
+    assert f1 >= 0.95, (p, r, f1)
+    assert {"split", "merge", "only_a", "only_b"} <= kinds
+
+
+@needs_corpus
+def test_recovers_known_alignments_on_real_plans_and_beats_difflib(record_property):
+    docs = [load_plan(p) for p in real_corpus_files()] + [load_plan(SEED)]
+    ours, theirs = [], []
+    for i, doc in enumerate(docs):
+        mine, base, _ = _recover(doc, docs[(i + 1) % len(docs)], seed=i)
+        ours.append(mine)
+        theirs.append(base)
+    mean = [sum(x[k] for x in ours) / len(ours) for k in range(3)]
+    base = [sum(x[k] for x in theirs) / len(theirs) for k in range(3)]
+    record_property("aligner_precision_recall_f1", mean)
+    record_property("difflib_precision_recall_f1", base)
+    print(f"aligner P/R/F1 = {mean}, difflib greedy P/R/F1 = {base}")
+    assert mean[2] >= 0.95
+    assert mean[2] > base[2]
+    assert min(x[2] for x in ours) >= 0.9
+
+
+def _pair_of(c, side, sid):
+    return next(p for p in c.pairs if sid in (p.a if side == "a" else p.b))
+
+
+@needs_corpus
+def test_aml_law_versions_pair_renumbered_articles(shared_corpus):
+    c = api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"), str(shared_corpus))
+    _every_section_once(c)
+    # 2006 第七条 (reporting money laundering) is 2024 第十一条; 第二十七条 is unchanged as 第四十六条
+    assert _pair_of(c, "a", "1/7").b == ["1/11"]
+    same = _pair_of(c, "a", "5/27")
+    assert same.b == ["5/46"] and same.kind == "same" and same.score == 1.0
+    assert _pair_of(c, "a", "7/37").b == ["7/65"]  # 本法自…起施行
+    # 2024 第三条 (the Party's leadership of AML work) is new
+    assert _pair_of(c, "b", "1/3").kind == "only_b"
+    assert 0.3 < c.score < 0.8
+
+
+@needs_corpus
+def test_securities_regulation_versions_are_nearly_identical(shared_corpus):
+    c = api.compare(str(shared_corpus / "securities-firm-risk-disposal-regulation-2016.md"),
+                    str(shared_corpus / "securities-firm-risk-disposal-regulation-2023.md"), str(shared_corpus))
+    units = [p for p in c.pairs if p.role == "unit"]
+    assert all(p.a and p.b and p.a == p.b for p in units)  # same article numbers, none added or repealed
+    assert sum(p.kind == "same" for p in units) >= 50
+    assert c.score > 0.95
+
+
+@needs_corpus
+@pytest.mark.parametrize("other, a_id, b_article", [
+    ("huzhou-green-finance-promotion-regulation-2021", "2/3/11", "第一条"),  # 绿色金融 meets green finance
+    ("sh-local-financial-supervision-regulation-2020", "2/1/3", "第二条"),  # 地方金融组织
+    ("hengqin-cooperation-zone-promotion-regulation-2023", "2/5/18", "第五十四条"),  # cross-border capital / accounts
+    ("zj-local-finance-regulation-2020", "2/6/22", "第二十三条"),  # 金融风险防范
+])
+def test_seed_meets_the_matching_article(shared_corpus, other, a_id, b_article):
+    c = api.compare(str(SEED), str(shared_corpus / f"{other}.md"), str(shared_corpus))
+    pair = _pair_of(c, "a", a_id)
+    assert b_article in [c.b.section(y).number for y in pair.b]
+
+
+def test_run_json_is_deterministic_and_complete(tmp_path):
+    runner = CliRunner()
+    out1, out2 = tmp_path / "1.json", tmp_path / "2.json"
+    for out in (out1, out2):
+        result = runner.invoke(main, ["run", str(SEED), str(FIXTURES[0]), "--corpus", str(tmp_path), "--json", str(out)])
+        assert result.exit_code == 0, result.output
+    assert out1.read_bytes() == out2.read_bytes()
+    data = json.loads(out1.read_text(encoding="utf-8"))
+    assert set(data) >= {"a", "b", "pairs", "clause_pairs", "score"}
+    assert sorted(x for p in data["pairs"] for x in p["a"]) == sorted(s["id"] for s in data["a"]["sections"])
+    assert sorted(y for p in data["pairs"] for y in p["b"]) == sorted(s["id"] for s in data["b"]["sections"])
+    assert {"id", "level", "number", "title", "chars", "parent"} <= set(data["a"]["sections"][0])
+
+
+def test_run_bad_input_writes_nothing(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(main, ["run", str(SEED), str(empty), "--json", str(out)])
+    assert result.exit_code == 2 and "empty file" in result.output
+    assert not out.exists() and not list(tmp_path.glob(".out.json*"))
+
+
+def test_bad_corpus_file_is_skipped_with_a_warning(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "broken.txt").write_bytes(b"\x81\x20\xfe\x20" * 50)
+    (corpus / "fine.txt").write_text(FIXTURES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(SEED), str(FIXTURES[1]), "--corpus", str(corpus), "--json", "-"])
+    assert result.exit_code == 0
+    assert "broken.txt" in result.stderr and "skipped" in result.stderr
+    assert json.loads(result.stdout)["pairs"]

@@ -1,0 +1,62 @@
+"""Tokens and TF-IDF: private jieba, domain words, one-character words, sklearn parity, caches."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from compare.index import fit
+from compare.tokenize import Segmentation, pieces, segment
+from conftest import ROOT, SEED
+
+
+def test_domain_terms_stay_whole_and_global_jieba_untouched():
+    import jieba
+
+    text = "开展本外币合一银行结算账户体系试点，依托西部陆海新通道发展供应链金融和数字人民币。"
+    tokens = Segmentation(text, segment(text)).tokens()
+    for term in ("本外币合一", "西部陆海新通道", "供应链金融", "数字人民币"):
+        assert term in tokens
+    assert not jieba.dt.initialized  # our Tokenizer is private
+
+
+def test_pieces_rebuild_the_text_and_one_char_words_count():
+    text = "（一）鼓励发展债、股、贷。QFLP试点\n第二条"
+    assert "".join(pieces(text)) == text
+    tokens = Segmentation(text, segment(text)).tokens()
+    assert "债" in tokens and "股" in tokens and "贷" in tokens and "qflp" in tokens
+    assert "，" not in tokens and "（" not in tokens and "和" not in tokens  # punctuation and stop words out
+
+
+def test_traditional_script_matches_simplified():
+    simp, trad = "支持跨境资金池业务发展", "支持跨境資金池業務發展"
+    assert Segmentation(simp, segment(simp)).tokens() == Segmentation(trad, segment(trad)).tokens()
+
+
+def test_vectors_equal_sklearn_transform():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    units = [["绿色金融", "债券", "债券"], ["债券", "征信"], ["绿色金融", "征信", "征信", "征信"], ["贷"]]
+    stats = fit(units)
+    ours = stats.vectors(units).toarray()
+    ref = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True).fit(units)
+    theirs = ref.transform(units).toarray()[:, [ref.vocabulary_[t] for t in stats.vocabulary]]
+    assert ours == pytest.approx(theirs)
+    assert (ours * ours).sum(axis=1) == pytest.approx([1.0] * 4)
+
+
+def test_second_run_wakes_neither_jieba_nor_sklearn(tmp_path):
+    code = (
+        "import sys; from compare import api; "
+        f"api.compare({str(SEED)!r}, {str(SEED)!r}, corpus={str(tmp_path)!r}); "
+        "print('jieba' in sys.modules, 'sklearn' in sys.modules)"
+    )
+    env = dict(os.environ, COMPARE_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(ROOT))
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert first.stdout.split() == ["True", "True"], first.stderr
+    assert second.stdout.split() == ["False", "False"], second.stderr
+    assert first.stderr == "" and second.stderr == ""  # jieba's "Building prefix dict" chatter is silenced
+    assert (tmp_path / "cache" / "jieba.cache").exists()
