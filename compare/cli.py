@@ -113,7 +113,10 @@ class ThresholdType(click.ParamType):
 @main.command()
 @click.argument("plan_a")
 @click.argument("plan_b")
-@click.option("--json", "json_out", metavar="FILE", help="Write the comparison as JSON to FILE ('-' for stdout).")
+@click.option("-o", "--output", metavar="FILE", help="HTML report to write [default: A_vs_B.html in the working directory].")
+@click.option("--json", "json_out", metavar="FILE", help="Also write the comparison as JSON to FILE ('-' for stdout).")
+@click.option("--no-html", is_flag=True, help="Write no HTML report (with --json).")
+@click.option("--template-dir", type=click.Path(file_okay=False), help="Folder of templates that override the defaults.")
 @click.option("--threshold", type=ThresholdType(), default="auto", show_default=True,
               help="Min cosine in [0, 1] for a section pair; auto = half the median best match, within [0.12, 0.3].")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
@@ -123,8 +126,9 @@ class ThresholdType(click.ParamType):
 @corpus_option
 @with_input_options
 @_fail_cleanly
-def run(plan_a, plan_b, json_out, threshold, clause_threshold, top_clauses, corpus, input_format, encoding):
-    """Align PLAN_A's sections against PLAN_B's and write the comparison.
+def run(plan_a, plan_b, output, json_out, no_html, template_dir, threshold, clause_threshold, top_clauses, corpus,
+        input_format, encoding):
+    """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
     Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
     jieba tokens, with the IDF fitted over the corpus folder plus both plans.
@@ -146,19 +150,26 @@ def run(plan_a, plan_b, json_out, threshold, clause_threshold, top_clauses, corp
 
     \b
     Example:
-      compare run 成渝共建 zj-local-finance-regulation-2020 --corpus ../shared/corpus --json -
+      compare run 成渝共建 zj-local-finance-regulation-2020 --corpus ../shared/corpus
+      compare run 成渝 aml-law-2024 --corpus ../shared/corpus -o aml.html --json aml.json
     """
-    from .report import comparison_json, write_atomic
+    from .report import comparison_json, render_html, write_atomic
 
+    if no_html and not json_out:
+        raise click.UsageError("--no-html needs --json")
     options = Options(threshold=threshold, clause_threshold=clause_threshold, top_clauses=top_clauses,
                       format=input_format, encoding=encoding)
     comparison = api.compare(plan_a, plan_b, corpus, options)
     _warn(comparison.warnings)
-    text = comparison_json(comparison)
+    html = None if no_html else render_html(comparison, options, template_dir)  # render fully before writing
+    text = comparison_json(comparison) if json_out else None
     if json_out == "-":
         click.echo(text, nl=False)
     elif json_out:
         click.echo(f"wrote {write_atomic(json_out, text)}", err=True)
+    if html is not None:
+        target = output or f"{comparison.a.name}_vs_{comparison.b.name}.html"
+        click.echo(f"wrote {write_atomic(target, html)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

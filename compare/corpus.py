@@ -34,14 +34,28 @@ def seed_dirs() -> list[Path]:
     return out
 
 
+REPORT_MARK = b'<meta name="generator" content="compare">'
+
+
+def is_own_report(path: Path) -> bool:
+    """A report this tool wrote (it carries our generator tag): never a plan."""
+    if path.suffix.lower() not in (".html", ".htm"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            return REPORT_MARK in fh.read(2048)
+    except OSError:
+        return False
+
+
 def plan_files(folder: Path) -> list[Path]:
-    """Plan files directly in ``folder``, sorted by name; hidden files and READMEs skipped."""
+    """Plan files directly in ``folder``, sorted by name; hidden files, READMEs and our reports skipped."""
     if not folder.is_dir():
         return []
     return sorted(
         p for p in folder.iterdir()
         if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith(".")
-        and p.stem.upper() != "README"
+        and p.stem.upper() != "README" and not is_own_report(p)
     )
 
 

@@ -38,6 +38,7 @@ class Section:
     span: Span  # the whole heading + own body (children excluded)
     style: str = ""  # numbering style, e.g. "zhang", "tiao", "cn_paren"
     title_start: int = 0  # offset just after the number marker, where the title begins
+    body_start: int = 0  # offset where the own body begins (after the title)
     parent: str | None = None
     children: list["Section"] = field(default_factory=list)
     clauses: list[Clause] = field(default_factory=list)

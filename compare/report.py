@@ -66,6 +66,9 @@ def write_atomic(path: str | os.PathLike, text: str) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
@@ -95,3 +98,185 @@ def comparison_dict(c) -> dict:
 
 def comparison_json(c) -> str:
     return dumps(comparison_dict(c))
+
+
+# ---------------------------------------------------------------- HTML report
+
+KIND_LABELS = {
+    "same": "same", "changed": "changed", "moved": "moved", "split": "split", "merge": "merge",
+    "only_a": "only in A", "only_b": "only in B",
+}
+TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]
+
+
+def _stream(doc, seg, s):
+    """(tokens, title_cut) for a section: its text after the number, split where the body starts."""
+    from .diff import tokens_in
+
+    start = s.title_start if s.style != "whole" else s.span[0]
+    end = s.span[1]
+    while end > start and doc.text[end - 1] == "\n":
+        end -= 1
+    cut = max(0, min(s.body_start, end) - start) if s.style != "whole" else 0
+    return tokens_in(seg, start, end), cut
+
+
+def _side_view(doc, seg, ids, segments_by_view):
+    """Per section of one side: number, title segments and body segments for each view."""
+    from .diff import split_at
+
+    sections = [doc.section(i) for i in ids]
+    streams = [_stream(doc, seg, s) for s in sections]
+    lengths = [len("".join(t)) for t, _ in streams]
+    cuts, pos = [], 0
+    for k, n in enumerate(lengths):  # sections are joined by "\n" in the diffed stream
+        pos += n
+        if k < len(lengths) - 1:
+            cuts += [pos, pos + 1]
+            pos += 1
+    out = []
+    for k, s in enumerate(sections):
+        item = {"id": s.id, "number": s.number, "level": s.level, "plain_title": s.title, "views": {}}
+        for view, segments in segments_by_view.items():
+            pieces = split_at(segments, cuts)[::2] if cuts else [segments]
+            title_part, body_part = split_at(pieces[k], [streams[k][1]])
+            item["views"][view] = {"title": title_part, "body": body_part}
+        out.append(item)
+    return out
+
+
+def _joined_tokens(doc, seg, ids):
+    tokens = []
+    for k, i in enumerate(ids):
+        if k:
+            tokens.append("\n")
+        tokens += _stream(doc, seg, doc.section(i))[0]
+    return tokens
+
+
+def build_view(c, options=None) -> dict:
+    """Everything the templates need, as plain data; text stays raw here and is escaped by jinja2."""
+    from .diff import EQUAL, Segment, diff_tokens, shared_phrases, sides
+    from .models import Options
+    from .tokenize import Segmentation
+
+    options = options or Options()
+    seg_a = Segmentation.of(c.a.text, options.cache_dir)
+    seg_b = Segmentation.of(c.b.text, options.cache_dir)
+    anchor_of_a, anchor_of_b = {}, {}
+    for n, p in enumerate(c.pairs):
+        for x in p.a:
+            anchor_of_a[x] = f"p{n}"
+        for y in p.b:
+            anchor_of_b[y] = f"p{n}"
+    b_order = [s.id for s in c.b.walk()]
+    pairs = []
+    for n, p in enumerate(c.pairs):
+        ta, tb = _joined_tokens(c.a, seg_a, p.a), _joined_tokens(c.b, seg_b, p.b)
+        if p.a and p.b:
+            da, db = sides(diff_tokens(ta, tb))
+            sa, sb = shared_phrases(ta, tb)
+            views_a, views_b = {"diff": da, "shared": sa}, {"diff": db, "shared": sb}
+        else:
+            only = "".join(ta or tb)
+            views_a = {"diff": [Segment(EQUAL, "".join(ta))]} if ta else {}
+            views_b = {"diff": [Segment(EQUAL, "".join(tb))]} if tb else {}
+            del only
+        moved_after = None
+        if p.kind == "moved":
+            k = b_order.index(p.b[0])
+            moved_after = next(((c.b.section(b_order[j]).number or b_order[j], anchor_of_b[b_order[j]])
+                                for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
+        first = c.a.section(p.a[0]) if p.a else c.b.section(p.b[0])
+        pairs.append({
+            "anchor": f"p{n}", "kind": p.kind, "kind_label": KIND_LABELS[p.kind], "role": p.role,
+            "score": p.score, "level": first.level,
+            "view": "shared" if p.a and p.b and p.kind != "same" and p.score < options.lowscore_view else "diff",
+            "both": bool(p.a and p.b),
+            "a": _side_view(c.a, seg_a, p.a, views_a) if p.a else [],
+            "b": _side_view(c.b, seg_b, p.b, views_b) if p.b else [],
+            "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
+            "moved_after": moved_after,
+        })
+    counts = {k: sum(1 for p in c.pairs if p.kind == k) for k in KIND_LABELS}
+    counts["paired"] = sum(1 for p in c.pairs if p.a and p.b)
+    clause_text_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses}
+    clause_text_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses}
+    clauses = [{"a": clause_text_a[cp.a].text, "b": clause_text_b[cp.b].text, "score": cp.score,
+                "a_where": c.a.section(clause_text_a[cp.a].section_id).number,
+                "b_where": c.b.section(clause_text_b[cp.b].section_id).number,
+                "a_anchor": anchor_of_a[clause_text_a[cp.a].section_id],
+                "b_anchor": anchor_of_b[clause_text_b[cp.b].section_id]} for cp in c.clause_pairs]
+    return {
+        "a": document_meta(c.a), "b": document_meta(c.b), "score": c.score, "threshold": c.threshold,
+        "counts": counts, "kinds": list(KIND_LABELS.items()), "pairs": pairs, "clauses": clauses,
+        "preamble": {"a": c.a.preamble_text, "b": c.b.preamble_text},
+        "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
+        "heatmap": heatmap(c, anchor_of_a),
+        "warnings": list(c.warnings),
+    }
+
+
+def heatmap(c, anchor_of_a) -> dict:
+    """Unit × unit similarity as SVG-ready cells; a cell links to the pair holding its A unit."""
+    rows, cols = c.units_a, c.units_b
+    paired = {(x, y) for p in c.pairs if p.role == "unit" for x in p.a for y in p.b}
+    size = max(4, min(14, 640 // max(1, len(cols)), 640 // max(1, len(rows))))
+    top = max([max(row) for row in c.matrix if row] + [0.05])  # shade relative to the strongest match
+    cells = []
+    for i, x in enumerate(rows):
+        for j, y in enumerate(cols):
+            v = c.matrix[i][j]
+            if v < 0.05 and (x, y) not in paired:
+                continue
+            shade = int(round(255 - min(1.0, v / top) * 215))
+            cells.append({"x": 90 + j * size, "y": 30 + i * size, "fill": f"rgb({shade},{shade},255)",
+                          "paired": (x, y) in paired, "href": "#" + anchor_of_a[x],
+                          "tip": f"{c.a.section(x).number} × {c.b.section(y).number}: {v:.2f}"})
+    return {"size": size, "cells": cells, "width": 100 + len(cols) * size, "height": 40 + len(rows) * size,
+            "rows": [{"y": 30 + i * size, "label": c.a.section(x).number, "href": "#" + anchor_of_a[x]} for i, x in enumerate(rows)],
+            "n_rows": len(rows), "n_cols": len(cols)}
+
+
+def environment(template_dir: str | os.PathLike | None = None):
+    """jinja2 environment: autoescape, StrictUndefined; a user folder overrides any default template."""
+    import jinja2
+
+    from .errors import TemplateProblem
+
+    dirs = [str(d) for d in TEMPLATE_DIRS if d.is_dir()]
+    if template_dir:
+        if not Path(template_dir).is_dir():
+            raise TemplateProblem("template folder does not exist", str(template_dir))
+        dirs.insert(0, str(template_dir))
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def _csp_hash(text: str) -> str:
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def render_html(c, options=None, template_dir=None) -> str:
+    """The self-contained HTML report: CSS and JS inlined, allowed by a hash-based CSP, no network."""
+    import jinja2
+    from markupsafe import Markup
+
+    from .errors import TemplateProblem
+
+    env = environment(template_dir)
+    try:
+        css = env.loader.get_source(env, "report.css")[0]
+        js = env.loader.get_source(env, "report.js")[0]
+        for name, text in (("report.css", css), ("report.js", js)):
+            if "</" in text.lower().replace("<\\/", ""):
+                raise TemplateProblem(f"{name} must not contain '</'")
+        csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+               "img-src data:; base-uri 'none'; form-action 'none'")
+        return env.get_template("report.html").render(
+            v=build_view(c, options), css=Markup(css), js=Markup(js), csp=Markup(csp))  # ours, no document text
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"template error: {exc}") from None

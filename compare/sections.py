@@ -155,7 +155,8 @@ def parse(doc: Document) -> Document:
     if not headings:
         doc.warnings.append(f"{doc.path}: no numbered headings found; the plan is treated as one section")
         start = 0
-        section = Section(id="1", level=1, number="", title=doc.title, text=text[:body_end].strip(), span=(0, body_end), style="whole")
+        section = Section(id="1", level=1, number="", title=doc.title, text=text[:body_end].strip(),
+                          span=(0, body_end), style="whole")
         section.clauses = _clauses(text, section, start)
         doc.sections, doc.preamble = [section], (0, 0)
         return doc
@@ -167,7 +168,7 @@ def parse(doc: Document) -> Document:
         end = pars[headings[hi + 1][0]][0] if hi + 1 < len(headings) else body_end
         under_article = parent is not None and headings[parent][1].style in ("tiao", "kuan")
         title, body_offset = split_title(marker, under_article)
-        body_start = start + len(marker.written) + (len(text[start:pars[pi][1]]) - len(marker.written) - len(marker.rest)) + body_offset
+        body_start = pars[pi][1] - len(marker.rest) + body_offset
         key = marker.written if marker.style in ("annex", "box") else str(marker.value)
         sid = key if parent is None else f"{nodes[parent].id}/{key}"
         base, n = sid, 2
@@ -176,7 +177,8 @@ def parse(doc: Document) -> Document:
         used_ids.add(sid)
         section = Section(
             id=sid, level=level, number=marker.written, title=_CJK_GAP.sub("", title), text=text[body_start:end].strip(),
-            span=(start, end), style=marker.style, title_start=pars[pi][1] - len(marker.rest.lstrip()), parent=nodes[parent].id if parent is not None else None,
+            span=(start, end), style=marker.style, title_start=pars[pi][1] - len(marker.rest.lstrip()),
+            body_start=body_start, parent=nodes[parent].id if parent is not None else None,
         )
         section.clauses = _clauses(text, section, body_start)
         nodes.append(section)

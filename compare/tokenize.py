@@ -45,6 +45,12 @@ def stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def domain_terms() -> frozenset[str]:
+    """The domain dictionary's terms, normalized and lower-cased."""
+    return frozenset(match_form(e.partition(" ")[0]).lower() for e in _read_list("domain_dict.txt"))
+
+
+@lru_cache(maxsize=1)
 def dictionary_fingerprint() -> str:
     """Changes whenever the domain dictionary, stop list or tokenizer rules change."""
     h = hashlib.sha256(TOKENIZER_VERSION.encode())

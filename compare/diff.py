@@ -1,0 +1,178 @@
+"""Word-level diffs and shared phrases for aligned sections.
+
+Each jieba token becomes one private-use character (diff-match-patch's
+lines-to-chars idea applied to words), diff-match-patch diffs those strings
+with ``Diff_Timeout = 0`` (exact, deterministic) and semantic cleanup, and
+the characters are mapped back to tokens. Joining the ``equal`` and
+``delete`` segments gives A's text back exactly; ``equal`` and ``insert``
+give B's.
+
+For pairs that share a topic but little wording, :func:`shared_phrases` marks
+the token n-grams (n ≥ 2) that both sides contain, in any order.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from .load import match_form
+from .tokenize import domain_terms, is_content
+
+EQUAL, DELETE, INSERT = 0, -1, 1
+_PUA = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # private-use code points
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text on one side: ``op`` is EQUAL/DELETE/INSERT for diffs, or 1/0 (shared or not)."""
+
+    op: int
+    text: str
+
+
+def _codepoints():
+    for lo, hi in _PUA:
+        yield from range(lo, hi + 1)
+
+
+def tokens_in(seg, start: int, end: int) -> list[str]:
+    """All tokens (punctuation and spaces too) of a Segmentation covering text[start:end], cut at the ends."""
+    out, prev = [], start
+    i = bisect.bisect_right(seg.ends, start)
+    while i < len(seg.ends) and prev < end:
+        stop = min(seg.ends[i], end)
+        if stop > prev:
+            out.append(seg.text[prev:stop])
+        prev = stop
+        i += 1
+    if prev < end:
+        out.append(seg.text[prev:end])
+    return out
+
+
+def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
+    """Diff two token lists: [(op, text)] with op in EQUAL/DELETE/INSERT; lossless on both sides."""
+    from diff_match_patch import diff_match_patch
+
+    code: dict[str, str] = {}
+    back: list[str] = []
+    points = _codepoints()
+
+    def encode(tokens):
+        chars = []
+        for t in tokens:
+            c = code.get(t)
+            if c is None:
+                c = chr(next(points))
+                code[t] = c
+                back.append(t)
+            chars.append(c)
+        return "".join(chars)
+
+    ea, eb = encode(a), encode(b)
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+    diffs = dmp.diff_main(ea, eb, False)
+    dmp.diff_cleanupSemantic(diffs)
+    first = _PUA[0][0]
+    out = []
+    for op, chars in diffs:
+        text = "".join(back[_index(ch, first)] for ch in chars)
+        if text:
+            if out and out[-1][0] == op:
+                out[-1] = (op, out[-1][1] + text)
+            else:
+                out.append((op, text))
+    return out
+
+
+def _index(ch: str, first: int) -> int:
+    cp = ord(ch)
+    offset = 0
+    for lo, hi in _PUA:
+        if lo <= cp <= hi:
+            return offset + cp - lo
+        offset += hi - lo + 1
+    raise ValueError(ch)  # pragma: no cover - only our own code points are decoded
+
+
+def sides(diffs: list[tuple[int, str]]) -> tuple[list[Segment], list[Segment]]:
+    """Split a diff into A's segments (EQUAL/DELETE) and B's segments (EQUAL/INSERT)."""
+    a = [Segment(op, t) for op, t in diffs if op in (EQUAL, DELETE)]
+    b = [Segment(op, t) for op, t in diffs if op in (EQUAL, INSERT)]
+    return a, b
+
+
+def _key(token: str) -> str:
+    return match_form(token).lower()
+
+
+def shared_phrases(a: list[str], b: list[str], n: int = 2, min_chars: int = 3) -> tuple[list[Segment], list[Segment]]:
+    """Mark runs of tokens that form an n-gram (of content tokens) found on the other side.
+
+    A single shared token counts too when it is a domain term or has 4+ characters
+    (小额贷款公司, 地方金融组织). Returns segments per side with op 1 (shared) or 0 (not);
+    joining them gives the side's text.
+    """
+    terms = domain_terms()
+
+    def content_grams(tokens):
+        idx = [i for i, t in enumerate(tokens) if is_content(t)]
+        grams = {}
+        for k in range(len(idx) - n + 1):
+            gram = tuple(_key(tokens[i]) for i in idx[k:k + n])
+            grams.setdefault(gram, []).append(idx[k:k + n])
+        for i in idx:
+            key = _key(tokens[i])
+            if len(key) >= 4 or key in terms:
+                grams.setdefault((key,), []).append([i])
+        return grams
+
+    ga, gb = content_grams(a), content_grams(b)
+    common = set(ga) & set(gb)
+
+    def mark(tokens, grams):
+        on = [False] * len(tokens)
+        for gram in common:
+            for positions in grams[gram]:
+                for i in range(positions[0], positions[-1] + 1):
+                    on[i] = True
+        segments: list[Segment] = []
+        for token, flag in zip(tokens, on):
+            op = 1 if flag else 0
+            if segments and segments[-1].op == op:
+                segments[-1] = Segment(op, segments[-1].text + token)
+            else:
+                segments.append(Segment(op, token))
+        # too-short shared runs are noise: unmark them
+        merged: list[Segment] = []
+        for s in segments:
+            if s.op == 1 and len(s.text.strip()) < min_chars:
+                s = Segment(0, s.text)
+            if merged and merged[-1].op == s.op:
+                merged[-1] = Segment(s.op, merged[-1].text + s.text)
+            else:
+                merged.append(s)
+        return merged
+
+    return mark(a, ga), mark(b, gb)
+
+
+def split_at(segments: list[Segment], cuts: list[int]) -> list[list[Segment]]:
+    """Cut a side's segments at character offsets ``cuts`` (ascending): one list per piece."""
+    pieces: list[list[Segment]] = [[]]
+    pos, k = 0, 0
+    for seg in segments:
+        text = seg.text
+        while k < len(cuts) and pos + len(text) > cuts[k]:
+            head = cuts[k] - pos
+            if head:
+                pieces[-1].append(Segment(seg.op, text[:head]))
+            pieces.append([])
+            text, pos, k = text[head:], cuts[k], k + 1
+        if text:
+            pieces[-1].append(Segment(seg.op, text))
+            pos += len(text)
+    while len(pieces) < len(cuts) + 1:
+        pieces.append([])
+    return pieces

@@ -1,0 +1,90 @@
+(function () {
+  "use strict";
+  var pairs = Array.prototype.slice.call(document.querySelectorAll("details.pair"));
+  var kindBoxes = Array.prototype.slice.call(document.querySelectorAll("input[data-filter-kind]"));
+  var minScore = document.getElementById("min-score");
+  var minOut = document.getElementById("min-score-out");
+  var visibleCount = document.getElementById("visible-count");
+  var tocEntries = {};
+  Array.prototype.forEach.call(document.querySelectorAll(".toc-entry"), function (li) { tocEntries[li.getAttribute("data-for")] = li; });
+
+  function applyFilters() {
+    var kinds = {};
+    kindBoxes.forEach(function (box) { if (box.checked) { kinds[box.getAttribute("data-filter-kind")] = true; } });
+    var threshold = parseFloat(minScore.value);
+    var shown = 0;
+    pairs.forEach(function (pair) {
+      var kind = pair.getAttribute("data-kind");
+      var oneSided = kind === "only_a" || kind === "only_b";
+      var visible = !!kinds[kind] && (oneSided || parseFloat(pair.getAttribute("data-score")) >= threshold);
+      pair.hidden = !visible;
+      if (tocEntries[pair.id]) { tocEntries[pair.id].hidden = !visible; }
+      if (visible) { shown += 1; }
+    });
+    minOut.textContent = threshold.toFixed(2);
+    visibleCount.textContent = shown + " of " + pairs.length + " shown";
+  }
+
+  function changes() {
+    return pairs.filter(function (p) { return !p.hidden && p.getAttribute("data-kind") !== "same"; });
+  }
+
+  var current = -1;
+  function step(direction) {
+    var list = changes();
+    if (!list.length) { return; }
+    var top = window.scrollY + 60;
+    var index = -1;
+    if (direction > 0) {
+      for (var i = 0; i < list.length; i++) { if (list[i].getBoundingClientRect().top + window.scrollY > top + 1) { index = i; break; } }
+      if (index < 0) { index = list.length - 1; }
+    } else {
+      for (var j = list.length - 1; j >= 0; j--) { if (list[j].getBoundingClientRect().top + window.scrollY < top - 1) { index = j; break; } }
+      if (index < 0) { index = 0; }
+    }
+    current = index;
+    list[index].open = true;
+    list[index].scrollIntoView({ block: "start" });
+    window.scrollBy(0, -50);
+    if (history.replaceState) { history.replaceState(null, "", "#" + list[index].id); }
+  }
+
+  function setAll(open) { pairs.forEach(function (p) { p.open = open; }); }
+
+  kindBoxes.forEach(function (box) { box.addEventListener("change", applyFilters); });
+  minScore.addEventListener("input", applyFilters);
+  document.getElementById("next-change").addEventListener("click", function () { step(1); });
+  document.getElementById("prev-change").addEventListener("click", function () { step(-1); });
+  document.getElementById("expand-all").addEventListener("click", function () { setAll(true); });
+  document.getElementById("collapse-all").addEventListener("click", function () { setAll(false); });
+
+  Array.prototype.forEach.call(document.querySelectorAll("button.view-toggle"), function (button) {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var pair = document.getElementById(button.getAttribute("data-for"));
+      var toShared = pair.classList.contains("show-diff");
+      pair.classList.toggle("show-diff", !toShared);
+      pair.classList.toggle("show-shared", toShared);
+      button.textContent = toShared ? "show word diff" : "show shared phrases";
+    });
+  });
+
+  function revealTarget() {
+    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    if (target && target.classList.contains("pair")) { target.hidden = false; target.open = true; }
+  }
+  window.addEventListener("hashchange", revealTarget);
+
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target && event.target.tagName) || "";
+    if (event.ctrlKey || event.metaKey || event.altKey || tag === "INPUT" || tag === "TEXTAREA") { return; }
+    if (event.key === "n" || event.key === "j") { step(1); }
+    else if (event.key === "p" || event.key === "k") { step(-1); }
+    else if (event.key === "e") { setAll(true); }
+    else if (event.key === "c") { setAll(false); }
+  });
+  window.addEventListener("beforeprint", function () { setAll(true); });
+
+  applyFilters();
+  revealTarget();
+}());

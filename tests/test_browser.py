@@ -1,0 +1,101 @@
+"""The report in a real browser: headless Debian Chromium driven by Playwright.
+
+Skips where /usr/bin/chromium or the playwright package is missing (.ci/run installs both).
+A screenshot is saved to tests/artifacts/ for people to look at.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compare.cli import main
+from conftest import DATA, SEED, SHARED_CORPUS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _report(tmp_path, a, b, corpus):
+    out, js = tmp_path / "report.html", tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["run", str(a), str(b), "--corpus", str(corpus), "-o", str(out), "--json", str(js)])
+    assert result.exit_code == 0, result.output
+    return out, json.loads(js.read_text(encoding="utf-8"))
+
+
+def _open(browser, path, width=1400, height=1000):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    return page, problems
+
+
+def test_report_works_in_chromium(browser, tmp_path):
+    other = SHARED_CORPUS / "zj-local-finance-regulation-2020.md"
+    b_plan = other if other.exists() else DATA / "sections" / "law_style.md"
+    corpus = SHARED_CORPUS if other.exists() else tmp_path
+    path, data = _report(tmp_path, SEED, b_plan, corpus)
+    page, problems = _open(browser, path)
+
+    assert page.locator("details.pair").count() == len(data["pairs"])
+    assert page.locator("text=成渝共建西部金融中心规划").first.is_visible()
+
+    # The kind filter hides exactly the only-B pairs, then shows them again.
+    only_b = sum(p["kind"] == "only_b" for p in data["pairs"])
+    assert only_b > 0
+    page.locator('input[data-filter-kind="only_b"]').uncheck()
+    assert page.locator('details.pair[data-kind="only_b"]:visible').count() == 0
+    assert page.locator("details.pair:visible").count() == len(data["pairs"]) - only_b
+    page.locator('input[data-filter-kind="only_b"]').check()
+    assert page.locator("details.pair:visible").count() == len(data["pairs"])
+
+    # A click on a paired heatmap cell jumps to its pair.
+    cell = page.locator("svg.heatmap a.paired").first
+    target = cell.get_attribute("href")
+    cell.click()
+    assert page.evaluate("location.hash") == target
+    box = page.locator(target).bounding_box()
+    assert box is not None and 0 <= box["y"] < 1000
+
+    # Next-change key moves to a non-"same" pair.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.keyboard.press("n")
+    assert page.evaluate("document.getElementById(location.hash.slice(1)).dataset.kind") != "same"
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "report-top.png"))
+    page.goto(path.as_uri() + "#" + next(f"p{i}" for i, p in enumerate(data["pairs"]) if p["kind"] in ("changed", "split")))
+    page.screenshot(path=str(ARTIFACTS / "report-pair.png"))
+    assert problems == []
+
+
+def test_hostile_plan_runs_no_script(browser, tmp_path):
+    path, _ = _report(tmp_path, DATA / "hostile" / "hostile_plan.txt", SEED, tmp_path)
+    page, problems = _open(browser, path)
+    page.locator("#expand-all").click()
+    page.wait_for_timeout(200)
+    assert problems == []
+    assert page.evaluate("document.querySelectorAll('script').length") == 1
+    assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
+    assert "<script>alert(1)</script>" in page.inner_text("body")

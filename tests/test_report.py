@@ -1,0 +1,161 @@
+"""The HTML report: escaping, CSP, lossless views, determinism, template overrides."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compare import api
+from compare.cli import main
+from compare.diff import DELETE, EQUAL, INSERT, diff_tokens, shared_phrases, sides, split_at, Segment
+from compare.report import build_view, render_html
+from conftest import DATA, SEED, needs_corpus
+
+HOSTILE = DATA / "hostile" / "hostile_plan.txt"
+HOSTILE_MD = DATA / "hostile" / "hostile_plan.md"
+PLAN = DATA / "sections" / "plan_style.txt"
+
+TOKENS = st.lists(st.sampled_from(["金融", "机构", "绿色", "的", "，", "。", "QFLP", " ", "\n", "债", "支持", "跨境", "a", "1",
+                                   "＜", "<", "&", "贷", "资金池", "\ue000"]), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TOKENS, TOKENS)
+def test_diff_is_lossless_on_both_sides(a, b):
+    diffs = diff_tokens(a, b)
+    assert "".join(t for op, t in diffs if op != INSERT) == "".join(a)
+    assert "".join(t for op, t in diffs if op != DELETE) == "".join(b)
+    assert {op for op, _ in diffs} <= {EQUAL, DELETE, INSERT}
+    sa, sb = shared_phrases(a, b)
+    assert "".join(s.text for s in sa) == "".join(a) and "".join(s.text for s in sb) == "".join(b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="金融机构，。ab\n", max_size=40), st.lists(st.integers(0, 40), max_size=4))
+def test_split_at_keeps_every_character(text, cuts):
+    cuts = sorted({c for c in cuts if c <= len(text)})
+    pieces = split_at([Segment(0, text[:5]), Segment(1, text[5:])], cuts)
+    assert len(pieces) == len(cuts) + 1
+    assert "".join(s.text for piece in pieces for s in piece) == text
+    bounds = [0] + cuts + [len(text)]
+    assert ["".join(s.text for s in piece) for piece in pieces] == [text[x:y] for x, y in zip(bounds, bounds[1:])]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _rebuilt(doc, view, side):
+    """A plan's text as the report shows it: preamble, every section (number + title + body), boilerplate."""
+    order = {s.id: i for i, s in enumerate(doc.walk())}
+    shown = {}
+    for p in view["pairs"]:
+        for sec in p[side]:
+            v = sec["views"]["diff"]
+            shown[sec["id"]] = sec["number"] + "".join(s.text for s in v["title"] + v["body"])
+    assert sorted(shown, key=order.get) == [s.id for s in doc.walk()]
+    body = "".join(shown[i] for i in sorted(shown, key=order.get))
+    return view["preamble"][side] + body + "".join(t for _, t in view["boilerplate"][side])
+
+
+@pytest.mark.parametrize("a, b", [(SEED, PLAN), (HOSTILE, SEED), (PLAN, DATA / "sections" / "law_style.md")])
+def test_report_view_loses_no_text(a, b):
+    c = api.compare(str(a), str(b), corpus=str(DATA / "none"))
+    view = build_view(c)
+    assert _squash(_rebuilt(c.a, view, "a")) == _squash(c.a.text)
+    assert _squash(_rebuilt(c.b, view, "b")) == _squash(c.b.text)
+    page = _squash(html.unescape(re.sub(r"<[^>]+>", "", render_html(c))))
+    for doc in (c.a, c.b):
+        for s in doc.walk():
+            for clause in s.clauses:
+                assert _squash(clause.text) in page
+
+
+@needs_corpus
+def test_real_report_loses_no_text(shared_corpus):
+    c = api.compare(str(SEED), str(shared_corpus / "hainan-ftp-law-2021.md"), str(shared_corpus))
+    view = build_view(c)
+    assert _squash(_rebuilt(c.a, view, "a")) == _squash(c.a.text)
+    assert _squash(_rebuilt(c.b, view, "b")) == _squash(c.b.text)
+    for p in view["pairs"]:  # every diff in a real comparison rebuilds both sides
+        for side in ("a", "b"):
+            for sec in p[side]:
+                for view_name, v in sec["views"].items():
+                    assert "".join(s.text for s in v["title"] + v["body"]) == "".join(
+                        s.text for s in sec["views"]["diff"]["title"] + sec["views"]["diff"]["body"])
+
+
+@pytest.mark.parametrize("hostile", [HOSTILE, HOSTILE_MD], ids=["txt", "md"])
+def test_hostile_text_is_escaped_and_cannot_run(hostile):
+    page = render_html(api.compare(str(hostile), str(SEED), corpus=str(DATA / "none")))
+    assert page.count("<script") == 1 and page.count("</script>") == 1  # ours only
+    for raw in ("<script>alert", "<img src=x", "<svg onload", "</textarea><img", "</style><style>", 'href="javascript:'):
+        assert raw not in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    assert "{{ 7*7 }}" in text and "基本原则。49" not in text and "基本原则49" not in text
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
+    assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp and "script-src 'sha256-" in csp
+    assert "http://" not in page.split("<body>")[0] and "https://" not in page.split("<body>")[0]
+
+
+def test_hostile_text_shows_escaped():
+    page = render_html(api.compare(str(HOSTILE), str(SEED), corpus=str(DATA / "none")))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;/textarea&gt;&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_report_is_deterministic_and_written_atomically(tmp_path):
+    runner = CliRunner()
+    outs = [tmp_path / "one.html", tmp_path / "two.html"]
+    for out in outs:
+        result = runner.invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    page = outs[0].read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+    assert not re.search(r"20\d\d-\d\d-\d\dT|\d\d:\d\d:\d\d", page)  # no timestamps
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.html", "two.html"]
+
+
+def test_default_report_name_in_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "chengyu-western-financial-centre-plan-2021_vs_plan_style.html").exists()
+
+
+def test_template_dir_overrides_one_template_and_falls_back(tmp_path):
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    (custom / "_pair.html").write_text('<div class="custom-pair" id="{{ p.anchor }}">{{ p.label }}</div>\n', encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(out),
+                                       "--template-dir", str(custom)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.count('class="custom-pair"') == len(api.compare(str(SEED), str(PLAN), str(tmp_path)).pairs)
+    assert "Alignment at a glance" in page  # the default base layout still renders
+
+
+def test_broken_template_is_a_clean_error(tmp_path):
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    (custom / "_pair.html").write_text("{{ p.no_such_field }}", encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(out),
+                                       "--template-dir", str(custom)])
+    assert result.exit_code == 4 and "template error" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_own_reports_in_the_corpus_are_not_plans(tmp_path):
+    from compare.corpus import plan_files
+
+    (tmp_path / "plan.txt").write_text(PLAN.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "someone-elses-page.html").write_text("<p>一、总体要求</p>", encoding="utf-8")
+    CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(tmp_path / "r.html")])
+    assert [p.name for p in plan_files(tmp_path)] == ["plan.txt", "someone-elses-page.html"]
