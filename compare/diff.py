@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .load import match_form
 from .tokenize import domain_terms, is_content
@@ -103,6 +104,7 @@ def sides(diffs: list[tuple[int, str]]) -> tuple[list[Segment], list[Segment]]:
     return a, b
 
 
+@lru_cache(maxsize=65536)
 def _key(token: str) -> str:
     return match_form(token).lower()
 

@@ -93,10 +93,11 @@ class Document:
         return self.text[self.preamble[0] : self.preamble[1]]
 
     def section(self, section_id: str) -> Section:
-        for s in self.walk():
-            if s.id == section_id:
-                return s
-        raise KeyError(section_id)
+        """The section with this id (KeyError if none); indexed on first use."""
+        index = self.__dict__.get("_by_id")
+        if index is None or section_id not in index:
+            index = self.__dict__["_by_id"] = {s.id: s for s in self.walk()}
+        return index[section_id]
 
 
 @dataclass

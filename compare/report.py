@@ -170,13 +170,15 @@ def build_view(c, options=None) -> dict:
         for y in p.b:
             anchor_of_b[y] = f"p{n}"
     b_order = [s.id for s in c.b.walk()]
+    b_position = {sid: k for k, sid in enumerate(b_order)}
     pairs = []
     for n, p in enumerate(c.pairs):
         ta, tb = _joined_tokens(c.a, seg_a, p.a), _joined_tokens(c.b, seg_b, p.b)
         if p.a and p.b:
             da, db = sides(diff_tokens(ta, tb))
-            sa, sb = shared_phrases(ta, tb)
-            views_a, views_b = {"diff": da, "shared": sa}, {"diff": db, "shared": sb}
+            views_a, views_b = {"diff": da}, {"diff": db}
+            if p.kind != "same":  # a same pair has nothing to highlight: no shared-phrases view
+                views_a["shared"], views_b["shared"] = shared_phrases(ta, tb)
         else:
             only = "".join(ta or tb)
             views_a = {"diff": [Segment(EQUAL, "".join(ta))]} if ta else {}
@@ -184,7 +186,7 @@ def build_view(c, options=None) -> dict:
             del only
         moved_after = None
         if p.kind == "moved":
-            k = b_order.index(p.b[0])
+            k = b_position[p.b[0]]
             moved_after = next(((c.b.section(b_order[j]).number or b_order[j], anchor_of_b[b_order[j]])
                                 for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
         first = c.a.section(p.a[0]) if p.a else c.b.section(p.b[0])
@@ -193,6 +195,7 @@ def build_view(c, options=None) -> dict:
             "score": p.score, "level": first.level,
             "view": "shared" if p.a and p.b and p.kind != "same" and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
+            "views": ["diff", "shared"] if p.a and p.b and p.kind != "same" else ["diff"],
             "a": _side_view(c.a, seg_a, p.a, views_a) if p.a else [],
             "b": _side_view(c.b, seg_b, p.b, views_b) if p.b else [],
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
@@ -223,34 +226,45 @@ def heatmap(c, anchor_of_a) -> dict:
     paired = {(x, y) for p in c.pairs if p.role == "unit" for x in p.a for y in p.b}
     size = max(4, min(14, 640 // max(1, len(cols)), 640 // max(1, len(rows))))
     top = max([max(row) for row in c.matrix if row] + [0.05])  # shade relative to the strongest match
+    floor = max(0.05, 0.15 * top)  # fainter cells carry no structure and only bloat the page
+    number_a = {x: c.a.section(x).number for x in rows}
+    number_b = {y: c.b.section(y).number for y in cols}
     cells = []
     for i, x in enumerate(rows):
         for j, y in enumerate(cols):
             v = c.matrix[i][j]
-            if v < 0.05 and (x, y) not in paired:
+            if v < floor and (x, y) not in paired:
                 continue
             shade = int(round(255 - min(1.0, v / top) * 215))
             cells.append({"x": 90 + j * size, "y": 30 + i * size, "fill": f"rgb({shade},{shade},255)",
                           "paired": (x, y) in paired, "href": "#" + anchor_of_a[x],
-                          "tip": f"{c.a.section(x).number} × {c.b.section(y).number}: {v:.2f}"})
+                          "tip": f"{number_a[x]} × {number_b[y]}: {v:.2f}"})
     return {"size": size, "cells": cells, "width": 100 + len(cols) * size, "height": 40 + len(rows) * size,
-            "rows": [{"y": 30 + i * size, "label": c.a.section(x).number, "href": "#" + anchor_of_a[x]} for i, x in enumerate(rows)],
+            "rows": [{"y": 30 + i * size, "label": number_a[x], "href": "#" + anchor_of_a[x]} for i, x in enumerate(rows)]
+            if size >= 8 else [],
             "n_rows": len(rows), "n_cols": len(cols)}
 
 
 def environment(template_dir: str | os.PathLike | None = None):
-    """jinja2 environment: autoescape, StrictUndefined; a user folder overrides any default template."""
+    """jinja2 environment: autoescape, StrictUndefined; a user folder overrides any default template.
+
+    Compiled templates are kept in the cache folder, so a cold process does not recompile them.
+    """
     import jinja2
 
     from .errors import TemplateProblem
+    from .tokenize import cache_dir
 
     dirs = [str(d) for d in TEMPLATE_DIRS if d.is_dir()]
     if template_dir:
         if not Path(template_dir).is_dir():
             raise TemplateProblem("template folder does not exist", str(template_dir))
         dirs.insert(0, str(template_dir))
+    bytecode = cache_dir() / "jinja"
+    bytecode.mkdir(exist_ok=True)
     return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)))
 
 
 def _csp_hash(text: str) -> str:
