@@ -30,3 +30,88 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     comparison = align(a, b, stats, options)
     comparison.warnings = warnings
     return comparison
+
+
+def index(corpus: str | None = None, index_path: str | None = None, progress=None):
+    """Build or refresh the corpus index; returns an IndexReport (added, updated, removed, skipped)."""
+    from pathlib import Path
+
+    from .corpus import corpus_dir
+    from .store import refresh
+
+    return refresh(corpus_dir(corpus), Path(index_path) if index_path else None, progress=progress)
+
+
+def _corpus(corpus, index_path, progress):
+    from pathlib import Path
+
+    from .corpus import corpus_dir
+    from .store import open_corpus
+
+    return open_corpus(corpus_dir(corpus), Path(index_path) if index_path else None, progress=progress)
+
+
+def rank(plan: str, corpus: str | None = None, index_path: str | None = None, top: int = 10,
+         threshold: float = 0.2, clause_threshold: float = 0.5, progress=None):
+    """Corpus plans most similar to PLAN: (list[PlanRank], IndexReport)."""
+    from .rank import query_plan, rank_plans
+
+    indexed, report = _corpus(corpus, index_path, progress)
+    doc = load_plan(resolve(plan, corpus))
+    return rank_plans(query_plan(doc, indexed), indexed, top, threshold, clause_threshold), report
+
+
+def clauses(plan: str | None = None, query: str | None = None, corpus: str | None = None,
+            index_path: str | None = None, top: int = 5, min_score: float = 0.3, progress=None):
+    """The corpus clauses most similar to each clause of PLAN, or to a query text: (ClauseResults, IndexReport)."""
+    from .rank import query_plan, query_text, similar_clauses
+
+    indexed, report = _corpus(corpus, index_path, progress)
+    if query is not None:
+        return similar_clauses(query_text(query, indexed), ["query"], [query], indexed, top, min_score), report
+    doc = load_plan(resolve(plan, corpus))
+    q = query_plan(doc, indexed)
+    return similar_clauses(q.clause_rows, q.clause_ids, q.clause_texts, indexed, top, min_score, exclude=doc), report
+
+
+def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, top: int = 40, progress=None):
+    """Plan × plan similarity (clustered) and PLAN's coverage table: (Matrix, IndexReport)."""
+    from .rank import build_matrix, query_plan
+
+    indexed, report = _corpus(corpus, index_path, progress)
+    doc = load_plan(resolve(plan, corpus))
+    return build_matrix(query_plan(doc, indexed), indexed, top), report
+
+
+def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options | None = None,
+            template_dir: str | None = None, index_path: str | None = None, top: int = 40, progress=None):
+    """Reports for PLAN against every corpus plan, and the matrix page, written into OUT_DIR.
+
+    Returns (written paths, skipped "path: reason" lines). A bad corpus file is skipped, not fatal.
+    """
+    from pathlib import Path
+
+    from .corpus import corpus_dir, plan_files
+    from .errors import CompareError
+    from .report import render_html, render_matrix, report_name, write_atomic
+
+    options = options or Options()
+    out = Path(out_dir)
+    import hashlib
+
+    a = resolve(plan, corpus)
+    digest = hashlib.sha256(Path(a).read_bytes()).hexdigest() if Path(a).is_file() else None
+    others = [p for p in plan_files(corpus_dir(corpus))
+              if p.resolve() != Path(a).resolve() and hashlib.sha256(p.read_bytes()).hexdigest() != digest]
+    written, skipped = [], []
+    for k, other in enumerate(others, start=1):
+        if progress:
+            progress(k, len(others), str(other))
+        try:
+            comparison = compare(str(a), str(other), corpus, options)
+            written.append(write_atomic(out / report_name(comparison), render_html(comparison, options, template_dir)))
+        except CompareError as exc:
+            skipped.append(str(exc))
+    m, report = matrix(str(a), corpus, index_path, top)
+    written.append(write_atomic(out / "index.html", render_matrix(m, template_dir)))
+    return written, list(dict.fromkeys(skipped + report.skipped))  # one line per bad file

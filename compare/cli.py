@@ -112,8 +112,11 @@ class ThresholdType(click.ParamType):
 
 @main.command()
 @click.argument("plan_a")
-@click.argument("plan_b")
-@click.option("-o", "--output", metavar="FILE", help="HTML report to write [default: A_vs_B.html in the working directory].")
+@click.argument("plan_b", required=False)
+@click.option("--all", "all_plans", is_flag=True,
+              help="Compare PLAN_A with every corpus plan: reports plus the matrix page (index.html) in -o DIR.")
+@click.option("-o", "--output", metavar="FILE",
+              help="HTML report to write [default: A_vs_B.html in the working directory]; with --all, a folder.")
 @click.option("--json", "json_out", metavar="FILE", help="Also write the comparison as JSON to FILE ('-' for stdout).")
 @click.option("--no-html", is_flag=True, help="Write no HTML report (with --json).")
 @click.option("--template-dir", type=click.Path(file_okay=False), help="Folder of templates that override the defaults.")
@@ -126,8 +129,8 @@ class ThresholdType(click.ParamType):
 @corpus_option
 @with_input_options
 @_fail_cleanly
-def run(plan_a, plan_b, output, json_out, no_html, template_dir, threshold, clause_threshold, top_clauses, corpus,
-        input_format, encoding):
+def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold, clause_threshold, top_clauses,
+        corpus, input_format, encoding):
     """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
     Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
@@ -152,13 +155,25 @@ def run(plan_a, plan_b, output, json_out, no_html, template_dir, threshold, clau
     Example:
       compare run 成渝共建 zj-local-finance-regulation-2020 --corpus ../shared/corpus
       compare run 成渝 aml-law-2024 --corpus ../shared/corpus -o aml.html --json aml.json
+      compare run --all 成渝 --corpus ../shared/corpus -o reports/
     """
     from .report import comparison_json, render_html, write_atomic
 
-    if no_html and not json_out:
-        raise click.UsageError("--no-html needs --json")
     options = Options(threshold=threshold, clause_threshold=clause_threshold, top_clauses=top_clauses,
                       format=input_format, encoding=encoding)
+    if all_plans:
+        if plan_b or json_out or no_html:
+            raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only")
+        with _progress("comparing") as progress:
+            written, skipped = api.run_all(plan_a, output or "reports", corpus, options, template_dir, progress=progress)
+        _warn(skipped)
+        click.echo(f"wrote {len(written)} files to {output or 'reports'} ({len(written) - 1} reports and index.html)"
+                   + (f"; skipped {len(skipped)}" if skipped else ""), err=True)
+        return
+    if not plan_b:
+        raise click.UsageError("PLAN_B is missing (or use --all)")
+    if no_html and not json_out:
+        raise click.UsageError("--no-html needs --json")
     comparison = api.compare(plan_a, plan_b, corpus, options)
     _warn(comparison.warnings)
     html = None if no_html else render_html(comparison, options, template_dir)  # render fully before writing
@@ -170,6 +185,179 @@ def run(plan_a, plan_b, output, json_out, no_html, template_dir, threshold, clau
     if html is not None:
         target = output or f"{comparison.a.name}_vs_{comparison.b.name}.html"
         click.echo(f"wrote {write_atomic(target, html)}", err=True)
+
+
+class _progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise. Yields a callback(done, total, label)."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+
+        def update(done, total, item):
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(1)
+
+        return update
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+index_option = click.option("--index", "index_path", type=click.Path(dir_okay=False),
+                            help="Index file [default: CORPUS/.compare/index.sqlite].")
+output_format = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                             show_default=True, help="table for reading; json is one object per line; csv has a BOM for Excel.")
+output_file = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+
+
+def _emit(text: str, output: str | None) -> None:
+    from .report import write_atomic
+
+    if output:
+        click.echo(f"wrote {write_atomic(output, text)}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _index_summary(report) -> None:
+    _warn(report.skipped)
+    if report.changed or report.skipped:
+        click.echo(f"index: {report.summary()}", err=True)
+
+
+@main.command()
+@corpus_option
+@index_option
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes for parsing and tokenizing [default: cores].")
+@_fail_cleanly
+def index(corpus, index_path, jobs):
+    """Build or refresh the corpus index (incremental: only new and changed files are read).
+
+    Bad files are skipped with a warning; the summary counts them.
+
+    \b
+    Example:
+      compare index --corpus ../shared/corpus
+    """
+    from .corpus import corpus_dir
+    from .store import refresh
+
+    folder = corpus_dir(corpus)
+    if not folder.is_dir():
+        raise click.ClickException(f"{folder}: corpus folder does not exist")
+    from pathlib import Path
+
+    with _progress("indexing") as progress:
+        report = refresh(folder, Path(index_path) if index_path else None, jobs=jobs, progress=progress)
+    _warn(report.skipped)
+    click.echo(f"index: {report.summary()} ({report.chars:,} characters read)")
+
+
+@main.command()
+@click.argument("plan")
+@click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="How many plans to list.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="Min cosine in [0, 1] for a section to count as covered.")
+@click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Min cosine in [0, 1] for a clause to count as shared.")
+@output_format
+@output_file
+@corpus_option
+@index_option
+@_fail_cleanly
+def rank(plan, top, threshold, clause_threshold, fmt, output, corpus, index_path):
+    """The corpus plans most similar to PLAN.
+
+    \b
+    Columns:
+      score           cosine of the two plans' whole TF-IDF vectors, in [0, 1]
+      coverage        share of PLAN's measures/articles with a match >= --threshold
+      shared clauses  PLAN's clauses whose best match there is >= --clause-threshold
+
+    \b
+    Example:
+      compare rank 成渝 --corpus ../shared/corpus --top 5
+    """
+    from .report import render_rank
+
+    with _progress("indexing") as progress:
+        ranks, report = api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress)
+    _index_summary(report)
+    _emit(render_rank(ranks, fmt), output)
+
+
+@main.command()
+@click.argument("plan", required=False)
+@click.option("--query", help="Search for this text instead of PLAN's clauses.")
+@click.option("--top", "top", type=click.IntRange(1), default=5, show_default=True, help="Hits per clause.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="Min cosine in [0, 1].")
+@output_format
+@output_file
+@corpus_option
+@index_option
+@_fail_cleanly
+def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
+    """For each clause of PLAN, or for --query, the most similar clauses in the corpus.
+
+    Each hit gives plan, date, section path, clause text and score. Boilerplate
+    (a clause found in at least 30% of plans, and 3) is marked and ranked at half
+    its score; "first said" names, among near-identical hits (>= 0.9), the plan
+    with the earliest date.
+
+    \b
+    Example:
+      compare clauses 成渝 --corpus ../shared/corpus --top 3 --min-score 0.5
+      compare clauses --query "支持小额贷款公司、融资担保公司规范发展" --corpus ../shared/corpus
+    """
+    from .report import render_clauses
+
+    if (plan is None) == (query is None):
+        raise click.UsageError("give a PLAN or --query, not both")
+    with _progress("indexing") as progress:
+        results, report = api.clauses(plan, query, corpus, index_path, top, min_score, progress)
+    _index_summary(report)
+    _emit(render_clauses(results, fmt), output)
+
+
+@main.command()
+@click.argument("plan", required=False)
+@click.option("-o", "--output", metavar="FILE", required=True, help="HTML page to write.")
+@click.option("--top", type=click.IntRange(2), default=40, show_default=True,
+              help="How many of the plans most similar to PLAN to show.")
+@click.option("--template-dir", type=click.Path(file_okay=False), help="Folder of templates that override the defaults.")
+@corpus_option
+@index_option
+@_fail_cleanly
+def matrix(plan, output, top, template_dir, corpus, index_path):
+    """One HTML page: a clustered plan x plan heatmap, and PLAN's coverage table.
+
+    PLAN defaults to the seed plan. Coverage cells link to the pairwise reports
+    that 'compare run --all PLAN -o DIR' writes beside the page.
+
+    \b
+    Example:
+      compare matrix --corpus ../shared/corpus -o matrix.html
+    """
+    from .corpus import seed_dirs, plan_files
+    from .report import render_matrix, write_atomic
+
+    if plan is None:
+        seeds = [p for d in seed_dirs() for p in plan_files(d)]
+        if not seeds:
+            raise click.UsageError("no seed plan found: give PLAN")
+        plan = str(seeds[0])
+    with _progress("indexing") as progress:
+        m, report = api.matrix(plan, corpus, index_path, top, progress)
+    _index_summary(report)
+    click.echo(f"wrote {write_atomic(output, render_matrix(m, template_dir))}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

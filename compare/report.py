@@ -6,6 +6,7 @@ failure never leaves half a file.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
@@ -292,5 +293,124 @@ def render_html(c, options=None, template_dir=None) -> str:
                "img-src data:; base-uri 'none'; form-action 'none'")
         return env.get_template("report.html").render(
             v=build_view(c, options), css=Markup(css), js=Markup(js), csp=Markup(csp))  # ours, no document text
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"template error: {exc}") from None
+
+
+def report_name(c) -> str:
+    """Default file name of a pairwise report: A_vs_B.html."""
+    return f"{c.a.name}_vs_{c.b.name}.html"
+
+
+# ---------------------------------------------------------------- corpus outputs
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _clip(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    if _width(text) <= width:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width - 1:
+            return out + "…"
+        out, used = out + ch, used + w
+    return out
+
+
+def text_table(header: list[str], rows: list[list[str]], widths: list[int]) -> str:
+    """A fixed-width table that lines up with CJK text (wide characters count double)."""
+    lines = []
+    for row in [header] + rows:
+        cells = [_clip(str(v), w) for v, w in zip(row, widths)]
+        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def csv_text(header: list[str], rows: list[list]) -> str:
+    """CSV that Excel opens correctly: UTF-8 with a byte-order mark, CRLF rows."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return "\ufeff" + buf.getvalue()
+
+
+def json_lines(records: list[dict]) -> str:
+    """One JSON object per line."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def _records(items) -> list[dict]:
+    from dataclasses import asdict
+
+    return [asdict(x) for x in items]
+
+
+RANK_FIELDS = ["name", "title", "date", "score", "coverage", "shared_clauses", "path"]
+
+
+def render_rank(ranks, fmt: str) -> str:
+    rows = [[getattr(r, f) for f in RANK_FIELDS] for r in ranks]
+    if fmt == "json":
+        return json_lines(_records(ranks))
+    if fmt == "csv":
+        return csv_text(RANK_FIELDS, rows)
+    shown = [[str(i), r.name, r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
+             for i, r in enumerate(ranks, start=1)]
+    return text_table(["#", "plan", "title", "date", "score", "coverage", "shared clauses"], shown,
+                      [3, 34, 34, 10, 6, 8, 14])
+
+
+CLAUSE_FIELDS = ["query_id", "query_text", "rank", "score", "plan", "title", "date", "section", "clause_id", "text",
+                 "boilerplate", "plans_with_it", "first_plan", "first_date"]
+
+
+def render_clauses(results, fmt: str) -> str:
+    if fmt == "json":
+        return json_lines(_records(results.hits))
+    if fmt == "csv":
+        return csv_text(CLAUSE_FIELDS, [[getattr(h, f) for f in CLAUSE_FIELDS] for h in results.hits])
+    out, current = [], None
+    for h in results.hits:
+        if h.query_id != current:
+            current = h.query_id
+            out.append(f"\n{h.query_id}  {h.query_text}\n")
+        flags = (" [boilerplate: in %d plans]" % h.plans_with_it if h.boilerplate else "")
+        first = f"  first said: {h.first_plan} ({h.first_date})" if h.first_plan else ""
+        out.append(f"  {h.rank}. {h.score:.3f}  {h.plan} {h.date or ''}  {h.section}{flags}{first}\n     {h.text}\n")
+    if not results.hits:
+        out.append("no similar clauses above the minimum score\n")
+    return "".join(out).lstrip("\n")
+
+
+def render_matrix(m, template_dir=None) -> str:
+    """The corpus page: clustered plan × plan heatmap and the seed's coverage table."""
+    import jinja2
+    from markupsafe import Markup
+
+    from .errors import TemplateProblem
+
+    env = environment(template_dir)
+    try:
+        css = env.loader.get_source(env, "report.css")[0]
+        csp = f"default-src 'none'; style-src {_csp_hash(css)}; img-src data:; base-uri 'none'; form-action 'none'"
+        cells = []
+        n = len(m.plans)
+        size = max(6, min(22, 700 // max(1, n)))
+        for i in range(n):
+            for j in range(n):
+                v = m.similarity[i][j]
+                shade = int(round(255 - min(1.0, v) * 215))
+                cells.append({"x": 200 + j * size, "y": 10 + i * size, "fill": f"rgb({shade},{shade},255)",
+                              "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
+        return env.get_template("matrix.html").render(m=m, css=Markup(css), csp=Markup(csp), cells=cells, size=size)
     except jinja2.TemplateError as exc:
         raise TemplateProblem(f"template error: {exc}") from None

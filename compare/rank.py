@@ -1,0 +1,269 @@
+"""Corpus queries: plans most like a plan, clauses most like a clause, and the plan × plan matrix.
+
+Nothing here builds a dense all-pairs clause matrix: query rows are multiplied
+with the corpus's sparse TF-IDF rows in column blocks of ``BLOCK`` clauses,
+keeping a running top-k per query row and per-plan maxima.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .align import roles
+from .index import section_tokens
+from .models import Document
+from .store import Corpus
+from .tokenize import Segmentation
+
+BLOCK = 20000  # corpus rows per block of a sparse product: bounds memory at about (query rows × BLOCK) floats
+NEAR_IDENTICAL = 0.9  # cosine at which two clauses count as the same clause for provenance
+BOILERPLATE_NEAR = 0.8  # cosine at which a clause counts as present in a plan, for boilerplate
+BOILERPLATE_SHARE = 0.3  # a clause present in at least this share of plans (and 3) is boilerplate
+BOILERPLATE_WEIGHT = 0.5  # boilerplate hits are ranked with their score times this
+
+
+@dataclass
+class PlanQuery:
+    """One plan's rows in the corpus's TF-IDF space."""
+
+    doc: Document
+    unit_ids: list[str]
+    unit_rows: object
+    clause_ids: list[str]
+    clause_texts: list[str]
+    clause_rows: object
+    doc_row: object
+
+
+def is_self(d: dict, doc: Document) -> bool:
+    """Is corpus document ``d`` the query plan itself (same path or same bytes)?"""
+    return d["path"] == doc.path or d.get("sha256") == doc.sha256
+
+
+def query_plan(doc: Document, corpus: Corpus, cache: str | None = None) -> PlanQuery:
+    seg = Segmentation.of(doc.text, cache)
+    role = roles(doc)
+    units = [s for s in doc.walk() if role[s.id] == "unit"]
+    clauses = [c for s in doc.walk() for c in s.clauses]
+    stats = corpus.stats
+    return PlanQuery(
+        doc=doc, unit_ids=[s.id for s in units],
+        unit_rows=stats.vectors([section_tokens(doc, seg, s, deep=True) for s in units]),
+        clause_ids=[c.id for c in clauses], clause_texts=[c.text for c in clauses],
+        clause_rows=stats.vectors([seg.tokens(*c.span) for c in clauses]),
+        doc_row=stats.vectors([[t for s in doc.walk() for t in section_tokens(doc, seg, s)]]),
+    )
+
+
+def query_text(text: str, corpus: Corpus) -> object:
+    from .tokenize import segment
+
+    return corpus.stats.vectors([Segmentation(text, segment(text)).tokens()])
+
+
+def _doc_starts(doc_index: list[int], n_docs: int):
+    """For rows sorted by document: start offset of each document's rows, and which docs have rows."""
+    import numpy as np
+
+    idx = np.asarray(doc_index, dtype=np.int64)
+    starts = np.searchsorted(idx, np.arange(n_docs))
+    present = np.zeros(n_docs, dtype=bool)
+    present[np.unique(idx)] = True
+    return starts, present
+
+
+def scan(query_rows, corpus_rows, doc_index: list[int], n_docs: int, k: int = 0):
+    """One blocked pass over the corpus rows.
+
+    Returns (per_doc, scores, rows): per_doc is (query rows × documents), each query row's best
+    cosine among each document's rows; scores/rows hold each query row's k best corpus rows,
+    best first, ties by row number (empty when k is 0).
+    """
+    import numpy as np
+
+    n = query_rows.shape[0]
+    per_doc = np.zeros((n, n_docs))
+    best_scores = np.full((n, 0), -1.0)
+    best_rows = np.zeros((n, 0), dtype=np.int64)
+    if n == 0 or corpus_rows.shape[0] == 0:
+        return per_doc, best_scores, best_rows
+    for lo in range(0, corpus_rows.shape[0], BLOCK):
+        hi = min(lo + BLOCK, corpus_rows.shape[0])
+        block = (query_rows @ corpus_rows[lo:hi].T).toarray()
+        docs = np.asarray(doc_index[lo:hi])
+        starts = np.concatenate(([0], np.flatnonzero(np.diff(docs)) + 1))
+        maxima = np.maximum.reduceat(block, starts, axis=1)
+        for j, start in enumerate(starts):
+            d = docs[start]
+            per_doc[:, d] = np.maximum(per_doc[:, d], maxima[:, j])
+        if k:
+            scores = np.concatenate([best_scores, block], axis=1)
+            ids = np.concatenate([best_rows, np.broadcast_to(np.arange(lo, hi), block.shape)], axis=1)
+            keep = min(k, scores.shape[1])
+            order = np.lexsort((ids, -np.round(scores, 9)), axis=1)[:, :keep]  # last key sorts first
+            best_scores = np.take_along_axis(scores, order, axis=1)
+            best_rows = np.take_along_axis(ids, order, axis=1)
+    return np.clip(per_doc, 0.0, 1.0), best_scores, best_rows
+
+
+def per_doc_max(query_rows, corpus_rows, doc_index: list[int], n_docs: int):
+    """(query rows × documents): each query row's best cosine among each document's rows."""
+    return scan(query_rows, corpus_rows, doc_index, n_docs)[0]
+
+
+# ---------------------------------------------------------------- rank
+
+@dataclass
+class PlanRank:
+    name: str
+    title: str
+    date: str | None
+    path: str
+    score: float  # cosine of the two plans' whole TF-IDF vectors, in [0, 1]
+    coverage: float  # share of the query plan's units with a match ≥ threshold in this plan, in [0, 1]
+    shared_clauses: int  # query clauses whose best match in this plan is ≥ the clause threshold
+
+
+def rank_plans(q: PlanQuery, corpus: Corpus, top: int = 10, threshold: float = 0.2,
+               clause_threshold: float = 0.5) -> list[PlanRank]:
+    """Corpus plans most similar to the query plan, best first (ties by name); the plan itself left out."""
+    import numpy as np
+
+    n = len(corpus.docs)
+    if not n:
+        return []
+    doc_scores = np.clip((q.doc_row @ corpus.doc_rows.T).toarray()[0], 0, 1)
+    unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, [u[0] for u in corpus.units], n)
+    clause_max = per_doc_max(q.clause_rows, corpus.clause_rows, [c[0] for c in corpus.clauses], n)
+    out = []
+    for k, d in enumerate(corpus.docs):
+        if is_self(d, q.doc):
+            continue
+        coverage = float((unit_max[:, k] >= threshold).mean()) if unit_max.shape[0] else 0.0
+        out.append(PlanRank(d["name"], d["title"], d["date"], d["path"], round(float(doc_scores[k]), 4),
+                            round(coverage, 4), int((clause_max[:, k] >= clause_threshold).sum())))
+    out.sort(key=lambda r: (-r.score, r.name))
+    return out[:top]
+
+
+# ---------------------------------------------------------------- clauses
+
+@dataclass
+class ClauseHit:
+    query_id: str  # the query clause's id, or "query"
+    query_text: str
+    rank: int
+    score: float  # cosine in [0, 1]
+    plan: str
+    title: str
+    date: str | None
+    section: str  # path of section numbers as written
+    clause_id: str
+    text: str
+    boilerplate: bool  # the query clause is a stock phrase found in many plans
+    plans_with_it: int  # plans holding a clause at cosine ≥ BOILERPLATE_NEAR to the query clause
+    first_plan: str | None = None  # the earliest-dated plan holding a near-identical clause
+    first_date: str | None = None
+    weight: float = 0.0  # score used for ordering: halved for boilerplate
+
+
+@dataclass
+class ClauseResults:
+    hits: list[ClauseHit] = field(default_factory=list)
+    queries: int = 0
+
+
+def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], corpus: Corpus, top: int = 5,
+                    min_score: float = 0.3, exclude: Document | None = None) -> ClauseResults:
+    """For each query row, the most similar corpus clauses, boilerplate down-weighted, with provenance.
+
+    A query clause is boilerplate when a near-identical clause (cosine ≥ ``BOILERPLATE_NEAR``) stands
+    in at least ``BOILERPLATE_SHARE`` of the plans (and 3); its hits are marked and ranked at
+    ``BOILERPLATE_WEIGHT`` × score. "First said" is the earliest-dated plan with a clause at cosine
+    ≥ ``NEAR_IDENTICAL`` to the query clause.
+    """
+    import numpy as np
+
+    n_docs = len(corpus.docs)
+    excluded = {k for k, d in enumerate(corpus.docs) if exclude is not None and is_self(d, exclude)}
+    included = np.array([k not in excluded for k in range(n_docs)], dtype=bool)
+    common = max(3, BOILERPLATE_SHARE * max(1, int(included.sum())))
+    per_doc, scores, rows = scan(query_rows, corpus.clause_rows, [c[0] for c in corpus.clauses], n_docs,
+                                 top + len(excluded) * 50)
+    results = ClauseResults(queries=len(query_ids))
+    by_date = sorted((d["date"], d["name"], k) for k, d in enumerate(corpus.docs) if d["date"] and k not in excluded)
+    for qi in range(len(query_ids)):
+        plans = int(((per_doc[qi] >= BOILERPLATE_NEAR) & included).sum())
+        boiler = plans >= common
+        first = next((k for _, _, k in by_date if per_doc[qi, k] >= NEAR_IDENTICAL), None)
+        candidates = []
+        for score, row in zip(scores[qi], rows[qi]):
+            doc_k, cid, sid, text = corpus.clauses[row]
+            if score < min_score or score <= 0 or doc_k in excluded:
+                continue
+            candidates.append((float(score), int(row), doc_k, cid, sid, text))
+        for rank, (score, row, doc_k, cid, sid, text) in enumerate(candidates[:top], start=1):
+            d = corpus.docs[doc_k]
+            results.hits.append(ClauseHit(
+                query_ids[qi], query_texts[qi], rank, round(score, 4), d["name"], d["title"], d["date"],
+                corpus.section_numbers.get((doc_k, sid), sid), cid, text, boiler, plans,
+                corpus.docs[first]["name"] if first is not None else None,
+                corpus.docs[first]["date"] if first is not None else None,
+                round(score * (BOILERPLATE_WEIGHT if boiler else 1.0), 4)))
+    if len(query_ids) > 1:  # across a plan's clauses, the strongest non-boilerplate matches first
+        order = {q: i for i, q in enumerate(query_ids)}
+        best = {}
+        for h in results.hits:
+            best[h.query_id] = max(best.get(h.query_id, 0.0), h.weight)
+        results.hits.sort(key=lambda h: (-best[h.query_id], order[h.query_id], h.rank))
+    return results
+
+
+# ---------------------------------------------------------------- matrix
+
+@dataclass
+class Matrix:
+    plans: list[dict]  # name, title, date, path in clustered order
+    similarity: list[list[float]]  # plan × plan cosine in [0, 1], same order
+    seed: dict  # the seed plan's name and title
+    rows: list[dict]  # the seed's units: id, label, level
+    columns: list[dict]  # corpus plans for the coverage table, most similar first
+    coverage: list[list[float]]  # seed unit × column plan: best match cosine in [0, 1]
+
+
+def cluster_order(sim) -> list[int]:
+    """Leaf order of average-linkage clustering on 1 − cosine, so families of plans sit together."""
+    import numpy as np
+
+    n = sim.shape[0]
+    if n < 3:
+        return list(range(n))
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    distance = np.clip(1.0 - sim, 0.0, 1.0)
+    np.fill_diagonal(distance, 0.0)
+    distance = (distance + distance.T) / 2
+    return [int(i) for i in leaves_list(linkage(squareform(distance, checks=False), method="average", optimal_ordering=True))]
+
+
+def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40) -> Matrix:
+    import numpy as np
+
+    keep = [k for k, d in enumerate(corpus.docs) if not is_self(d, q.doc)]
+    doc_scores = np.clip((q.doc_row @ corpus.doc_rows.T).toarray()[0], 0, 1)
+    keep = sorted(keep, key=lambda k: (-doc_scores[k], corpus.docs[k]["name"]))[:top]
+    rows = corpus.doc_rows[keep]
+    sim = np.clip((rows @ rows.T).toarray(), 0, 1)
+    order = cluster_order(sim)
+    plans = [corpus.docs[keep[i]] for i in order]
+    unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, [u[0] for u in corpus.units], len(corpus.docs))
+    by_id = {s.id: s for s in q.doc.walk()}
+    return Matrix(
+        plans=[{k: p[k] for k in ("name", "title", "date", "path")} for p in plans],
+        similarity=[[round(float(sim[i, j]), 3) for j in order] for i in order],
+        seed={"name": q.doc.name, "title": q.doc.title},
+        rows=[{"id": u, "label": (by_id[u].number + " " + (by_id[u].title or by_id[u].text[:20])).strip(),
+               "level": by_id[u].level} for u in q.unit_ids],
+        columns=[{k: corpus.docs[i][k] for k in ("name", "title", "date")} for i in keep],
+        coverage=[[round(float(unit_max[r, i]), 3) for i in keep] for r in range(len(q.unit_ids))],
+    )

@@ -1,0 +1,234 @@
+"""The corpus index and its commands: incremental, robust to bad files and interruption, correct answers."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from compare import store
+from compare.cli import main
+from compare.sections import load_plan
+from conftest import DATA, ROOT, SEED, needs_corpus
+from perturb import make_variant
+
+STOCK = "本条例自公布之日起施行。"
+
+
+def _make_corpus(folder, n_variants=4):
+    """Fixture plans in several styles, variants of them, and one undecodable file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = [DATA / "sections" / n for n in ("law_style.md", "plan_style.txt", "mixed_style.txt", "html_style.html")]
+    for src in sources:
+        shutil.copy(src, folder / src.name)
+    law, plan = load_plan(sources[0]), load_plan(sources[1])
+    for k in range(n_variants):
+        variant = make_variant(law if k % 2 else plan, plan if k % 2 else law, seed=k)
+        (folder / f"variant-{k}.txt").write_text(variant.text + f"第九十九条 {STOCK}\n", encoding="utf-8")
+    (folder / "broken.txt").write_bytes(b"\x81\x20\xfe\x20" * 50)
+    return folder
+
+
+def _consistent(index_path):
+    """The df table equals what the sections table implies; every document has sections."""
+    db = sqlite3.connect(index_path)
+    stored = dict(db.execute("SELECT term, n FROM df"))
+    implied: dict[str, int] = {}
+    units = 0
+    for (tokens,) in db.execute("SELECT tokens FROM sections"):
+        terms = set(tokens.split())
+        units += bool(terms)
+        for t in terms:
+            implied[t] = implied.get(t, 0) + 1
+    n_units = int(db.execute("SELECT value FROM meta WHERE key = 'n_units'").fetchone()[0] or 0)
+    orphans = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
+                         "(SELECT 1 FROM sections s WHERE s.doc_id = d.id)").fetchone()[0]
+    paths = [r[0] for r in db.execute("SELECT path FROM documents ORDER BY path")]
+    db.close()
+    assert stored == implied and n_units == units and orphans == 0
+    return paths
+
+
+def test_incremental_index(tmp_path):
+    corpus = _make_corpus(tmp_path / "corpus")
+    index = tmp_path / "index.sqlite"
+    first = store.refresh(corpus, index)
+    assert len(first.added) == 8 and first.unchanged == 0
+    assert len(first.skipped) == 1 and "broken.txt" in first.skipped[0] and "undecodable" in first.skipped[0]
+    assert len(_consistent(index)) == 8
+
+    again = store.refresh(corpus, index)
+    assert not again.changed and again.unchanged == 8 and again.chars == 0  # nothing re-tokenized
+
+    (corpus / "plan_style.txt").write_text((corpus / "plan_style.txt").read_text(encoding="utf-8") + "（三）新增条款。加强金融科技。\n",
+                                           encoding="utf-8")
+    (corpus / "variant-3.txt").unlink()
+    shutil.copy(SEED, corpus / "seed.md")
+    os.utime(corpus / "law_style.md")  # touched but unchanged: hash says so
+    step = store.refresh(corpus, index)
+    assert [os.path.basename(p) for p in step.updated] == ["plan_style.txt"]
+    assert [os.path.basename(p) for p in step.removed] == ["variant-3.txt"]
+    assert [os.path.basename(p) for p in step.added] == ["seed.md"]
+    assert step.unchanged == 6
+
+    scratch = tmp_path / "scratch.sqlite"
+    store.refresh(corpus, scratch)
+    assert _consistent(index) == _consistent(scratch)  # incremental equals a rebuild
+
+
+def test_parallel_and_serial_indexes_agree(tmp_path):
+    corpus = _make_corpus(tmp_path / "corpus")
+    store.refresh(corpus, tmp_path / "a.sqlite", jobs=2)
+    store.refresh(corpus, tmp_path / "b.sqlite", jobs=1)
+    dump = lambda p: sorted(sqlite3.connect(p).execute("SELECT term, n FROM df").fetchall())  # noqa: E731
+    assert dump(tmp_path / "a.sqlite") == dump(tmp_path / "b.sqlite")
+
+
+def test_interrupted_between_files_resumes(tmp_path):
+    corpus = _make_corpus(tmp_path / "corpus")
+    index = tmp_path / "index.sqlite"
+
+    def stop_after_three(done, total, path):
+        if done == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.refresh(corpus, index, jobs=1, progress=stop_after_three)
+    # files go in name order: broken.txt (skipped), html_style.html, law_style.md, then the interrupt
+    assert [os.path.basename(p) for p in _consistent(index)] == ["html_style.html", "law_style.md"]
+    resumed = store.refresh(corpus, index)
+    assert len(resumed.added) == 6 and resumed.unchanged == 2
+    assert len(_consistent(index)) == 8
+
+
+def test_failure_inside_a_write_rolls_back(tmp_path, monkeypatch):
+    corpus = _make_corpus(tmp_path / "corpus")
+    index = tmp_path / "index.sqlite"
+    real = store._write
+    calls = []
+
+    def flaky(db, record, st, old_id):
+        calls.append(record["path"])
+        if len(calls) == 2:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO documents (path) VALUES ('half-written')")
+            db.execute("ROLLBACK")
+            raise KeyboardInterrupt  # as if interrupted mid-transaction
+        return real(db, record, st, old_id)
+
+    monkeypatch.setattr(store, "_write", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        store.refresh(corpus, index, jobs=1)
+    monkeypatch.setattr(store, "_write", real)
+    assert "half-written" not in _consistent(index)
+    store.refresh(corpus, index)
+    assert len(_consistent(index)) == 8
+
+
+def test_killed_index_leaves_a_consistent_database(tmp_path):
+    corpus = _make_corpus(tmp_path / "corpus", n_variants=40)
+    index = tmp_path / "index.sqlite"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    code = f"from compare import store; store.refresh(__import__('pathlib').Path({str(corpus)!r}), " \
+           f"__import__('pathlib').Path({str(index)!r}), jobs=1)"
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.time() + 30
+    while time.time() < deadline:  # kill it once it has written something
+        if index.exists():
+            try:
+                if sqlite3.connect(index).execute("SELECT count(*) FROM documents").fetchone()[0] >= 2:
+                    break
+            except sqlite3.Error:
+                pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = _consistent(index)
+    assert 2 <= len(partial) <= 44
+    store.refresh(corpus, index)
+    assert len(_consistent(index)) == 44
+
+
+def test_damaged_index_is_rebuilt(tmp_path):
+    corpus = _make_corpus(tmp_path / "corpus")
+    index = tmp_path / "index.sqlite"
+    index.write_bytes(b"this is not a database" * 100)
+    report = store.refresh(corpus, index)
+    assert len(report.added) == 8 and len(_consistent(index)) == 8
+
+
+def test_cli_index_rank_clauses_matrix(tmp_path):
+    corpus = _make_corpus(tmp_path / "corpus")
+    runner = CliRunner()
+    result = runner.invoke(main, ["index", "--corpus", str(corpus)])
+    assert result.exit_code == 0
+    assert "8 added" in result.stdout and "1 skipped" in result.stdout and "broken.txt" in result.stderr
+    assert (corpus / ".compare" / "index.sqlite").exists()
+
+    result = runner.invoke(main, ["rank", str(DATA / "sections" / "law_style.md"), "--corpus", str(corpus), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    ranks = [json.loads(line) for line in result.stdout.splitlines()]
+    assert ranks[0]["name"].startswith("variant-")  # a variant of itself ranks first
+    assert "law_style" not in [r["name"] for r in ranks]  # the plan itself is left out
+    assert all(0 <= r["score"] <= 1 and 0 <= r["coverage"] <= 1 for r in ranks)
+    assert [r["score"] for r in ranks] == sorted((r["score"] for r in ranks), reverse=True)
+
+    result = runner.invoke(main, ["clauses", "--query", STOCK, "--corpus", str(corpus), "--format", "json"])
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert hits and all(h["boilerplate"] for h in hits) and hits[0]["plans_with_it"] == 4
+
+    out = tmp_path / "clauses.csv"
+    result = runner.invoke(main, ["clauses", str(DATA / "sections" / "plan_style.txt"), "--corpus", str(corpus),
+                                  "--format", "csv", "-o", str(out)])
+    assert result.exit_code == 0
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    assert "培育地方法人金融机构" in raw.decode("utf-8-sig") or "金融" in raw.decode("utf-8-sig")
+
+    page = tmp_path / "matrix.html"
+    result = runner.invoke(main, ["matrix", str(DATA / "sections" / "plan_style.txt"), "--corpus", str(corpus), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert html.count('class="row-label"') == 7  # every other plan, once
+    assert "plan_style_vs_variant-0.html" in html
+
+
+def test_run_all_writes_reports_and_counts_skips(tmp_path):
+    corpus = _make_corpus(tmp_path / "corpus", n_variants=2)
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(main, ["run", "--all", str(DATA / "sections" / "plan_style.txt"), "--corpus", str(corpus),
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert "index.html" in names and len(names) == 6  # 5 other readable plans + the matrix page
+    assert "skipped 1" in result.stderr and "broken.txt" in result.stderr
+
+
+def test_missing_corpus_folder_is_a_clean_error(tmp_path):
+    result = CliRunner().invoke(main, ["index", "--corpus", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "does not exist" in result.output and "Traceback" not in result.output
+
+
+@needs_corpus
+def test_real_queries_find_the_matching_clauses_first(shared_corpus, tmp_path):
+    index = tmp_path / "index.sqlite"
+    runner = CliRunner()
+    green = runner.invoke(main, ["clauses", "--query", "支持发行绿色债券，推动绿色金融改革创新", "--corpus", str(shared_corpus),
+                                 "--index", str(index), "--format", "json", "--top", "3"])
+    hits = [json.loads(line) for line in green.stdout.splitlines()]
+    assert [h["plan"] for h in hits] == ["huzhou-green-finance-promotion-regulation-2021"] * 3
+    small = runner.invoke(main, ["clauses", "--query", "规范发展小额贷款公司和融资担保公司", "--corpus", str(shared_corpus),
+                                 "--index", str(index), "--format", "json", "--top", "4"])
+    hits = [json.loads(line) for line in small.stdout.splitlines()]
+    assert len(hits) == 4 and all("小额贷款公司" in h["text"] for h in hits)
+    ranked = runner.invoke(main, ["rank", str(SEED), "--corpus", str(shared_corpus), "--index", str(index), "--format", "json"])
+    names = [json.loads(line)["name"] for line in ranked.stdout.splitlines()]
+    assert names[0] == "cq-ftz-regulation-2019"  # the Chongqing FTZ regulation is closest to the Chengdu-Chongqing plan
+    assert len(names) == 10
