@@ -27,10 +27,17 @@ def _fail_cleanly(func):
             err = click.ClickException(str(exc))
             err.exit_code = exc.exit_code
             raise err from None
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except (OSError, ValueError, UnicodeError) as exc:
             if ctx.find_root().params.get("traceback"):
                 raise
             raise click.ClickException(f"{exc.__class__.__name__}: {exc}") from None
+        except Exception as exc:  # a bug: one line for the user, the traceback on request
+            if ctx.find_root().params.get("traceback"):
+                raise
+            raise click.ClickException(
+                f"internal error ({exc.__class__.__name__}: {exc}); run with --traceback and report it") from None
 
     return wrapper
 

@@ -60,49 +60,40 @@ def query_text(text: str, corpus: Corpus) -> object:
     return corpus.stats.vectors([Segmentation(text, segment(text)).tokens()])
 
 
-def _doc_starts(doc_index: list[int], n_docs: int):
-    """For rows sorted by document: start offset of each document's rows, and which docs have rows."""
-    import numpy as np
+def scan(query_rows, corpus_rows, doc_index, n_docs: int, k: int = 0, floor: float = 0.0):
+    """One blocked pass over the corpus rows (grouped by plan, ``doc_index`` giving each row's plan).
 
-    idx = np.asarray(doc_index, dtype=np.int64)
-    starts = np.searchsorted(idx, np.arange(n_docs))
-    present = np.zeros(n_docs, dtype=bool)
-    present[np.unique(idx)] = True
-    return starts, present
-
-
-def scan(query_rows, corpus_rows, doc_index: list[int], n_docs: int, k: int = 0):
-    """One blocked pass over the corpus rows.
-
-    Returns (per_doc, scores, rows): per_doc is (query rows × documents), each query row's best
-    cosine among each document's rows; scores/rows hold each query row's k best corpus rows,
-    best first, ties by row number (empty when k is 0).
+    Returns (per_doc, scores, rows): per_doc is (query rows × plans), each query row's best cosine
+    among each plan's rows; scores/rows hold, per query row, up to k best corpus rows with cosine
+    ≥ ``floor`` (and > 0), best first, ties by row number (empty when k is 0).
     """
     import numpy as np
 
     n = query_rows.shape[0]
     per_doc = np.zeros((n, n_docs))
-    best_scores = np.full((n, 0), -1.0)
-    best_rows = np.zeros((n, 0), dtype=np.int64)
-    if n == 0 or corpus_rows.shape[0] == 0:
-        return per_doc, best_scores, best_rows
-    for lo in range(0, corpus_rows.shape[0], BLOCK):
-        hi = min(lo + BLOCK, corpus_rows.shape[0])
-        block = (query_rows @ corpus_rows[lo:hi].T).toarray()
-        docs = np.asarray(doc_index[lo:hi])
-        starts = np.concatenate(([0], np.flatnonzero(np.diff(docs)) + 1))
-        maxima = np.maximum.reduceat(block, starts, axis=1)
-        for j, start in enumerate(starts):
-            d = docs[start]
-            per_doc[:, d] = np.maximum(per_doc[:, d], maxima[:, j])
-        if k:
-            scores = np.concatenate([best_scores, block], axis=1)
-            ids = np.concatenate([best_rows, np.broadcast_to(np.arange(lo, hi), block.shape)], axis=1)
-            keep = min(k, scores.shape[1])
-            order = np.lexsort((ids, -np.round(scores, 9)), axis=1)[:, :keep]  # last key sorts first
-            best_scores = np.take_along_axis(scores, order, axis=1)
-            best_rows = np.take_along_axis(ids, order, axis=1)
-    return np.clip(per_doc, 0.0, 1.0), best_scores, best_rows
+    found: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+    if n and corpus_rows.shape[0]:
+        doc_index = np.asarray(doc_index)
+        for lo in range(0, corpus_rows.shape[0], BLOCK):
+            hi = min(lo + BLOCK, corpus_rows.shape[0])
+            block = (query_rows @ corpus_rows[lo:hi].T).toarray()
+            docs = doc_index[lo:hi]
+            starts = np.concatenate(([0], np.flatnonzero(np.diff(docs)) + 1))
+            maxima = np.maximum.reduceat(block, starts, axis=1)
+            targets = docs[starts]
+            per_doc[:, targets] = np.maximum(per_doc[:, targets], maxima)
+            if k:
+                qi, cj = np.nonzero(block >= max(floor, 1e-12))
+                for q, c, v in zip(qi.tolist(), cj.tolist(), block[qi, cj].tolist()):
+                    found[q].append((v, lo + c))
+            if k:  # keep the lists short: the k best so far (ties by row)
+                for q in range(n):
+                    if len(found[q]) > 4 * k:
+                        found[q] = sorted(found[q], key=lambda x: (-round(x[0], 9), x[1]))[:k]
+    ranked = [sorted(f, key=lambda x: (-round(x[0], 9), x[1]))[:k] for f in found]
+    scores = [[v for v, _ in r] for r in ranked]
+    rows = [[c for _, c in r] for r in ranked]
+    return np.clip(per_doc, 0.0, 1.0), scores, rows
 
 
 def per_doc_max(query_rows, corpus_rows, doc_index: list[int], n_docs: int):
@@ -132,8 +123,8 @@ def rank_plans(q: PlanQuery, corpus: Corpus, top: int = 10, threshold: float = 0
     if not n:
         return []
     doc_scores = np.clip((q.doc_row @ corpus.doc_rows.T).toarray()[0], 0, 1)
-    unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, [u[0] for u in corpus.units], n)
-    clause_max = per_doc_max(q.clause_rows, corpus.clause_rows, [c[0] for c in corpus.clauses], n)
+    unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, corpus.unit_doc, n)
+    clause_max = per_doc_max(q.clause_rows, corpus.clause_rows, corpus.clause_doc, n)
     out = []
     for k, d in enumerate(corpus.docs):
         if is_self(d, q.doc):
@@ -187,8 +178,8 @@ def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], co
     excluded = {k for k, d in enumerate(corpus.docs) if exclude is not None and is_self(d, exclude)}
     included = np.array([k not in excluded for k in range(n_docs)], dtype=bool)
     common = max(3, BOILERPLATE_SHARE * max(1, int(included.sum())))
-    per_doc, scores, rows = scan(query_rows, corpus.clause_rows, [c[0] for c in corpus.clauses], n_docs,
-                                 top + len(excluded) * 50)
+    per_doc, scores, rows = scan(query_rows, corpus.clause_rows, corpus.clause_doc, n_docs,
+                                 top + len(excluded) * 50, floor=min_score)
     results = ClauseResults(queries=len(query_ids))
     by_date = sorted((d["date"], d["name"], k) for k, d in enumerate(corpus.docs) if d["date"] and k not in excluded)
     for qi in range(len(query_ids)):
@@ -197,15 +188,16 @@ def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], co
         first = next((k for _, _, k in by_date if per_doc[qi, k] >= NEAR_IDENTICAL), None)
         candidates = []
         for score, row in zip(scores[qi], rows[qi]):
-            doc_k, cid, sid, text = corpus.clauses[row]
+            doc_k = int(corpus.clause_doc[row])
             if score < min_score or score <= 0 or doc_k in excluded:
                 continue
-            candidates.append((float(score), int(row), doc_k, cid, sid, text))
-        for rank, (score, row, doc_k, cid, sid, text) in enumerate(candidates[:top], start=1):
+            candidates.append((float(score), int(row), doc_k))
+        for rank, (score, row, doc_k) in enumerate(candidates[:top], start=1):
             d = corpus.docs[doc_k]
+            cid, sid, path, text = corpus.clause(row)
             results.hits.append(ClauseHit(
                 query_ids[qi], query_texts[qi], rank, round(score, 4), d["name"], d["title"], d["date"],
-                corpus.section_numbers.get((doc_k, sid), sid), cid, text, boiler, plans,
+                path, cid, text, boiler, plans,
                 corpus.docs[first]["name"] if first is not None else None,
                 corpus.docs[first]["date"] if first is not None else None,
                 round(score * (BOILERPLATE_WEIGHT if boiler else 1.0), 4)))
@@ -256,7 +248,7 @@ def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40) -> Matrix:
     sim = np.clip((rows @ rows.T).toarray(), 0, 1)
     order = cluster_order(sim)
     plans = [corpus.docs[keep[i]] for i in order]
-    unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, [u[0] for u in corpus.units], len(corpus.docs))
+    unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, corpus.unit_doc, len(corpus.docs))
     by_id = {s.id: s for s in q.doc.walk()}
     return Matrix(
         plans=[{k: p[k] for k in ("name", "title", "date", "path")} for p in plans],

@@ -405,11 +405,13 @@ def render_matrix(m, template_dir=None) -> str:
         cells = []
         n = len(m.plans)
         size = max(6, min(22, 700 // max(1, n)))
+        top = max([m.similarity[i][j] for i in range(n) for j in range(n) if i != j] + [0.05])
         for i in range(n):
             for j in range(n):
                 v = m.similarity[i][j]
-                shade = int(round(255 - min(1.0, v) * 215))
-                cells.append({"x": 200 + j * size, "y": 10 + i * size, "fill": f"rgb({shade},{shade},255)",
+                shade = int(round(255 - min(1.0, v / top) * 215))
+                fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
+                cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
                               "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
         return env.get_template("matrix.html").render(m=m, css=Markup(css), csp=Markup(csp), cells=cells, size=size)
     except jinja2.TemplateError as exc:

@@ -4,19 +4,21 @@ It holds each plan's metadata, content hash, text, token boundaries, sections
 and clauses with spans and content tokens, and the document frequency of
 every token over all sections. Re-indexing is incremental: files whose size,
 mtime and hash are unchanged are not touched; changed files are replaced;
-deleted files are removed. Each file is written in one transaction together
-with its document-frequency updates, so an interrupted run (Ctrl-C, a killed
-process) leaves an index that is consistent, only incomplete; the next run
-indexes what is missing. Parsing and tokenizing run in a process pool.
+deleted files are removed. Each file is written in one transaction, with its
+own document-frequency counts, so an interrupted run (Ctrl-C, a killed process)
+leaves an index that is consistent, only incomplete; the next run indexes what
+is missing. Parsing and tokenizing run in a process pool.
 
-TF-IDF rows for plans, units and clauses are derived from the stored tokens
-with ``idf = ln((1 + n) / (1 + df)) + 1`` (scikit-learn's smooth idf) and kept
-in the same file, keyed by the index state, so queries rebuild nothing.
+The IDF (``ln((1 + n) / (1 + df)) + 1``, scikit-learn's smooth idf, over all
+sections) and the TF-IDF rows of plans, units and clauses are derived from the
+stored tokens once per index state and kept in the same file, so a query reads
+only those and the texts of its hits.
 """
 from __future__ import annotations
 
 import hashlib
 import io
+from array import array
 import json
 import os
 import sqlite3
@@ -27,20 +29,19 @@ from .errors import CompareError, IndexProblem
 from .index import PARSER_VERSION
 from .tokenize import dictionary_fingerprint
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "4"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS documents (
   id INTEGER PRIMARY KEY, path TEXT UNIQUE, name TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,
   title TEXT, date TEXT, issuers TEXT, doc_number TEXT, format TEXT, encoding TEXT, chars INTEGER,
-  text TEXT, token_ends TEXT);
+  text TEXT, token_ends BLOB, df TEXT, n_units INTEGER);
 CREATE TABLE IF NOT EXISTS sections (
   doc_id INTEGER, sid TEXT, ord INTEGER, level INTEGER, number TEXT, title TEXT, parent TEXT, role TEXT,
-  start INTEGER, end INTEGER, tokens TEXT, PRIMARY KEY (doc_id, sid));
+  start INTEGER, end INTEGER, tokens TEXT, path TEXT, PRIMARY KEY (doc_id, sid));
 CREATE TABLE IF NOT EXISTS clauses (
-  doc_id INTEGER, cid TEXT, sid TEXT, ord INTEGER, start INTEGER, end INTEGER, text TEXT, tokens TEXT,
+  doc_id INTEGER, cid TEXT, sid TEXT, ord INTEGER, start INTEGER, end INTEGER, tokens TEXT,
   PRIMARY KEY (doc_id, cid));
-CREATE TABLE IF NOT EXISTS df (term TEXT PRIMARY KEY, n INTEGER);
 CREATE TABLE IF NOT EXISTS matrices (name TEXT PRIMARY KEY, state TEXT, data BLOB);
 """
 
@@ -126,18 +127,23 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         return {"path": path, "error": str(exc)}
     seg = Segmentation(doc.text, segment(doc.text))
     role = roles(doc)
-    sections, clauses = [], []
+    sections, clauses, paths, df = [], [], {}, {}
     for order, s in enumerate(doc.walk()):
+        paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
+        tokens = section_tokens(doc, seg, s)
+        for term in set(tokens):
+            df[term] = df.get(term, 0) + 1
         sections.append((s.id, order, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
-                         " ".join(section_tokens(doc, seg, s))))
+                         " ".join(tokens), paths[s.id]))
         for c in s.clauses:
             tokens = seg.tokens(*c.span)
-            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], c.text, " ".join(tokens)))
+            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], " ".join(tokens)))
     return {
         "path": path, "name": doc.name, "sha256": doc.sha256, "title": doc.title, "date": doc.date,
         "issuers": json.dumps(doc.issuers, ensure_ascii=False), "doc_number": doc.doc_number, "format": doc.format,
-        "encoding": doc.encoding, "text": doc.text, "token_ends": json.dumps(seg.ends), "sections": sections,
+        "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(), "sections": sections,
         "clauses": clauses, "warnings": doc.warnings,
+        "df": json.dumps(df, ensure_ascii=False), "n_units": sum(1 for x in sections if x[9]),
     }
 
 
@@ -203,13 +209,12 @@ def _parse_all(paths: list[str], jobs: int | None):
 
     _jieba()  # build jieba's dictionary cache once, before the workers load it
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(cache_dir()),)) as pool:
-        yield from pool.map(parse_file, paths, chunksize=4)
+        yield from pool.map(parse_file, paths, chunksize=8)
 
 
 def _delete(db, doc_id: int) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
-        _drop_df(db, doc_id)
         for table in ("sections", "clauses"):
             db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -220,47 +225,23 @@ def _delete(db, doc_id: int) -> None:
         raise
 
 
-def _drop_df(db, doc_id):
-    counts: dict[str, int] = {}
-    for (tokens,) in db.execute("SELECT tokens FROM sections WHERE doc_id = ?", (doc_id,)):
-        for term in set(tokens.split()):
-            counts[term] = counts.get(term, 0) + 1
-    db.executemany("UPDATE df SET n = n - ? WHERE term = ?", [(n, t) for t, n in counts.items()])
-    db.execute("DELETE FROM df WHERE n <= 0")
-    n_units = int(_meta(db, "n_units") or 0) - db.execute(
-        "SELECT count(*) FROM sections WHERE doc_id = ? AND tokens != ''", (doc_id,)).fetchone()[0]
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('n_units', ?)", (str(n_units),))
-
-
 def _write(db, r: dict, st: os.stat_result, old_id: int | None) -> None:
-    """Replace one document, its sections, clauses and df counts, in one transaction."""
+    """Replace one document with its sections, clauses and df counts, in one transaction."""
     db.execute("BEGIN IMMEDIATE")
     try:
         if old_id is not None:
-            _drop_df(db, old_id)
             for table in ("sections", "clauses"):
                 db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (old_id,))
             db.execute("DELETE FROM documents WHERE id = ?", (old_id,))
         cur = db.execute(
             "INSERT INTO documents (path, name, sha256, size, mtime_ns, title, date, issuers, doc_number, format, "
-            "encoding, chars, text, token_ends) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "encoding, chars, text, token_ends, df, n_units) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (r["path"], r["name"], r["sha256"], st.st_size, st.st_mtime_ns, r["title"], r["date"], r["issuers"],
-             r["doc_number"], r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"]))
+             r["doc_number"], r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"], r["df"],
+             r["n_units"]))
         doc_id = cur.lastrowid
-        db.executemany("INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?)", [(doc_id, *s) for s in r["sections"]])
-        db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
-        counts: dict[str, int] = {}
-        units = 0
-        for s in r["sections"]:
-            terms = set(s[-1].split())
-            units += bool(terms)
-            for term in terms:
-                counts[term] = counts.get(term, 0) + 1
-        db.executemany("INSERT INTO df VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET n = n + excluded.n",
-                       list(counts.items()))
-        n_units = int(_meta(db, "n_units") or 0) + units
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('n_units', ?)", (str(n_units),))
-        db.execute("DELETE FROM matrices")
+        db.executemany("INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [(doc_id, *x) for x in r["sections"]])
+        db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -271,16 +252,38 @@ def _write(db, r: dict, st: os.stat_result, old_id: int | None) -> None:
 
 @dataclass
 class Corpus:
-    """The indexed corpus, ready for queries: metadata, the IDF and TF-IDF rows."""
+    """The indexed corpus, ready for queries: metadata, the IDF and TF-IDF rows.
 
-    docs: list[dict]  # id, path, name, title, date, chars
+    Rows of ``unit_rows`` and ``clause_rows`` are grouped by plan, in plan order;
+    ``unit_doc`` / ``clause_doc`` give each row's plan (an index into ``docs``).
+    """
+
+    docs: list[dict]  # id, path, name, title, date, chars, issuers, sha256
     stats: object  # index.Stats over the corpus
-    doc_rows: object  # CSR: one row per document (all its sections' tokens)
-    units: list[tuple[int, str, str]]  # (doc index, section id, number) per unit row
+    doc_rows: object  # CSR: one row per plan (all its sections' tokens)
     unit_rows: object
-    clauses: list[tuple[int, str, str, str]]  # (doc index, clause id, section id, text)
+    unit_doc: object  # numpy int array
     clause_rows: object
-    section_numbers: dict  # (doc index, section id) -> path of numbers as written, e.g. "第二章/第九条"
+    clause_doc: object  # numpy int array
+    index_path: Path
+
+    def clause(self, row: int) -> tuple[str, str, str, str]:
+        """(clause id, section id, section path as written, text) of a clause row."""
+        import numpy as np
+
+        doc_k = int(self.clause_doc[row])
+        ord_ = row - int(np.searchsorted(self.clause_doc, doc_k))
+        db = sqlite3.connect(self.index_path)
+        try:
+            cid, sid, start, end = db.execute("SELECT cid, sid, start, end FROM clauses WHERE doc_id = ? AND ord = ?",
+                                              (self.docs[doc_k]["id"], ord_)).fetchone()
+            text = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
+                              (start + 1, end - start, self.docs[doc_k]["id"])).fetchone()[0]
+            path = db.execute("SELECT path FROM sections WHERE doc_id = ? AND sid = ?",
+                              (self.docs[doc_k]["id"], sid)).fetchone()[0]
+        finally:
+            db.close()
+        return cid, sid, path, text
 
 
 def state_key(db) -> str:
@@ -296,12 +299,21 @@ def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, ref
     report = refresh(corpus, index_path, progress=progress) if refresh_first else IndexReport()
     db = connect(index_path)
     try:
-        return _load(db), report
+        return _load(db, index_path), report
     finally:
         db.close()
 
 
-def _load(db) -> "Corpus":
+def _blob_get(db, name, state):
+    row = db.execute("SELECT data FROM matrices WHERE name = ? AND state = ?", (name, state)).fetchone()
+    return row[0] if row else None
+
+
+def _blob_put(db, name, state, data: bytes):
+    db.execute("INSERT OR REPLACE INTO matrices VALUES (?, ?, ?)", (name, state, data))
+
+
+def _load(db, index_path: Path) -> "Corpus":
     import numpy as np
     from scipy import sparse
 
@@ -309,38 +321,71 @@ def _load(db) -> "Corpus":
 
     docs = [dict(zip(("id", "path", "name", "title", "date", "chars", "issuers", "sha256"), row)) for row in db.execute(
         "SELECT id, path, name, title, date, chars, issuers, sha256 FROM documents ORDER BY path")]
-    position = {d["id"]: k for k, d in enumerate(docs)}
-    n_units = int(_meta(db, "n_units") or 0)
-    terms = db.execute("SELECT term, n FROM df ORDER BY term").fetchall()
-    vocabulary = {t: k for k, (t, _) in enumerate(terms)}
-    idf = [float(np.log((1 + n_units) / (1 + n)) + 1.0) for _, n in terms]
-    stats = Stats(vocabulary=vocabulary, idf=idf, n_units=n_units)
-    numbers, units = {}, []
-    unit_tokens, doc_tokens = [], [[] for _ in docs]
-    for doc_id, sid, number, parent, role, tokens in db.execute(
-            "SELECT doc_id, sid, number, parent, role, tokens FROM sections ORDER BY doc_id, ord"):
-        k = position[doc_id]
-        numbers[(k, sid)] = (numbers.get((k, parent), "") + "/" if parent else "") + number
-        toks = tokens.split()
-        doc_tokens[k] += toks
-        if role == "unit":
-            units.append((k, sid, numbers[(k, sid)]))
-            unit_tokens.append(toks)
-    clauses, clause_tokens = [], []
-    for doc_id, cid, sid, text, tokens in db.execute(
-            "SELECT doc_id, cid, sid, text, tokens FROM clauses ORDER BY doc_id, ord"):
-        clauses.append((position[doc_id], cid, sid, text))
-        clause_tokens.append(tokens.split())
     state = state_key(db)
+    blob = _blob_get(db, "stats", state)
+    if blob is None:
+        df: dict[str, int] = {}
+        n_units = 0
+        for doc_df, units in db.execute("SELECT df, n_units FROM documents"):
+            n_units += units
+            for term, n in json.loads(doc_df).items():
+                df[term] = df.get(term, 0) + n
+        terms = sorted(df)
+        idf = [float(np.log((1 + n_units) / (1 + df[t])) + 1.0) for t in terms]
+        blob = json.dumps({"terms": terms, "idf": idf, "n_units": n_units}, ensure_ascii=False).encode("utf-8")
+        _blob_put(db, "stats", state, blob)
+    data = json.loads(blob)
+    stats = Stats(vocabulary={t: k for k, t in enumerate(data["terms"])}, idf=data["idf"], n_units=data["n_units"])
     rows = {}
-    for name, lists in (("docs", doc_tokens), ("units", unit_tokens), ("clauses", clause_tokens)):
-        cached = db.execute("SELECT data FROM matrices WHERE name = ? AND state = ?", (name, state)).fetchone()
-        if cached:
-            rows[name] = sparse.load_npz(io.BytesIO(cached[0]))
-        else:
-            rows[name] = stats.vectors(lists)
-            buf = io.BytesIO()
-            sparse.save_npz(buf, rows[name])
-            db.execute("INSERT OR REPLACE INTO matrices VALUES (?, ?, ?)", (name, state, buf.getvalue()))
-    return Corpus(docs=docs, stats=stats, doc_rows=rows["docs"], units=units, unit_rows=rows["units"],
-                  clauses=clauses, clause_rows=rows["clauses"], section_numbers=numbers)
+    for name in ("docs", "units", "clauses"):
+        blob = _blob_get(db, name, state)
+        if blob is None:
+            _build_rows(db, docs, stats, state)
+            blob = _blob_get(db, name, state)
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            rows[name] = (matrix, z["doc"].copy())
+    return Corpus(docs=docs, stats=stats, doc_rows=rows["docs"][0], unit_rows=rows["units"][0], unit_doc=rows["units"][1],
+                  clause_rows=rows["clauses"][0], clause_doc=rows["clauses"][1], index_path=index_path)
+
+
+def _build_rows(db, docs, stats, state) -> None:
+    """Vectorize every plan, unit and clause from the stored tokens; store them for this state."""
+    import numpy as np
+
+    position = {d["id"]: k for k, d in enumerate(docs)}
+    order = sorted(position, key=position.get)
+    doc_tokens = {i: [] for i in order}
+    unit_tokens, unit_doc = [], []
+    for doc_id, role, tokens in db.execute("SELECT doc_id, role, tokens FROM sections ORDER BY doc_id, ord"):
+        toks = tokens.split()
+        doc_tokens[doc_id] += toks
+    # units: in plan order (docs sorted by path), a unit's whole text = itself and its items
+    for doc_id in order:
+        items: dict[str, list[str]] = {}
+        unit_of: dict[str, str] = {}
+        units = []
+        for sid, parent, role, tokens in db.execute(
+                "SELECT sid, parent, role, tokens FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,)):
+            if role == "unit":
+                units.append(sid)
+                items[sid] = tokens.split()
+                unit_of[sid] = sid
+            elif role == "item" and parent in unit_of:
+                unit_of[sid] = unit_of[parent]
+                items[unit_of[sid]] += tokens.split()
+        for sid in units:
+            unit_tokens.append(items[sid])
+            unit_doc.append(position[doc_id])
+    clause_tokens, clause_doc = [], []
+    for doc_id in order:
+        for (tokens,) in db.execute("SELECT tokens FROM clauses WHERE doc_id = ? ORDER BY ord", (doc_id,)):
+            clause_tokens.append(tokens.split())
+            clause_doc.append(position[doc_id])
+    for name, lists, owner in (("docs", [doc_tokens[i] for i in order], list(range(len(order)))),
+                               ("units", unit_tokens, unit_doc), ("clauses", clause_tokens, clause_doc)):
+        m = stats.vectors(lists)
+        buf = io.BytesIO()
+        np.savez(buf, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape),
+                 doc=np.array(owner, dtype=np.int64))
+        _blob_put(db, name, state, buf.getvalue())

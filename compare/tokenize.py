@@ -79,11 +79,9 @@ def segment(text: str) -> list[int]:
     """Boundaries of jieba tokens over the whole text: ascending end offsets, last == len(text)."""
     if not text:
         return []
-    ends, pos = [], 0
-    for word in _jieba().cut(match_form(text), HMM=True):
-        pos += len(word)
-        ends.append(pos)
-    return ends
+    from itertools import accumulate
+
+    return list(accumulate(map(len, _jieba().cut(match_form(text), HMM=True))))
 
 
 def pieces(text: str, ends: list[int] | None = None) -> list[str]:
@@ -96,9 +94,17 @@ def pieces(text: str, ends: list[int] | None = None) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=200_000)
+def content_key(token: str) -> str | None:
+    """The matching key of a token (lower-cased normalized form), or None for punctuation, space, stop words."""
+    if not token or _PUNCT_OR_SPACE.fullmatch(token) or token in stopwords():
+        return None
+    return token.lower()
+
+
 def is_content(token: str) -> bool:
     """A token that counts for similarity: not punctuation, space or a stop word."""
-    return bool(token) and not _PUNCT_OR_SPACE.fullmatch(token) and token not in stopwords()
+    return content_key(token) is not None
 
 
 class Segmentation:
@@ -108,6 +114,8 @@ class Segmentation:
         self.text = text
         self.norm = match_form(text)
         self.ends = ends
+        self._starts: list[int] | None = None  # start offsets of content tokens
+        self._keys: list[str] = []
 
     @classmethod
     def of(cls, text: str, cache: str | None = None) -> "Segmentation":
@@ -124,18 +132,21 @@ class Segmentation:
         os.replace(tmp, path)
         return cls(text, ends)
 
+    def _index_content(self) -> None:
+        starts, keys, prev = [], [], 0
+        for end in self.ends:
+            key = content_key(self.norm[prev:end])
+            if key is not None:
+                starts.append(prev)
+                keys.append(key)
+            prev = end
+        self._starts, self._keys = starts, keys
+
     def tokens(self, start: int = 0, end: int | None = None) -> list[str]:
-        """Content tokens (normalized form) whose start lies in [start, end)."""
+        """Content tokens (normalized, lower-cased) whose start lies in [start, end)."""
         import bisect
 
+        if self._starts is None:
+            self._index_content()
         end = len(self.text) if end is None else end
-        i = bisect.bisect_right(self.ends, start)
-        prev = self.ends[i - 1] if i else 0
-        out = []
-        while i < len(self.ends) and prev < end:
-            token = self.norm[prev:self.ends[i]]
-            if is_content(token):
-                out.append(token.lower())
-            prev = self.ends[i]
-            i += 1
-        return out
+        return self._keys[bisect.bisect_left(self._starts, start):bisect.bisect_left(self._starts, end)]

@@ -85,3 +85,18 @@ def test_no_structure_warns_but_succeeds(runner):
     result = runner.invoke(main, ["sections", str(DATA / "sections" / "no_structure.txt")])
     assert result.exit_code == 0
     assert "warning:" in result.stderr and "no numbered headings" in result.stderr
+
+
+def test_unexpected_errors_are_one_line_unless_traceback(runner, monkeypatch):
+    from compare import api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api, "outline", broken)
+    result = runner.invoke(main, ["sections", str(SEED)])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "internal error (RuntimeError: boom)" in result.output
+    assert "--traceback" in result.output
+    result = runner.invoke(main, ["--traceback", "sections", str(SEED)])
+    assert isinstance(result.exception, RuntimeError)

@@ -37,22 +37,24 @@ def _make_corpus(folder, n_variants=4):
 
 
 def _consistent(index_path):
-    """The df table equals what the sections table implies; every document has sections."""
+    """Every document's df counts equal what its sections imply; every document has sections and clauses."""
     db = sqlite3.connect(index_path)
-    stored = dict(db.execute("SELECT term, n FROM df"))
-    implied: dict[str, int] = {}
-    units = 0
-    for (tokens,) in db.execute("SELECT tokens FROM sections"):
-        terms = set(tokens.split())
-        units += bool(terms)
-        for t in terms:
-            implied[t] = implied.get(t, 0) + 1
-    n_units = int(db.execute("SELECT value FROM meta WHERE key = 'n_units'").fetchone()[0] or 0)
+    for doc_id, df, n_units in db.execute("SELECT id, df, n_units FROM documents").fetchall():
+        implied: dict[str, int] = {}
+        units = 0
+        for (tokens,) in db.execute("SELECT tokens FROM sections WHERE doc_id = ?", (doc_id,)):
+            terms = set(tokens.split())
+            units += bool(terms)
+            for t in terms:
+                implied[t] = implied.get(t, 0) + 1
+        assert json.loads(df) == implied and n_units == units
     orphans = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
                          "(SELECT 1 FROM sections s WHERE s.doc_id = d.id)").fetchone()[0]
+    strays = db.execute("SELECT count(*) FROM clauses c WHERE NOT EXISTS "
+                        "(SELECT 1 FROM documents d WHERE d.id = c.doc_id)").fetchone()[0]
     paths = [r[0] for r in db.execute("SELECT path FROM documents ORDER BY path")]
     db.close()
-    assert stored == implied and n_units == units and orphans == 0
+    assert orphans == 0 and strays == 0
     return paths
 
 
@@ -81,13 +83,17 @@ def test_incremental_index(tmp_path):
     scratch = tmp_path / "scratch.sqlite"
     store.refresh(corpus, scratch)
     assert _consistent(index) == _consistent(scratch)  # incremental equals a rebuild
+    a, _ = store.open_corpus(corpus, index, refresh_first=False)
+    b, _ = store.open_corpus(corpus, scratch, refresh_first=False)
+    assert a.stats.vocabulary == b.stats.vocabulary and a.stats.idf == b.stats.idf
+    assert (a.clause_rows != b.clause_rows).nnz == 0
 
 
 def test_parallel_and_serial_indexes_agree(tmp_path):
     corpus = _make_corpus(tmp_path / "corpus")
     store.refresh(corpus, tmp_path / "a.sqlite", jobs=2)
     store.refresh(corpus, tmp_path / "b.sqlite", jobs=1)
-    dump = lambda p: sorted(sqlite3.connect(p).execute("SELECT term, n FROM df").fetchall())  # noqa: E731
+    dump = lambda p: sqlite3.connect(p).execute("SELECT path, sha256, df FROM documents ORDER BY path").fetchall()  # noqa: E731
     assert dump(tmp_path / "a.sqlite") == dump(tmp_path / "b.sqlite")
 
 
