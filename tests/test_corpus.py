@@ -238,3 +238,16 @@ def test_real_queries_find_the_matching_clauses_first(shared_corpus, tmp_path):
     names = [json.loads(line)["name"] for line in ranked.stdout.splitlines()]
     assert names[0] == "cq-ftz-regulation-2019"  # the Chongqing FTZ regulation is closest to the Chengdu-Chongqing plan
     assert len(names) == 10
+
+
+def test_corpus_idf_equals_sklearn_over_the_same_sections(tmp_path):
+    from compare.index import fit
+
+    corpus = _make_corpus(tmp_path / "corpus")
+    index = tmp_path / "index.sqlite"
+    store.refresh(corpus, index)
+    indexed, _ = store.open_corpus(corpus, index, refresh_first=False)
+    units = [t.split() for (t,) in sqlite3.connect(index).execute("SELECT tokens FROM sections") if t]
+    reference = fit(units)
+    assert indexed.stats.vocabulary == reference.vocabulary
+    assert indexed.stats.idf == pytest.approx(reference.idf)
