@@ -240,6 +240,14 @@ def _index_summary(report) -> None:
         click.echo(f"index: {report.summary()}", err=True)
 
 
+def _corpus_query(call, render, fmt, output) -> None:
+    """Refresh the index (progress on a terminal), run one query, write the rendered result."""
+    with _progress("indexing") as progress:
+        result, report = call(progress)
+    _index_summary(report)
+    _emit(render(result, fmt), output)
+
+
 @main.command()
 @corpus_option
 @index_option
@@ -295,10 +303,8 @@ def rank(plan, top, threshold, clause_threshold, fmt, output, corpus, index_path
     """
     from .report import render_rank
 
-    with _progress("indexing") as progress:
-        ranks, report = api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress)
-    _index_summary(report)
-    _emit(render_rank(ranks, fmt), output)
+    _corpus_query(lambda progress: api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress),
+                  render_rank, fmt, output)
 
 
 @main.command()
@@ -328,10 +334,8 @@ def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
 
     if (plan is None) == (query is None):
         raise click.UsageError("give a PLAN or --query, not both")
-    with _progress("indexing") as progress:
-        results, report = api.clauses(plan, query, corpus, index_path, top, min_score, progress)
-    _index_summary(report)
-    _emit(render_clauses(results, fmt), output)
+    _corpus_query(lambda progress: api.clauses(plan, query, corpus, index_path, top, min_score, progress),
+                  render_clauses, fmt, output)
 
 
 @main.command()

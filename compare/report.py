@@ -275,8 +275,8 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def render_html(c, options=None, template_dir=None) -> str:
-    """The self-contained HTML report: CSS and JS inlined, allowed by a hash-based CSP, no network."""
+def _render_page(template: str, template_dir=None, with_js: bool = False, **context) -> str:
+    """Render a page with the CSS (and JS) inlined, allowed by a hash-based CSP; no network at all."""
     import jinja2
     from markupsafe import Markup
 
@@ -285,16 +285,22 @@ def render_html(c, options=None, template_dir=None) -> str:
     env = environment(template_dir)
     try:
         css = env.loader.get_source(env, "report.css")[0]
-        js = env.loader.get_source(env, "report.js")[0]
+        js = env.loader.get_source(env, "report.js")[0] if with_js else ""
         for name, text in (("report.css", css), ("report.js", js)):
-            if "</" in text.lower().replace("<\\/", ""):
+            if "</" in text.lower():
                 raise TemplateProblem(f"{name} must not contain '</'")
-        csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(js)}; "
+        script_src = _csp_hash(js) if js else "'none'"
+        csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {script_src}; "
                "img-src data:; base-uri 'none'; form-action 'none'")
-        return env.get_template("report.html").render(
-            v=build_view(c, options), css=Markup(css), js=Markup(js), csp=Markup(csp))  # ours, no document text
+        # css, js and csp are ours (templates), never document text
+        return env.get_template(template).render(css=Markup(css), js=Markup(js), csp=Markup(csp), **context)
     except jinja2.TemplateError as exc:
         raise TemplateProblem(f"template error: {exc}") from None
+
+
+def render_html(c, options=None, template_dir=None) -> str:
+    """The self-contained HTML report of a comparison."""
+    return _render_page("report.html", template_dir, with_js=True, v=build_view(c, options))
 
 
 def report_name(c) -> str:
@@ -393,26 +399,15 @@ def render_clauses(results, fmt: str) -> str:
 
 def render_matrix(m, template_dir=None) -> str:
     """The corpus page: clustered plan × plan heatmap and the seed's coverage table."""
-    import jinja2
-    from markupsafe import Markup
-
-    from .errors import TemplateProblem
-
-    env = environment(template_dir)
-    try:
-        css = env.loader.get_source(env, "report.css")[0]
-        csp = f"default-src 'none'; style-src {_csp_hash(css)}; img-src data:; base-uri 'none'; form-action 'none'"
-        cells = []
-        n = len(m.plans)
-        size = max(6, min(22, 700 // max(1, n)))
-        top = max([m.similarity[i][j] for i in range(n) for j in range(n) if i != j] + [0.05])
-        for i in range(n):
-            for j in range(n):
-                v = m.similarity[i][j]
-                shade = int(round(255 - min(1.0, v / top) * 215))
-                fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
-                cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
-                              "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
-        return env.get_template("matrix.html").render(m=m, css=Markup(css), csp=Markup(csp), cells=cells, size=size)
-    except jinja2.TemplateError as exc:
-        raise TemplateProblem(f"template error: {exc}") from None
+    n = len(m.plans)
+    size = max(6, min(22, 700 // max(1, n)))
+    top = max([m.similarity[i][j] for i in range(n) for j in range(n) if i != j] + [0.05])
+    cells = []
+    for i in range(n):
+        for j in range(n):
+            v = m.similarity[i][j]
+            shade = int(round(255 - min(1.0, v / top) * 215))
+            fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
+            cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
+                          "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
+    return _render_page("matrix.html", template_dir, m=m, cells=cells, size=size)

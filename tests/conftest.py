@@ -31,3 +31,12 @@ def shared_corpus() -> Path:
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Keep token/IDF caches out of the user's cache directory during tests (one per session)."""
     monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _nothing_written_into_the_checkout():
+    """A test that writes a report into the working directory (the checkout) fails the session."""
+    before = {p.name for p in ROOT.iterdir()}
+    yield
+    stray = sorted({p.name for p in ROOT.iterdir()} - before)
+    assert not stray, f"tests wrote into the checkout: {stray}"

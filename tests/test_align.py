@@ -139,7 +139,8 @@ def test_run_json_is_deterministic_and_complete(tmp_path):
     runner = CliRunner()
     out1, out2 = tmp_path / "1.json", tmp_path / "2.json"
     for out in (out1, out2):
-        result = runner.invoke(main, ["run", str(SEED), str(FIXTURES[0]), "--corpus", str(tmp_path), "--json", str(out)])
+        result = runner.invoke(main, ["run", str(SEED), str(FIXTURES[0]), "--corpus", str(tmp_path), "--json", str(out),
+                                      "--no-html"])
         assert result.exit_code == 0, result.output
     assert out1.read_bytes() == out2.read_bytes()
     data = json.loads(out1.read_text(encoding="utf-8"))
@@ -149,7 +150,8 @@ def test_run_json_is_deterministic_and_complete(tmp_path):
     assert {"id", "level", "number", "title", "chars", "parent"} <= set(data["a"]["sections"][0])
 
 
-def test_run_bad_input_writes_nothing(tmp_path):
+def test_run_bad_input_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     out = tmp_path / "out.json"
@@ -163,7 +165,8 @@ def test_bad_corpus_file_is_skipped_with_a_warning(tmp_path):
     corpus.mkdir()
     (corpus / "broken.txt").write_bytes(b"\x81\x20\xfe\x20" * 50)
     (corpus / "fine.txt").write_text(FIXTURES[0].read_text(encoding="utf-8"), encoding="utf-8")
-    result = CliRunner().invoke(main, ["run", str(SEED), str(FIXTURES[1]), "--corpus", str(corpus), "--json", "-"])
+    result = CliRunner().invoke(main, ["run", str(SEED), str(FIXTURES[1]), "--corpus", str(corpus), "--json", "-",
+                                       "--no-html"])
     assert result.exit_code == 0
     assert "broken.txt" in result.stderr and "skipped" in result.stderr
     assert json.loads(result.stdout)["pairs"]
