@@ -128,13 +128,19 @@ def test_default_report_name_in_working_directory(tmp_path, monkeypatch):
     assert (tmp_path / "chengyu-western-financial-centre-plan-2021_vs_plan_style.html").exists()
 
 
-def test_template_dir_overrides_one_template_and_falls_back(tmp_path):
+def _run_with_pair_template(tmp_path, pair_template: str):
+    """Run a comparison with a user template folder that overrides only _pair.html."""
     custom = tmp_path / "tpl"
     custom.mkdir()
-    (custom / "_pair.html").write_text('<div class="custom-pair" id="{{ p.anchor }}">{{ p.label }}</div>\n', encoding="utf-8")
+    (custom / "_pair.html").write_text(pair_template, encoding="utf-8")
     out = tmp_path / "r.html"
     result = CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(out),
                                        "--template-dir", str(custom)])
+    return result, out
+
+
+def test_template_dir_overrides_one_template_and_falls_back(tmp_path):
+    result, out = _run_with_pair_template(tmp_path, '<div class="custom-pair" id="{{ p.anchor }}">{{ p.label }}</div>\n')
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert page.count('class="custom-pair"') == len(api.compare(str(SEED), str(PLAN), str(tmp_path)).pairs)
@@ -142,12 +148,7 @@ def test_template_dir_overrides_one_template_and_falls_back(tmp_path):
 
 
 def test_broken_template_is_a_clean_error(tmp_path):
-    custom = tmp_path / "tpl"
-    custom.mkdir()
-    (custom / "_pair.html").write_text("{{ p.no_such_field }}", encoding="utf-8")
-    out = tmp_path / "r.html"
-    result = CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(out),
-                                       "--template-dir", str(custom)])
+    result, out = _run_with_pair_template(tmp_path, "{{ p.no_such_field }}")
     assert result.exit_code == 4 and "template error" in result.output and "Traceback" not in result.output
     assert not out.exists()
 
