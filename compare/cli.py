@@ -129,6 +129,8 @@ class ThresholdType(click.ParamType):
 @click.option("--template-dir", type=click.Path(file_okay=False), help="Folder of templates that override the defaults.")
 @click.option("--threshold", type=ThresholdType(), default="auto", show_default=True,
               help="Min cosine in [0, 1] for a section pair; auto = half the median best match, within [0.12, 0.3].")
+@click.option("--split-threshold", type=click.FloatRange(0, 1), default=0.2, show_default=True,
+              help="Min cosine in [0, 1] for an extra section to join a pair as split/merge (never below --threshold).")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
               help="Min cosine in [0, 1] for a clause pair.")
 @click.option("--top-clauses", type=click.IntRange(0), default=50, show_default=True,
@@ -136,8 +138,8 @@ class ThresholdType(click.ParamType):
 @corpus_option
 @with_input_options
 @_fail_cleanly
-def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold, clause_threshold, top_clauses,
-        corpus, input_format, encoding):
+def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold, split_threshold,
+        clause_threshold, top_clauses, corpus, input_format, encoding):
     """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
     Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
@@ -164,10 +166,10 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
       compare run 成渝 aml-law-2024 --corpus ../shared/corpus -o aml.html --json aml.json
       compare run --all 成渝 --corpus ../shared/corpus -o reports/
     """
-    from .report import comparison_json, render_html, write_atomic
+    from .report import comparison_json, render_html, summary_line, write_atomic
 
-    options = Options(threshold=threshold, clause_threshold=clause_threshold, top_clauses=top_clauses,
-                      format=input_format, encoding=encoding)
+    options = Options(threshold=threshold, split_threshold=split_threshold, clause_threshold=clause_threshold,
+                      top_clauses=top_clauses, format=input_format, encoding=encoding)
     if all_plans:
         if plan_b or json_out or no_html:
             raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only")
@@ -192,6 +194,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     if html is not None:
         target = output or f"{comparison.a.name}_vs_{comparison.b.name}.html"
         click.echo(f"wrote {write_atomic(target, html)}", err=True)
+    click.echo(summary_line(comparison), err=True)
 
 
 class _progress:

@@ -377,7 +377,7 @@ def _metadata(items, front: dict, stem: str):
         title = m.group(1) if m else (first if len(first) <= 40 else None)
     title = re.sub(r"^《(.*)》$", r"\1", title or stem)
 
-    notice = re.match(r"关于印发《([^》]+)》的通知", items[0][0]) if items else None
+    notice = re.search(r"印发《([^》]+)》的通知", items[0][0]) if items else None
     if notice and not front.get("title"):
         title = notice.group(1)
     date = None

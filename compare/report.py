@@ -303,6 +303,15 @@ def render_html(c, options=None, template_dir=None) -> str:
     return _render_page("report.html", template_dir, with_js=True, v=build_view(c, options))
 
 
+def summary_line(c) -> str:
+    """One line for the terminal: score and counts of each kind of pair."""
+    counts = {k: sum(1 for p in c.pairs if p.kind == k) for k in KIND_LABELS}
+    paired = sum(1 for p in c.pairs if p.a and p.b)
+    kinds = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in counts.items() if n and k not in ("only_a", "only_b"))
+    return (f"score {c.score:.2f} · {paired} paired ({kinds}) · {counts['only_a']} only in A · "
+            f"{counts['only_b']} only in B")
+
+
 def report_name(c) -> str:
     """Default file name of a pairwise report: A_vs_B.html."""
     return f"{c.a.name}_vs_{c.b.name}.html"

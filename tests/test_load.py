@@ -114,3 +114,14 @@ def test_pdf_text_layer_with_kangxi_radicals():
     assert doc.text.splitlines()[0] == "示范区科创金融方案"  # ⽰/⾦/⽅ folded back to 示/金/方
     assert [s.number + s.title for s in doc.walk()] == ["一、总体要求", "（一）发展目标", "二、主要任务", "（一）拓宽融资渠道"]
     check_lossless(doc)
+
+
+def test_doc_number_issuers_and_date_from_a_notice(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text("国务院办公厅关于印发《示范区金融开放方案》的通知\n国办发〔2022〕15号\n各省、自治区、直辖市人民政府：\n"
+                    "现将《示范区金融开放方案》印发给你们，请认真贯彻执行。\n国务院办公厅\n2022年3月8日\n"
+                    "一、总体要求\n（一）指导思想。扩大金融开放。\n", encoding="utf-8")
+    doc = load_plan(path)
+    assert doc.doc_number == "国办发〔2022〕15号" and doc.title == "示范区金融开放方案"
+    assert doc.date == "2022-03-08" and doc.issuers == ["国务院办公厅"]
+    assert [s.number + s.title for s in doc.walk()] == ["一、总体要求", "（一）指导思想"]
