@@ -73,19 +73,24 @@ _BRACKETS = {"（": "）", "(": ")", "《": "》", "“": "”", "‘": "’", "
 _CLOSERS = {v: k for k, v in _BRACKETS.items()}
 
 
+_SPECIAL = re.compile(r"[（(《“‘「『【\[）)》”’」』】\]。；;！!？?\n]")
+
+
 def _sentence_ends(text: str, stops: str = "。；;！!？?") -> list[int]:
-    """Offsets just after each sentence end outside brackets and quotes."""
+    """Offsets just after each sentence end outside brackets and quotes (a newline also ends one)."""
     ends, depth = [], 0
-    for i, ch in enumerate(text):
+    for m in _SPECIAL.finditer(text):  # visit only brackets, quotes and stops
+        ch, i = m.group(), m.start()
         if ch in _BRACKETS:
             depth += 1
-        elif ch in _CLOSERS and depth:
-            depth -= 1
-        elif ch in stops and depth == 0:
-            ends.append(i + 1)
+        elif ch in _CLOSERS:
+            if depth:
+                depth -= 1
         elif ch == "\n":
             depth = 0
             ends.append(i)
+        elif ch in stops and depth == 0:
+            ends.append(i + 1)
     return ends
 
 

@@ -110,9 +110,9 @@ def is_content(token: str) -> bool:
 class Segmentation:
     """A document's token boundaries, cached on disk by the text's hash and the dictionary."""
 
-    def __init__(self, text: str, ends: list[int]):
+    def __init__(self, text: str, ends: list[int], norm: str | None = None):
         self.text = text
-        self.norm = match_form(text)
+        self.norm = match_form(text) if norm is None else norm
         self.ends = ends
         self._starts: list[int] | None = None  # start offsets of content tokens
         self._keys: list[str] = []
