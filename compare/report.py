@@ -92,7 +92,9 @@ def comparison_dict(c) -> dict:
         "b": side(c.b),
         "score": c.score,
         "threshold": c.threshold,
-        "pairs": [{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role} for p in c.pairs],
+        "pairs": [{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role,
+                   "clauses": [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind} for k in p.clauses]}
+                  for p in c.pairs],
         "clause_pairs": [{"a": cp.a, "b": cp.b, "score": cp.score} for cp in c.clause_pairs],
     }
 
@@ -200,6 +202,7 @@ def build_view(c, options=None) -> dict:
             "a": _side_view(c.a, seg_a, p.a, views_a) if p.a else [],
             "b": _side_view(c.b, seg_b, p.b, views_b) if p.b else [],
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
+            "clause_tally": _tally(p) if p.a and p.b else "",
             "moved_after": moved_after,
         })
     counts = {k: sum(1 for p in c.pairs if p.kind == k) for k in KIND_LABELS}
@@ -219,6 +222,13 @@ def build_view(c, options=None) -> dict:
         "heatmap": heatmap(c, anchor_of_a),
         "warnings": list(c.warnings),
     }
+
+
+def _tally(p) -> str:
+    """Clause counts of a pair, e.g. "clauses: 3 same, 2 changed, 1 only in A"."""
+    names = {"same": "same", "changed": "changed", "only_a": "only in A", "only_b": "only in B"}
+    counts = [(sum(1 for k in p.clauses if k.kind == kind), label) for kind, label in names.items()]
+    return "clauses: " + ", ".join(f"{n} {label}" for n, label in counts if n) if p.clauses else ""
 
 
 def heatmap(c, anchor_of_a) -> dict:

@@ -148,6 +148,12 @@ def test_run_json_is_deterministic_and_complete(tmp_path):
     assert sorted(x for p in data["pairs"] for x in p["a"]) == sorted(s["id"] for s in data["a"]["sections"])
     assert sorted(y for p in data["pairs"] for y in p["b"]) == sorted(s["id"] for s in data["b"]["sections"])
     assert {"id", "level", "number", "title", "chars", "parent"} <= set(data["a"]["sections"][0])
+    # each pair's clause alignment covers every clause of its sections exactly once
+    for p in data["pairs"]:
+        assert {k["kind"] for k in p["clauses"]} <= {"same", "changed", "only_a", "only_b"}
+        for side in ("a", "b"):
+            own = sorted(c.id for sid in p[side] for c in load_plan(SEED if side == "a" else FIXTURES[0]).section(sid).clauses)
+            assert sorted(k[side] for k in p["clauses"] if k[side]) == own
 
 
 def test_run_bad_input_writes_nothing(tmp_path, monkeypatch):
