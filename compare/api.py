@@ -32,23 +32,31 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     return comparison
 
 
-def index(corpus: str | None = None, index_path: str | None = None, progress=None):
+def index(corpus: str | None = None, index_path: str | None = None, progress=None, jobs: int | None = None):
     """Build or refresh the corpus index; returns an IndexReport (added, updated, removed, skipped)."""
     from pathlib import Path
 
     from .corpus import corpus_dir
+    from .errors import CompareError
     from .store import refresh
 
-    return refresh(corpus_dir(corpus), Path(index_path) if index_path else None, progress=progress)
+    folder = corpus_dir(corpus)
+    if not folder.is_dir():
+        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+    return refresh(folder, Path(index_path) if index_path else None, jobs=jobs, progress=progress)
 
 
 def _corpus(corpus, index_path, progress):
     from pathlib import Path
 
     from .corpus import corpus_dir
+    from .errors import CompareError
     from .store import open_corpus
 
-    return open_corpus(corpus_dir(corpus), Path(index_path) if index_path else None, progress=progress)
+    folder = corpus_dir(corpus)
+    if not folder.is_dir():
+        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+    return open_corpus(folder, Path(index_path) if index_path else None, progress=progress)
 
 
 def rank(plan: str, corpus: str | None = None, index_path: str | None = None, top: int = 10,

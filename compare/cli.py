@@ -267,16 +267,8 @@ def index(corpus, index_path, jobs):
     Example:
       compare index --corpus ../shared/corpus
     """
-    from .corpus import corpus_dir
-    from .store import refresh
-
-    folder = corpus_dir(corpus)
-    if not folder.is_dir():
-        raise click.ClickException(f"{folder}: corpus folder does not exist")
-    from pathlib import Path
-
     with _progress("indexing") as progress:
-        report = refresh(folder, Path(index_path) if index_path else None, jobs=jobs, progress=progress)
+        report = api.index(corpus, index_path, progress=progress, jobs=jobs)
     _warn(report.skipped)
     click.echo(f"index: {report.summary()} ({report.chars:,} characters read)")
 

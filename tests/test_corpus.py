@@ -217,9 +217,14 @@ def test_run_all_writes_reports_and_counts_skips(tmp_path):
     assert "skipped 1" in result.stderr and "broken.txt" in result.stderr
 
 
-def test_missing_corpus_folder_is_a_clean_error(tmp_path):
-    result = CliRunner().invoke(main, ["index", "--corpus", str(tmp_path / "nope")])
-    assert result.exit_code == 1 and "does not exist" in result.output and "Traceback" not in result.output
+@pytest.mark.parametrize("command", [["index"], ["rank", str(SEED)], ["clauses", "--query", "绿色金融"],
+                                     ["matrix", str(SEED), "-o", "m.html"]], ids=lambda c: c[0])
+def test_missing_corpus_folder_is_a_clean_error(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [*command, "--corpus", str(tmp_path / "nope")])
+    assert result.exit_code == 1 and "corpus folder does not exist" in result.output
+    assert str(tmp_path / "nope") in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "nope").exists() and not (tmp_path / "m.html").exists()
 
 
 @needs_corpus
