@@ -47,7 +47,14 @@ CREATE TABLE IF NOT EXISTS matrices (name TEXT PRIMARY KEY, state TEXT, data BLO
 
 
 def default_index_path(corpus: Path) -> Path:
-    return Path(corpus) / ".compare" / "index.sqlite"
+    """``CORPUS/.compare/index.sqlite``; for a read-only corpus folder, a file in the user's cache folder."""
+    corpus = Path(corpus)
+    if os.access(corpus, os.W_OK) or (corpus / ".compare").is_dir():
+        return corpus / ".compare" / "index.sqlite"
+    from .tokenize import cache_dir
+
+    key = hashlib.sha256(str(corpus.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_dir() / "indexes" / f"{corpus.name}-{key}.sqlite"
 
 
 @dataclass

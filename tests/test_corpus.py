@@ -256,3 +256,13 @@ def test_corpus_idf_equals_sklearn_over_the_same_sections(tmp_path):
     reference = fit(units)
     assert indexed.stats.vocabulary == reference.vocabulary
     assert indexed.stats.idf == pytest.approx(reference.idf)
+
+
+def test_read_only_corpus_keeps_its_index_in_the_cache(tmp_path, monkeypatch):
+    corpus = _make_corpus(tmp_path / "corpus", n_variants=0)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(corpus) else real_access(p, mode))
+    path = store.default_index_path(corpus)
+    assert corpus not in path.parents and path.name.startswith("corpus-")
+    report = store.refresh(corpus)
+    assert len(report.added) == 4 and path.exists() and not (corpus / ".compare").exists()
