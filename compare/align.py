@@ -257,7 +257,6 @@ def _order_and_moves(A, B, groups, role):
     groups = sorted(groups, key=lambda g: A.order[g[0][0]])
     b_pos = [B.order[g[1][0]] for g in groups]
     in_order = longest_increasing(b_pos)
-    ranks = {pos: r for r, pos in enumerate(sorted(b_pos))}
     out = []
     for i, (a_ids, b_ids, score) in enumerate(groups):
         kind = _kind(A, B, a_ids, b_ids)
@@ -268,7 +267,7 @@ def _order_and_moves(A, B, groups, role):
         elif i not in in_order:
             kind = "moved"
         score = 1.0 if _kind(A, B, a_ids, b_ids) == "same" else round(min(score, 0.9999), 4)
-        out.append(Pair(a_ids, b_ids, score, kind, role, moved_to=ranks[b_pos[i]] if kind == "moved" else None))
+        out.append(Pair(a_ids, b_ids, score, kind, role))
     return out
 
 

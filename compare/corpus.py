@@ -8,7 +8,6 @@ else ``./corpus``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AmbiguousPlan, InputError, PlanNotFound
@@ -57,12 +56,6 @@ def plan_files(folder: Path) -> list[Path]:
         if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith(".")
         and p.stem.upper() != "README" and not is_own_report(p)
     )
-
-
-@dataclass(frozen=True)
-class Candidate:
-    path: Path
-    title: str
 
 
 def _title_of(path: Path) -> str:

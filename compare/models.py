@@ -119,7 +119,6 @@ class Pair:
     score: float  # cosine in [0, 1]
     kind: str  # one of KINDS
     role: str = "unit"  # "unit" (aligned measure/article), "container" (a heading over units), "item" (under a unit)
-    moved_to: int | None = None  # for "moved": rank of the B side among B's paired units
     clauses: list[ClauseLink] = field(default_factory=list)
 
 
@@ -150,7 +149,6 @@ class Options:
 
     threshold: float | None = None  # min cosine for a section pair in [0, 1]; None = auto, see align.auto_threshold
     split_threshold: float = 0.2  # min cosine for an extra part of a split/merge
-    same_threshold: float = 0.999  # cosine at which normalized-unequal texts still count as near-same
     clause_threshold: float = 0.3  # min cosine for a clause pair inside paired sections
     top_clauses: int = 50  # size of the "most similar clauses" list
     parent_bonus: float = 0.1  # added to a pair's score when the parents are paired

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .models import Document, Section
+from .models import KINDS, Document, Section
 
 
 def section_dict(s: Section, clauses: bool = False, children: bool = True) -> dict:
@@ -105,10 +105,7 @@ def comparison_json(c) -> str:
 
 # ---------------------------------------------------------------- HTML report
 
-KIND_LABELS = {
-    "same": "same", "changed": "changed", "moved": "moved", "split": "split", "merge": "merge",
-    "only_a": "only in A", "only_b": "only in B",
-}
+KIND_LABELS = {kind: kind.replace("only_a", "only in A").replace("only_b", "only in B") for kind in KINDS}
 TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]
 
 
