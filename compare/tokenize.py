@@ -119,10 +119,14 @@ class Segmentation:
 
     @classmethod
     def of(cls, text: str, cache: str | None = None) -> "Segmentation":
+        """The segmentation of ``text``: from this process's memory, else the disk cache, else jieba."""
         key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        known = _RECENT.get(key)
+        if known is not None:
+            return known
         path = cache_dir(cache) / "tokens" / f"{key[:2]}" / f"{key}-{dictionary_fingerprint()}.json"
         try:
-            return cls(text, json.loads(path.read_text(encoding="utf-8")))
+            return _remember(key, cls(text, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
             pass
         ends = segment(text)
@@ -130,7 +134,7 @@ class Segmentation:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(ends), encoding="utf-8")
         os.replace(tmp, path)
-        return cls(text, ends)
+        return _remember(key, cls(text, ends))
 
     def _index_content(self) -> None:
         starts, keys, prev = [], [], 0
@@ -150,3 +154,13 @@ class Segmentation:
             self._index_content()
         end = len(self.text) if end is None else end
         return self._keys[bisect.bisect_left(self._starts, start):bisect.bisect_left(self._starts, end)]
+
+
+_RECENT: dict[str, Segmentation] = {}  # the last few segmentations, so pipeline stages share one
+
+
+def _remember(key: str, seg: Segmentation) -> Segmentation:
+    if len(_RECENT) >= 8:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[key] = seg
+    return seg
