@@ -140,6 +140,11 @@ def _side_view(doc, seg, ids, segments_by_view):
         for view, segments in segments_by_view.items():
             pieces = split_at(segments, cuts)[::2] if cuts else [segments]
             title_part, body_part = split_at(pieces[k], [streams[k][1]])
+            if body_part and body_part[0].text.startswith("\n"):  # the break after a title line belongs to
+                lead = len(body_part[0].text) - len(body_part[0].text.lstrip("\n"))  # the heading, not the body
+                title_part = title_part + [type(body_part[0])(body_part[0].op, body_part[0].text[:lead])]
+                rest = body_part[0].text[lead:]
+                body_part = ([type(body_part[0])(body_part[0].op, rest)] if rest else []) + body_part[1:]
             item["views"][view] = {"title": title_part, "body": body_part}
         out.append(item)
     return out
@@ -228,6 +233,19 @@ def _tally(p) -> str:
     return "clauses: " + ", ".join(f"{n} {label}" for n, label in counts if n) if p.clauses else ""
 
 
+def _axis_labels(doc, ids) -> dict[str, str]:
+    """Short labels for heatmap axes: the number as written, with the parent's number where it repeats."""
+    own = {i: doc.section(i).number or i for i in ids}
+    counts: dict[str, int] = {}
+    for label in own.values():
+        counts[label] = counts.get(label, 0) + 1
+    out = {}
+    for i, label in own.items():
+        parent = doc.section(i).parent
+        out[i] = (doc.section(parent).number + label) if counts[label] > 1 and parent else label
+    return out
+
+
 def heatmap(c, anchor_of_a) -> dict:
     """Unit × unit similarity as SVG-ready cells; a cell links to the pair holding its A unit."""
     rows, cols = c.units_a, c.units_b
@@ -235,8 +253,8 @@ def heatmap(c, anchor_of_a) -> dict:
     size = max(4, min(14, 640 // max(1, len(cols)), 640 // max(1, len(rows))))
     top = max([max(row) for row in c.matrix if row] + [0.05])  # shade relative to the strongest match
     floor = max(0.05, 0.15 * top)  # fainter cells carry no structure and only bloat the page
-    number_a = {x: c.a.section(x).number for x in rows}
-    number_b = {y: c.b.section(y).number for y in cols}
+    label_a, label_b = _axis_labels(c.a, rows), _axis_labels(c.b, cols)
+    left, head = 90, 70 if size >= 8 else 30  # room for row labels, and for column labels when legible
     cells = []
     for i, x in enumerate(rows):
         for j, y in enumerate(cols):
@@ -244,12 +262,15 @@ def heatmap(c, anchor_of_a) -> dict:
             if v < floor and (x, y) not in paired:
                 continue
             shade = int(round(255 - min(1.0, v / top) * 215))
-            cells.append({"x": 90 + j * size, "y": 30 + i * size, "fill": f"rgb({shade},{shade},255)",
+            cells.append({"x": left + j * size, "y": head + i * size, "fill": f"rgb({shade},{shade},255)",
                           "paired": (x, y) in paired, "href": "#" + anchor_of_a[x],
-                          "tip": f"{number_a[x]} × {number_b[y]}: {v:.2f}"})
-    return {"size": size, "cells": cells, "width": 100 + len(cols) * size, "height": 40 + len(rows) * size,
-            "rows": [{"y": 30 + i * size, "label": number_a[x], "href": "#" + anchor_of_a[x]} for i, x in enumerate(rows)]
-            if size >= 8 else [],
+                          "tip": f"{label_a[x]} × {label_b[y]}: {v:.2f}"})
+    legible = size >= 8
+    return {"size": size, "cells": cells, "left": left, "head": head,
+            "width": left + 10 + len(cols) * size, "height": head + 10 + len(rows) * size,
+            "rows": [{"y": head + i * size, "label": label_a[x], "href": "#" + anchor_of_a[x]}
+                     for i, x in enumerate(rows)] if legible else [],
+            "cols": [{"x": left + j * size, "label": label_b[y]} for j, y in enumerate(cols)] if legible else [],
             "n_rows": len(rows), "n_cols": len(cols)}
 
 
