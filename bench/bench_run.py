@@ -60,8 +60,7 @@ def big_pair(corpus: Path, tmp: Path) -> tuple[Path, Path]:
         for s in doc.walk():
             if s.style == "tiao":
                 n += 1
-                end = max(x.span[1] for x in s.walk())
-                lines.append(f"第{int_to_cn(n)}条 " + doc.text[s.title_start:end].replace("\n", ""))
+                lines.append(f"第{int_to_cn(n)}条 " + doc.text[s.title_start:s.end].replace("\n", ""))
     a = tmp / "joined-30k.txt"
     a.write_text("\n".join(lines) + "\n", encoding="utf-8")
     variant = make_variant(load_plan(a), load_plan(corpus / "zj-local-finance-regulation-2020.md"), seed=1)

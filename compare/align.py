@@ -54,8 +54,7 @@ def roles(doc: Document) -> dict[str, str]:
 
 def deep_text(doc: Document, s: Section) -> str:
     """A section's title, body and descendants without its own number, for equality tests."""
-    end = max(x.span[1] for x in s.walk())
-    return _SPACE.sub("", match_form(doc.text[s.title_start or s.span[0]:end]))
+    return _SPACE.sub("", match_form(doc.text[s.title_start:s.end]))
 
 
 # ---------------------------------------------------------------- assignment
@@ -208,7 +207,7 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     return Comparison(
         a=a, b=b, pairs=pairs, clause_pairs=top_clause_pairs(A, B, options), score=document_score(A, B, pairs),
         matrix=[[round(float(x), 4) for x in row] for row in u_sim], units_a=ua, units_b=ub,
-        warnings=list(stats.skipped), threshold=round(threshold, 4),
+        threshold=round(threshold, 4),
     )
 
 
@@ -260,13 +259,14 @@ def _order_and_moves(A, B, groups, role):
     out = []
     for i, (a_ids, b_ids, score) in enumerate(groups):
         kind = _kind(A, B, a_ids, b_ids)
+        same = kind == "same"
         if len(b_ids) > 1:
             kind = "split"
         elif len(a_ids) > 1:
             kind = "merge"
         elif i not in in_order:
             kind = "moved"
-        score = 1.0 if _kind(A, B, a_ids, b_ids) == "same" else round(min(score, 0.9999), 4)
+        score = 1.0 if same else round(min(score, 0.9999), 4)
         out.append(Pair(a_ids, b_ids, score, kind, role))
     return out
 

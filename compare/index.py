@@ -60,10 +60,7 @@ class Stats:
 
 def section_tokens(doc: Document, seg: Segmentation, section: Section, deep: bool = False) -> list[str]:
     """Content tokens of a section's title and own body (``deep``: with its descendants)."""
-    end = section.span[1]
-    if deep:
-        end = max(s.span[1] for s in section.walk())
-    return seg.tokens(section.title_start or section.span[0], end)
+    return seg.tokens(section.title_start, section.end if deep else section.span[1])
 
 
 def own_units(doc: Document, seg: Segmentation) -> list[list[str]]:

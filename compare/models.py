@@ -53,6 +53,11 @@ class Section:
     def heading(self) -> str:
         return f"{self.number}{self.title}"
 
+    @property
+    def end(self) -> int:
+        """Offset where the section ends with its descendants (``span`` covers only its own text)."""
+        return max(s.span[1] for s in self.walk())
+
 
 @dataclass
 class Boilerplate:

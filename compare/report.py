@@ -113,17 +113,15 @@ def _stream(doc, seg, s):
     """(tokens, title_cut) for a section: its text after the number, split where the body starts."""
     from .diff import tokens_in
 
-    start = s.title_start if s.style != "whole" else s.span[0]
-    end = s.span[1]
+    start, end = s.title_start, s.span[1]
     while end > start and doc.text[end - 1] == "\n":
         end -= 1
-    cut = max(0, min(s.body_start, end) - start) if s.style != "whole" else 0
-    return tokens_in(seg, start, end), cut
+    return tokens_in(seg, start, end), max(0, min(s.body_start, end) - start)
 
 
 def _side_view(doc, seg, ids, segments_by_view):
     """Per section of one side: number, title segments and body segments for each view."""
-    from .diff import split_at
+    from .diff import Segment, split_at
 
     sections = [doc.section(i) for i in ids]
     streams = [_stream(doc, seg, s) for s in sections]
@@ -140,11 +138,11 @@ def _side_view(doc, seg, ids, segments_by_view):
         for view, segments in segments_by_view.items():
             pieces = split_at(segments, cuts)[::2] if cuts else [segments]
             title_part, body_part = split_at(pieces[k], [streams[k][1]])
-            if body_part and body_part[0].text.startswith("\n"):  # the break after a title line belongs to
-                lead = len(body_part[0].text) - len(body_part[0].text.lstrip("\n"))  # the heading, not the body
-                title_part = title_part + [type(body_part[0])(body_part[0].op, body_part[0].text[:lead])]
-                rest = body_part[0].text[lead:]
-                body_part = ([type(body_part[0])(body_part[0].op, rest)] if rest else []) + body_part[1:]
+            if body_part and body_part[0].text.startswith("\n"):  # the break after a title line is the heading's
+                first = body_part[0]
+                rest = first.text.lstrip("\n")
+                title_part = title_part + [Segment(first.op, first.text[:len(first.text) - len(rest)])]
+                body_part = ([Segment(first.op, rest)] if rest else []) + body_part[1:]
             item["views"][view] = {"title": title_part, "body": body_part}
         out.append(item)
     return out
@@ -185,10 +183,8 @@ def build_view(c, options=None) -> dict:
             if p.kind != "same":  # a same pair has nothing to highlight: no shared-phrases view
                 views_a["shared"], views_b["shared"] = shared_phrases(ta, tb)
         else:
-            only = "".join(ta or tb)
             views_a = {"diff": [Segment(EQUAL, "".join(ta))]} if ta else {}
             views_b = {"diff": [Segment(EQUAL, "".join(tb))]} if tb else {}
-            del only
         moved_after = None
         if p.kind == "moved":
             k = b_position[p.b[0]]

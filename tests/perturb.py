@@ -33,8 +33,7 @@ def unit_texts(doc) -> list[tuple[str, str]]:
     for s in doc.walk():
         if role[s.id] != "unit":
             continue
-        end = max(x.span[1] for x in s.walk())
-        text = doc.text[s.title_start or s.span[0]:end]
+        text = doc.text[s.title_start:s.end]
         out.append((s.id, re.sub(r"\s*\n\s*", "", text).strip()))
     return out
 
