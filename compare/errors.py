@@ -1,15 +1,30 @@
 """One error family. Every message is a single line a user can act on.
 
 The CLI turns any ``CompareError`` into a ``click.ClickException`` with the
-exit status of the subclass; the library never prints.
+exit status of the subclass; the library never prints. The statuses are one
+``ExitStatus`` enum (as httpie does), documented in the README.
 """
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    """Process exit statuses. 2 is click's own status for a usage error."""
+
+    OK = 0
+    ERROR = 1  # anything else, including internal errors
+    BAD_ARGUMENTS = 2  # usage errors, and an output path that must not be written
+    BAD_INPUT = 3  # a plan file is missing, empty, binary, undecodable, malformed or too large
+    UNKNOWN_PLAN = 4  # a plan name matches no file, or several
+    TEMPLATE = 5  # a user template cannot be loaded or rendered
+    INDEX = 6  # the corpus index cannot be read, written, locked or rebuilt
 
 
 class CompareError(Exception):
     """Base class: a problem the user can fix. ``exit_code`` is the process status."""
 
-    exit_code = 1
+    exit_code = ExitStatus.ERROR
 
     def __init__(self, message: str, path: str | None = None):
         self.path = path
@@ -17,30 +32,36 @@ class CompareError(Exception):
 
 
 class InputError(CompareError):
-    """A plan file is missing, empty, binary, undecodable or malformed."""
+    """A plan file is missing, empty, binary, undecodable, malformed or too large."""
 
-    exit_code = 2
+    exit_code = ExitStatus.BAD_INPUT
+
+
+class BadArgument(CompareError):
+    """An option names something that must not be used, e.g. an output path that is one of the inputs."""
+
+    exit_code = ExitStatus.BAD_ARGUMENTS
 
 
 class PlanNotFound(CompareError):
     """A plan name matched no file in seeds/ or the corpus."""
 
-    exit_code = 3
+    exit_code = ExitStatus.UNKNOWN_PLAN
 
 
 class AmbiguousPlan(CompareError):
     """A plan name matched several files; the message lists them."""
 
-    exit_code = 3
+    exit_code = ExitStatus.UNKNOWN_PLAN
 
 
 class TemplateProblem(CompareError):
     """A user template could not be loaded or rendered."""
 
-    exit_code = 4
+    exit_code = ExitStatus.TEMPLATE
 
 
 class IndexProblem(CompareError):
-    """The corpus index could not be read or written."""
+    """The corpus index could not be read, written, locked or rebuilt."""
 
-    exit_code = 5
+    exit_code = ExitStatus.INDEX

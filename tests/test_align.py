@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from compare.errors import ExitStatus
 from compare import api
 from compare.align import compare, longest_increasing
 from compare.cli import main
@@ -162,7 +163,7 @@ def test_run_bad_input_writes_nothing(tmp_path, monkeypatch):
     empty.write_bytes(b"")
     out = tmp_path / "out.json"
     result = CliRunner().invoke(main, ["run", str(SEED), str(empty), "--json", str(out)])
-    assert result.exit_code == 2 and "empty file" in result.output
+    assert result.exit_code == ExitStatus.BAD_INPUT and "empty file" in result.output
     assert not out.exists() and not list(tmp_path.glob(".out.json*"))
 
 

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
+from compare.errors import ExitStatus
 from compare import __version__
 from compare.cli import main
 from conftest import DATA, SEED
@@ -45,7 +46,7 @@ def test_plan_names_resolve_by_stem_and_title(runner, tmp_path, monkeypatch):
     assert "示范区金融改革创新方案" in runner.invoke(main, ["sections", "改革创新方案"]).output
     assert "成渝共建西部金融中心规划" in runner.invoke(main, ["sections", "成渝共建"]).output  # the installed seed
     ambiguous = runner.invoke(main, ["sections", "sf-"])
-    assert ambiguous.exit_code == 3
+    assert ambiguous.exit_code == ExitStatus.UNKNOWN_PLAN
     assert "sf-local-finance-2020.md" in ambiguous.output and "sf-reform-plan-2023.txt" in ambiguous.output
     other = tmp_path / "other"
     other.mkdir()
@@ -57,8 +58,8 @@ def test_plan_names_resolve_by_stem_and_title(runner, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "setup, message, code",
-    [("missing", "no such file", 2), ("empty", "empty file", 2), ("binary", "binary file", 2),
-     ("name", "no plan named", 3)],
+    [("missing", "no such file", ExitStatus.BAD_INPUT), ("empty", "empty file", ExitStatus.BAD_INPUT),
+     ("binary", "binary file", ExitStatus.BAD_INPUT), ("name", "no plan named", ExitStatus.UNKNOWN_PLAN)],
 )
 def test_errors_are_one_line_without_traceback(runner, tmp_path, setup, message, code):
     path = tmp_path / "plan.txt"

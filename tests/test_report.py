@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from compare.errors import ExitStatus
 from compare import api
 from compare.cli import main
 from compare.diff import DELETE, EQUAL, INSERT, diff_tokens, shared_phrases, sides, split_at, Segment
@@ -149,7 +150,7 @@ def test_template_dir_overrides_one_template_and_falls_back(tmp_path):
 
 def test_broken_template_is_a_clean_error(tmp_path):
     result, out = _run_with_pair_template(tmp_path, "{{ p.no_such_field }}")
-    assert result.exit_code == 4 and "template error" in result.output and "Traceback" not in result.output
+    assert result.exit_code == ExitStatus.TEMPLATE and "template error" in result.output and "Traceback" not in result.output
     assert not out.exists()
 
 
