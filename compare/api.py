@@ -32,6 +32,14 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     return comparison
 
 
+def inputs(*plans: str | None, corpus: str | None = None) -> list:
+    """Every file a command reads: the plans named, the seeds and the corpus plans. Outputs never replace them."""
+    from .corpus import corpus_dir, plan_files, seed_dirs
+
+    named = [resolve(p, corpus) for p in plans if p]
+    return named + [p for d in seed_dirs() + [corpus_dir(corpus)] for p in plan_files(d)]
+
+
 def index(corpus: str | None = None, index_path: str | None = None, progress=None, jobs: int | None = None):
     """Build or refresh the corpus index; returns an IndexReport (added, updated, removed, skipped)."""
     from pathlib import Path
@@ -101,10 +109,14 @@ def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options
 
     from .corpus import corpus_dir, plan_files
     from .errors import CompareError
-    from .report import render_html, render_matrix, report_name, write_atomic
+    from .errors import BadArgument
+    from .output import write_output
+    from .report import render_html, render_matrix, report_name
 
     options = options or Options()
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise BadArgument("is not a folder; --all writes a report per plan into -o DIR", str(out_dir))
     import hashlib
 
     a = resolve(plan, corpus)
@@ -117,9 +129,10 @@ def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options
             progress(k, len(others), str(other))
         try:
             comparison = compare(str(a), str(other), corpus, options)
-            written.append(write_atomic(out / report_name(comparison), render_html(comparison, options, template_dir)))
+            written.append(write_output(out / report_name(comparison), render_html(comparison, options, template_dir),
+                                        inputs=[a, other]))
         except CompareError as exc:
             skipped.append(str(exc))
     m, report = matrix(str(a), corpus, index_path, top)
-    written.append(write_atomic(out / "index.html", render_matrix(m, template_dir)))
+    written.append(write_output(out / "index.html", render_matrix(m, template_dir), inputs=[a]))
     return written, list(dict.fromkeys(skipped + report.skipped))  # one line per bad file

@@ -126,7 +126,8 @@ class ThresholdType(click.ParamType):
               help="HTML report to write [default: A_vs_B.html in the working directory]; with --all, a folder.")
 @click.option("--json", "json_out", metavar="FILE", help="Also write the comparison as JSON to FILE ('-' for stdout).")
 @click.option("--no-html", is_flag=True, help="Write no HTML report (with --json).")
-@click.option("--template-dir", type=click.Path(file_okay=False), help="Folder of templates that override the defaults.")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder of templates that override the defaults.")
 @click.option("--threshold", type=ThresholdType(), default="auto", show_default=True,
               help="Min cosine in [0, 1] for a section pair; auto = half the median best match, within [0.12, 0.3].")
 @click.option("--split-threshold", type=click.FloatRange(0, 1), default=0.2, show_default=True,
@@ -168,7 +169,8 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
       compare run 成渝 aml-law-2024 --corpus ../shared/corpus -o aml.html --json aml.json
       compare run --all 成渝 --corpus ../shared/corpus -o reports/
     """
-    from .report import comparison_json, render_html, summary_line, write_atomic
+    from .output import check_targets, write_outputs
+    from .report import comparison_json, render_html, summary_line
 
     options = Options(threshold=threshold, split_threshold=split_threshold, clause_threshold=clause_threshold,
                       top_clauses=top_clauses, format=input_format, encoding=encoding)
@@ -185,17 +187,20 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
         raise click.UsageError("PLAN_B is missing (or use --all)")
     if no_html and not json_out:
         raise click.UsageError("--no-html needs --json")
+    read = api.inputs(plan_a, plan_b, corpus=corpus)
+    check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
     comparison = api.compare(plan_a, plan_b, corpus, options)
     _warn(comparison.warnings)
-    html = None if no_html else render_html(comparison, options, template_dir)  # render fully before writing
-    text = comparison_json(comparison) if json_out else None
-    if json_out == "-":
-        click.echo(text, nl=False)
-    elif json_out:
-        click.echo(f"wrote {write_atomic(json_out, text)}", err=True)
-    if html is not None:
+    outputs = []  # everything is rendered before anything is written
+    if json_out and json_out != "-":
+        outputs.append((json_out, comparison_json(comparison)))
+    if not no_html:
         target = output or f"{comparison.a.name}_vs_{comparison.b.name}.html"
-        click.echo(f"wrote {write_atomic(target, html)}", err=True)
+        outputs.append((target, render_html(comparison, options, template_dir)))
+    for path in write_outputs(outputs, read):
+        click.echo(f"wrote {path}", err=True)
+    if json_out == "-":
+        click.echo(comparison_json(comparison), nl=False)
     click.echo(summary_line(comparison), err=True)
 
 
@@ -230,11 +235,11 @@ output_format = click.option("--format", "fmt", type=click.Choice(["table", "jso
 output_file = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 
 
-def _emit(text: str, output: str | None) -> None:
-    from .report import write_atomic
+def _emit(text: str, output: str | None, inputs) -> None:
+    from .output import write_output
 
     if output:
-        click.echo(f"wrote {write_atomic(output, text)}", err=True)
+        click.echo(f"wrote {write_output(output, text, inputs)}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -245,12 +250,16 @@ def _index_summary(report) -> None:
         click.echo(f"index: {report.summary()}", err=True)
 
 
-def _corpus_query(call, render, fmt, output) -> None:
+def _corpus_query(call, render, fmt, output, plan, corpus) -> None:
     """Refresh the index (progress on a terminal), run one query, write the rendered result."""
+    from .output import check_targets
+
+    read = api.inputs(plan, corpus=corpus)
+    check_targets([output] if output else [], read)
     with _progress("indexing") as progress:
         result, report = call(progress)
     _index_summary(report)
-    _emit(render(result, fmt), output)
+    _emit(render(result, fmt), output, read)
 
 
 @main.command()
@@ -301,7 +310,7 @@ def rank(plan, top, threshold, clause_threshold, fmt, output, corpus, index_path
     from .report import render_rank
 
     _corpus_query(lambda progress: api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress),
-                  render_rank, fmt, output)
+                  render_rank, fmt, output, plan, corpus)
 
 
 @main.command()
@@ -332,7 +341,7 @@ def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
     if (plan is None) == (query is None):
         raise click.UsageError("give a PLAN or --query, not both")
     _corpus_query(lambda progress: api.clauses(plan, query, corpus, index_path, top, min_score, progress),
-                  render_clauses, fmt, output)
+                  render_clauses, fmt, output, plan, corpus)
 
 
 @main.command()
@@ -340,7 +349,8 @@ def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
 @click.option("-o", "--output", metavar="FILE", required=True, help="HTML page to write.")
 @click.option("--top", type=click.IntRange(2), default=40, show_default=True,
               help="How many of the plans most similar to PLAN to show.")
-@click.option("--template-dir", type=click.Path(file_okay=False), help="Folder of templates that override the defaults.")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder of templates that override the defaults.")
 @corpus_option
 @index_option
 @_fail_cleanly
@@ -355,17 +365,20 @@ def matrix(plan, output, top, template_dir, corpus, index_path):
       compare matrix --corpus ../shared/corpus -o matrix.html
     """
     from .corpus import seed_dirs, plan_files
-    from .report import render_matrix, write_atomic
+    from .output import check_targets, write_output
+    from .report import render_matrix
 
     if plan is None:
         seeds = [p for d in seed_dirs() for p in plan_files(d)]
         if not seeds:
             raise click.UsageError("no seed plan found: give PLAN")
         plan = str(seeds[0])
+    read = api.inputs(plan, corpus=corpus)
+    check_targets([output], read)
     with _progress("indexing") as progress:
         m, report = api.matrix(plan, corpus, index_path, top, progress)
     _index_summary(report)
-    click.echo(f"wrote {write_atomic(output, render_matrix(m, template_dir))}", err=True)
+    click.echo(f"wrote {write_output(output, render_matrix(m, template_dir), read)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,15 +1,12 @@
 """Rendering: outlines as text or JSON, comparisons as JSON and HTML.
 
-Nothing else in the package formats output. Writes are atomic: a report is
-written to a temporary file beside the target and renamed into place, so a
-failure never leaves half a file.
+Nothing else in the package formats output; :mod:`compare.output` writes it.
 """
 from __future__ import annotations
 
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from .models import KINDS, Document, Section
@@ -57,25 +54,6 @@ def outline_tree(doc: Document, clauses: bool = False) -> str:
 def dumps(data) -> str:
     """Deterministic JSON: keys in insertion order, UTF-8 text, floats rounded by the caller."""
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-
-
-def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` as UTF-8 to ``path`` all at once, or not at all."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
 
 
 def comparison_dict(c) -> dict:

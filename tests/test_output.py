@@ -1,0 +1,142 @@
+"""Outputs never destroy a user's file: plans, symlinks, devices, FIFOs, folders (issue 13, part 1)."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from compare.cli import main
+from compare.errors import ExitStatus
+
+PLAN_A = "第一条 为了规范地方金融组织，制定本条例。\n第二条 小额贷款公司应当依法经营。\n"
+PLAN_B = "第一条 为了促进地方金融发展，制定本条例。\n第二条 小额贷款公司应当依法经营，接受监督管理。\n"
+
+
+@pytest.fixture
+def plans(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text(PLAN_A, encoding="utf-8")
+    b.write_text(PLAN_B, encoding="utf-8")
+    return a, b
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["run", *map(str, args), "--corpus", "no-corpus-here"])
+
+
+def test_outputs_over_the_plans_being_read_are_refused(plans):
+    a, b = plans
+    result = run(a, b, "-o", a, "--json", b)
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS
+    assert "is one of the plans being read" in result.output and result.output.count("\n") == 1
+    assert a.read_text(encoding="utf-8") == PLAN_A and b.read_text(encoding="utf-8") == PLAN_B
+
+
+def test_a_symlink_to_a_plan_is_refused_too(plans, tmp_path):
+    a, b = plans
+    (tmp_path / "report.html").symlink_to(a)
+    result = run(a, b, "-o", tmp_path / "report.html")
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS
+    assert a.read_text(encoding="utf-8") == PLAN_A and (tmp_path / "report.html").is_symlink()
+
+
+def test_a_corpus_plan_is_never_overwritten(plans, tmp_path):
+    a, b = plans
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    other = corpus / "other.md"
+    other.write_text(PLAN_B, encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", str(a), str(b), "--corpus", str(corpus), "--json", str(other)])
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS
+    assert other.read_text(encoding="utf-8") == PLAN_B
+
+
+def test_writing_through_a_symlink_keeps_the_link(plans, tmp_path):
+    a, b = plans
+    real = tmp_path / "reports" / "real.html"
+    real.parent.mkdir()
+    real.write_text("old report", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "latest.html"
+    link.symlink_to(real)
+    result = run(a, b, "-o", link)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640  # an overwritten file keeps its permissions
+
+
+def test_a_dangling_symlink_is_refused(plans, tmp_path):
+    a, b = plans
+    (tmp_path / "gone.html").symlink_to(tmp_path / "missing" / "x.html")
+    result = run(a, b, "-o", tmp_path / "gone.html")
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS and "missing file" in result.output
+    assert not (tmp_path / "missing").exists()
+
+
+def test_dev_null_stays_a_character_device(plans):
+    a, b = plans
+    result = run(a, b, "--json", os.devnull, "-o", os.devnull)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_a_fifo_is_written_directly(plans, tmp_path):
+    a, b = plans
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    result = run(a, b, "--json", fifo, "--no-html")
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(received[0])["a"]["name"] == "a"
+
+
+@pytest.mark.parametrize("make", ["folder", "same-file-twice"])
+def test_other_targets_are_refused_before_any_work(plans, tmp_path, make):
+    a, b = plans
+    if make == "folder":
+        (tmp_path / "out").mkdir()
+        args = ["-o", tmp_path / "out"]
+    else:
+        args = ["-o", tmp_path / "x.out", "--json", tmp_path / "x.out"]
+    result = run(a, b, *args)
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS, result.output
+    assert "Traceback" not in result.output and result.output.count("\n") == 1
+    assert not (tmp_path / "x.out").exists()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_an_earlier_report_is_overwritten(plans, tmp_path):
+    a, b = plans
+    out = tmp_path / "r.html"
+    out.write_text("an earlier report", encoding="utf-8")
+    assert run(a, b, "-o", out).exit_code == 0
+    assert "an earlier report" not in out.read_text(encoding="utf-8")
+
+
+def test_an_over_long_output_name_is_a_bad_argument(plans, tmp_path):
+    a, b = plans
+    result = run(a, b, "-o", tmp_path / ("长" * 200 + ".html"))
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS
+    assert "file name too long" in result.output and "Traceback" not in result.output
+
+
+def test_rank_output_never_replaces_a_corpus_plan(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(PLAN_A, encoding="utf-8")
+    (corpus / "b.md").write_text(PLAN_B, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rank", "a", "--corpus", str(corpus), "-o", str(corpus / "b.md")])
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS
+    assert (corpus / "b.md").read_text(encoding="utf-8") == PLAN_B
+    assert not (corpus / ".compare").exists()  # refused before indexing
