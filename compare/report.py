@@ -35,6 +35,16 @@ def outline_json(doc: Document, clauses: bool = False) -> str:
     return dumps(data)
 
 
+_CONTROLS = {cp: None for cp in [*range(0, 9), 11, 12, *range(14, 32), *range(0x7F, 0xA0),
+                                  *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+_C1_ESCAPES = {cp: f"\\u{cp:04x}" for cp in range(0x7F, 0xA0)}
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences, bidi overrides) removed."""
+    return text.translate(_CONTROLS)
+
+
 def outline_tree(doc: Document, clauses: bool = False) -> str:
     meta = " · ".join(x for x in ["、".join(doc.issuers), doc.date or "", doc.doc_number or ""] if x)
     lines = [doc.title + (f"  ({meta})" if meta else "")]
@@ -48,12 +58,12 @@ def outline_tree(doc: Document, clauses: bool = False) -> str:
             lines += [f"{indent}    · {c.text}" for c in s.clauses]
     for b in doc.boilerplate:
         lines.append(f"[{b.kind}: {b.text}]")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"
 
 
 def dumps(data) -> str:
     """Deterministic JSON: keys in insertion order, UTF-8 text, floats rounded by the caller."""
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=1).translate(_C1_ESCAPES) + "\n"
 
 
 def comparison_dict(c) -> dict:
@@ -161,8 +171,8 @@ def build_view(c, options=None) -> dict:
             if p.kind != "same":  # a same pair has nothing to highlight: no shared-phrases view
                 views_a["shared"], views_b["shared"] = shared_phrases(ta, tb)
         else:
-            views_a = {"diff": [Segment(EQUAL, "".join(ta))]} if ta else {}
-            views_b = {"diff": [Segment(EQUAL, "".join(tb))]} if tb else {}
+            views_a = {"diff": [Segment(EQUAL, "".join(ta))] if ta else []}  # a section may have no text at all
+            views_b = {"diff": [Segment(EQUAL, "".join(tb))] if tb else []}
         moved_after = None
         if p.kind == "moved":
             k = b_position[p.b[0]]
@@ -262,6 +272,14 @@ def environment(template_dir: str | os.PathLike | None = None):
     if template_dir:
         if not Path(template_dir).is_dir():
             raise TemplateProblem("template folder does not exist", str(template_dir))
+        for path in sorted(Path(template_dir).iterdir()):
+            try:
+                if path.is_file():
+                    path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                raise TemplateProblem("template is not UTF-8 text", str(path)) from None
+            except OSError as exc:
+                raise TemplateProblem(f"cannot read template ({exc.strerror})", str(path)) from None
         dirs.insert(0, str(template_dir))
     bytecode = cache_dir() / "jinja"
     bytecode.mkdir(exist_ok=True)
@@ -297,7 +315,22 @@ def _render_page(template: str, template_dir=None, with_js: bool = False, **cont
         # css, js and csp are ours (templates), never document text
         return env.get_template(template).render(css=Markup(css), js=Markup(js), csp=Markup(csp), **context)
     except jinja2.TemplateError as exc:
-        raise TemplateProblem(f"template error: {exc}") from None
+        raise TemplateProblem(f"template error: {exc}", _template_file(exc)) from None
+    except RecursionError:
+        raise TemplateProblem("templates include or extend one another without end",
+                              str(template_dir) if template_dir else None) from None
+
+
+def _template_file(exc: Exception) -> str | None:
+    """The template file an error arose in: named by the error, else the innermost template frame."""
+    where = getattr(exc, "filename", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".css", ".js")):
+            where = name
+        tb = tb.tb_next
+    return where
 
 
 def render_html(c, options=None, template_dir=None) -> str:
@@ -316,7 +349,18 @@ def summary_line(c) -> str:
 
 def report_name(c) -> str:
     """Default file name of a pairwise report: A_vs_B.html."""
-    return f"{c.a.name}_vs_{c.b.name}.html"
+    return pair_file_name(c.a.name, c.b.name)
+
+
+def pair_file_name(name_a: str, name_b: str) -> str:
+    return f"{name_a}_vs_{name_b}.html"
+
+
+def relative_href(file_name: str) -> str:
+    """A link to a file beside the page: every character quoted, so no scheme, query, fragment or folder."""
+    from urllib.parse import quote
+
+    return "./" + quote(file_name, safe="")
 
 
 # ---------------------------------------------------------------- corpus outputs
@@ -344,7 +388,7 @@ def text_table(header: list[str], rows: list[list[str]], widths: list[int]) -> s
     """A fixed-width table that lines up with CJK text (wide characters count double)."""
     lines = []
     for row in [header] + rows:
-        cells = [_clip(str(v), w) for v, w in zip(row, widths)]
+        cells = [_clip(printable(str(v)), w) for v, w in zip(row, widths)]
         lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip())
     return "\n".join(lines) + "\n"
 
@@ -362,7 +406,7 @@ def csv_text(header: list[str], rows: list[list]) -> str:
 
 def json_lines(records: list[dict]) -> str:
     """One JSON object per line."""
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    return "".join(json.dumps(r, ensure_ascii=False).translate(_C1_ESCAPES) + "\n" for r in records)
 
 
 def _records(items) -> list[dict]:
@@ -405,7 +449,7 @@ def render_clauses(results, fmt: str) -> str:
         out.append(f"  {h.rank}. {h.score:.3f}  {h.plan} {h.date or ''}  {h.section}{flags}{first}\n     {h.text}\n")
     if not results.hits:
         out.append("no similar clauses above the minimum score\n")
-    return "".join(out).lstrip("\n")
+    return printable("".join(out).lstrip("\n"))
 
 
 def render_matrix(m, template_dir=None) -> str:
@@ -421,4 +465,5 @@ def render_matrix(m, template_dir=None) -> str:
             fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
             cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
                           "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
-    return _render_page("matrix.html", template_dir, m=m, cells=cells, size=size)
+    links = [relative_href(pair_file_name(m.seed["name"], col["name"])) for col in m.columns]
+    return _render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links)

@@ -101,3 +101,16 @@ def test_unexpected_errors_are_one_line_unless_traceback(runner, monkeypatch):
     assert "--traceback" in result.output
     result = runner.invoke(main, ["--traceback", "sections", str(SEED)])
     assert isinstance(result.exception, RuntimeError)
+
+
+def test_terminal_output_carries_no_control_characters(runner, tmp_path):
+    """Plan text is untrusted: escape sequences and bidi overrides never reach the terminal."""
+    plan = tmp_path / "esc.txt"
+    plan.write_text("第一条 \x1b]0;pwned\x07标题\x1b[2J清屏\u202e反转。\n第二条 \x9b31m正常条文。\n", encoding="utf-8")
+    tree = runner.invoke(main, ["sections", str(plan)])
+    assert tree.exit_code == 0, tree.output
+    assert not any(ch in tree.output for ch in "\x1b\x07\x9b\u202e")
+    assert "清屏" in tree.output and "正常条文" in tree.output
+    raw = runner.invoke(main, ["sections", str(plan), "--format", "json", "--clauses"]).output
+    assert "\x1b" not in raw and "\x9b" not in raw
+    assert "\x1b[2J清屏" in json.loads(raw)["sections"][0]["text"]  # JSON keeps the text, escaped

@@ -129,11 +129,12 @@ def test_default_report_name_in_working_directory(tmp_path, monkeypatch):
     assert (tmp_path / "chengyu-western-financial-centre-plan-2021_vs_plan_style.html").exists()
 
 
-def _run_with_pair_template(tmp_path, pair_template: str):
-    """Run a comparison with a user template folder that overrides only _pair.html."""
+def _run_with_pair_template(tmp_path, pair_template: str, keep: bool = False):
+    """Run a comparison with a user template folder that overrides only _pair.html (kept as is with keep)."""
     custom = tmp_path / "tpl"
-    custom.mkdir()
-    (custom / "_pair.html").write_text(pair_template, encoding="utf-8")
+    if not keep:
+        custom.mkdir()
+        (custom / "_pair.html").write_text(pair_template, encoding="utf-8")
     out = tmp_path / "r.html"
     result = CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(out),
                                        "--template-dir", str(custom)])
@@ -148,9 +149,22 @@ def test_template_dir_overrides_one_template_and_falls_back(tmp_path):
     assert "Alignment at a glance" in page  # the default base layout still renders
 
 
-def test_broken_template_is_a_clean_error(tmp_path):
-    result, out = _run_with_pair_template(tmp_path, "{{ p.no_such_field }}")
-    assert result.exit_code == ExitStatus.TEMPLATE and "template error" in result.output and "Traceback" not in result.output
+@pytest.mark.parametrize("template, message", [
+    ("{{ p.no_such_field }}", "template error"),
+    ("{% include '_pair.html' %}", "without end"),
+    ("\udcff{{ p.anchor }}", "not UTF-8"),
+])
+def test_broken_template_is_a_clean_error(tmp_path, template, message):
+    if message == "not UTF-8":
+        (tmp_path / "tpl").mkdir()
+        (tmp_path / "tpl" / "_pair.html").write_bytes("{{ p.anchor }}".encode() + b"\xff\xfe\xc3")
+        template = None
+    result, out = (_run_with_pair_template(tmp_path, template) if template else
+                   _run_with_pair_template(tmp_path, "", keep=True))
+    assert result.exit_code == ExitStatus.TEMPLATE, result.output
+    assert message in result.output and "Traceback" not in result.output and result.output.count("\n") == 1
+    if message != "without end":
+        assert "_pair.html" in result.output  # the file is named
     assert not out.exists()
 
 
@@ -161,3 +175,42 @@ def test_own_reports_in_the_corpus_are_not_plans(tmp_path):
     (tmp_path / "someone-elses-page.html").write_text("<p>一、总体要求</p>", encoding="utf-8")
     CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path), "-o", str(tmp_path / "r.html")])
     assert [p.name for p in plan_files(tmp_path)] == ["plan.txt", "someone-elses-page.html"]
+
+
+def test_sections_with_no_text_render_on_either_side(tmp_path):
+    """Empty sections are legal (第二条 with nothing after it); the report shows them, A side or B side."""
+    gap = tmp_path / "gap.md"
+    gap.write_text("第一条 本条例适用于本省。\n第二条\n第三条 金融机构应当依法经营。\n", encoding="utf-8")
+    other = tmp_path / "other.md"
+    other.write_text("第一条 本条例适用于本市。\n第二条 金融机构应当依法经营，接受监管。\n", encoding="utf-8")
+    for a, b in ((gap, other), (other, gap)):
+        c = api.compare(str(a), str(b), str(tmp_path / "none"))
+        doc, side = (c.a, "a") if a == gap else (c.b, "b")
+        empty = next(s for s in doc.walk() if s.number == "第二条")
+        assert not empty.text.strip()
+        holding = [p for p in c.pairs if empty.id in getattr(p, side)]
+        assert len(holding) == 1
+        view = build_view(c)
+        shown = [sec for p in view["pairs"] for sec in p[side] if sec["id"] == empty.id]
+        assert len(shown) == 1 and shown[0]["number"] == "第二条"
+        assert render_html(c).count('data-section="%s"' % empty.id) >= 1
+
+
+@pytest.mark.parametrize("name", ["javascript:alert(1)x", "a#b?c", "\\..\\..\\evil", "line\nbreak", "../up", "成渝 规划%41"])
+def test_matrix_links_stay_beside_the_page(name):
+    """Coverage links are built from file names; they must never carry a scheme or leave the folder."""
+    from urllib.parse import unquote, urljoin
+
+    from compare.rank import Matrix
+    from compare.report import pair_file_name, render_matrix
+
+    m = Matrix(plans=[{"name": "seed", "title": "种子", "date": None}, {"name": name, "title": "计划", "date": None}],
+               similarity=[[1.0, 0.3], [0.3, 1.0]], seed={"name": "seed", "title": "种子"},
+               rows=[{"id": "1", "label": "一、", "level": 1}], columns=[{"name": name, "title": "计划", "date": None}],
+               coverage=[[0.5]])
+    page = render_matrix(m)
+    hrefs = [html.unescape(h) for h in re.findall(r'<a href="([^"]*)"', page)]
+    assert len(hrefs) == 1
+    resolved = urljoin("file:///reports/index.html", hrefs[0])
+    assert resolved.startswith("file:///reports/") and "/" not in resolved[len("file:///reports/"):]
+    assert unquote(resolved[len("file:///reports/"):]) == pair_file_name("seed", name)
