@@ -1,21 +1,38 @@
-"""Align two parsed plans: section pairs, split/merge, moves, clause pairs, a document score.
+"""Align two parsed plans from evidence: unit pairs, groups, containers, partial moves, clause pairs.
 
 Sections play one of three roles:
 
-- **units**: where a plan's substance lies, the numbered measures or articles:
-  every section that has no children, or is an article (第X条/款), and is not
-  inside an article;
+- **units**: where a plan's substance lies, the numbered measures or articles,
+  each *with its items*: every section that has no children, or is an article
+  (第X条/款), and is not inside an article;
 - **items**: sections inside an article, such as its （一）（二） list;
 - **containers**: every other section (一、, （一） groups, 第X章).
 
-Units are aligned first, on the TF-IDF cosine of their whole text, by optimal
-one-to-one assignment (``scipy.optimize.linear_sum_assignment``) above
-``Options.threshold``. Containers are aligned the same way, and a unit pair
-whose parents are paired gets ``Options.parent_bonus`` during assignment
-(never in its reported score). Units left over are tested for split/merge
-against the pairs; pairs out of B's order (not in the longest increasing run)
-are ``moved``. Items are aligned inside their paired units. The rest is
-``only_a`` / ``only_b``: every section of both plans ends up in exactly one pair.
+How it decides, in the order a reader would:
+
+1. **Evidence.** Each unit (with its items) is a TF-IDF vector; the cosine of
+   two units is their similarity. A pair must also *stand out*: its cosine is
+   compared with the background of cosines each of its two units has with every
+   unit of the other plan (a z-score: standard deviations above that unit's
+   mean, the smaller of the two). Stock wording that an article shares with
+   everything scores high cosines but no significance.
+2. **Anchors.** Optimal one-to-one assignment (``linear_sum_assignment``) over
+   pairs with cosine ≥ the floor (``Options.threshold``, 0.2) and significance
+   ≥ 3.5; identical texts always pair.
+3. **Gaps.** Between consecutive anchors that keep both plans' order, the
+   units left over are assigned again with a lower significance (≥ 1.5): an
+   article that sits where its counterpart should be needs less proof.
+4. **Groups.** A unit left over joins the pair whose other side *contains* it
+   (the share of its TF-IDF weight on terms found there ≥ 0.4, and
+   significant): one article of B that holds three of A's is one group.
+5. **Containers** (章, 一、, （一）) pair by the unit pairs beneath them and by
+   their titles (spacing ignored), never by topic alone.
+6. **Partial moves.** A sentence of A whose best match in B (cosine ≥ 0.6) stands
+   in a unit that is not its unit's counterpart is a partial move: "2 of 3
+   sentences now stand in B 第二条".
+7. Pairs out of B's order (outside the longest increasing run) are *moved*;
+   items are aligned inside their unit pairs; everything else is only_a /
+   only_b, so every section of both plans ends up in exactly one pair.
 """
 from __future__ import annotations
 
@@ -24,11 +41,18 @@ from dataclasses import replace
 
 from .index import Stats, section_tokens
 from .load import match_form
-from .models import ClauseLink, ClausePair, Comparison, Document, Options, Pair, Section
+from .models import ClauseLink, ClausePair, Comparison, Document, Move, Options, Pair, Section
 from .tokenize import Segmentation
 
 ARTICLE_STYLES = ("tiao", "kuan")
 _SPACE = re.compile(r"\s+")
+
+FLOOR = 0.2  # default min cosine of a unit pair (Options.threshold)
+ANCHOR_Z = 3.5  # significance of an anchor pair
+GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
+GROUP_CONTAINMENT, GROUP_Z = 0.4, 2.0  # a unit joins a group it is contained in
+MOVE_COSINE = 0.6  # a sentence match strong enough to say the sentence moved
+MOVE_MIN_CHARS = 12  # shorter sentences (制定本条例。) say nothing about where text went
 
 
 # ---------------------------------------------------------------- roles
@@ -57,40 +81,43 @@ def deep_text(doc: Document, s: Section) -> str:
     return _SPACE.sub("", match_form(doc.text[s.title_start:s.end]))
 
 
+def _title_key(doc: Document, s: Section) -> str:
+    return _SPACE.sub("", match_form(s.title))
+
+
 # ---------------------------------------------------------------- assignment
 
-def assign(sim, threshold: float, bonus=None) -> list[tuple[int, int]]:
-    """Optimal one-to-one (row, col) pairs maximizing sim (+ bonus); keep those with sim ≥ threshold."""
+def assign(sim, threshold: float, admissible=None) -> list[tuple[int, int]]:
+    """Optimal one-to-one (row, col) pairs maximizing sim over admissible cells with sim ≥ threshold."""
     import numpy as np
 
     if sim.size == 0:
         return []
     from scipy.optimize import linear_sum_assignment
 
-    gain = sim + (bonus if bonus is not None else 0.0)
+    ok = sim >= threshold
+    if admissible is not None:
+        ok &= admissible
+    if not ok.any():
+        return []
+    rows_used, cols_used = np.flatnonzero(ok.any(axis=1)), np.flatnonzero(ok.any(axis=0))
+    sub = np.where(ok[np.ix_(rows_used, cols_used)], sim[np.ix_(rows_used, cols_used)], -1.0).astype(np.float64)
     # Tiny index-based tie-breaker: equal gains resolve the same way on every run.
-    n, m = gain.shape
-    tie = (np.arange(n)[:, None] * m + np.arange(m)[None, :]) * 1e-12
-    rows, cols = linear_sum_assignment(-(gain - tie))
-    return sorted((int(r), int(c)) for r, c in zip(rows, cols) if sim[r, c] >= threshold)
+    n, m = sub.shape
+    sub -= (np.arange(n)[:, None] * m + np.arange(m)[None, :]) * 1e-12
+    rows, cols = linear_sum_assignment(-sub)
+    return sorted((int(rows_used[r]), int(cols_used[c])) for r, c in zip(rows, cols) if ok[rows_used[r], cols_used[c]])
 
 
-AUTO_FLOOR, AUTO_CEILING, AUTO_RATIO = 0.12, 0.3, 0.5
-
-
-def auto_threshold(sim) -> float:
-    """Half the median of each A unit's best cosine, kept within [0.12, 0.3].
-
-    Versions of one plan match at 0.8–1.0, so the threshold rises to 0.3 and a
-    repealed article is not paired with a new one on a shared topic. A plan
-    and a regulation that implements it match at 0.1–0.3, so it falls to 0.12
-    and topical correspondences still pair.
-    """
+def significance(sim):
+    """z-score of each cell against its row's and its column's background; the smaller of the two."""
     import numpy as np
 
     if sim.size == 0:
-        return AUTO_CEILING
-    return float(min(AUTO_CEILING, max(AUTO_FLOOR, AUTO_RATIO * float(np.median(sim.max(axis=1))))))
+        return np.zeros_like(sim)
+    z_row = (sim - sim.mean(axis=1, keepdims=True)) / (sim.std(axis=1, keepdims=True) + 1e-6)
+    z_col = (sim - sim.mean(axis=0, keepdims=True)) / (sim.std(axis=0, keepdims=True) + 1e-6)
+    return np.minimum(z_row, z_col)
 
 
 def longest_increasing(seq: list[int]) -> set[int]:
@@ -116,7 +143,7 @@ def longest_increasing(seq: list[int]) -> set[int]:
 # ---------------------------------------------------------------- the comparison
 
 class _Side:
-    """One plan with its segmentation, roles and TF-IDF rows for its sections."""
+    """One plan with its segmentation, roles and TF-IDF rows for its sections (with descendants)."""
 
     def __init__(self, doc: Document, stats: Stats, options: Options):
         self.doc = doc
@@ -129,6 +156,11 @@ class _Side:
         self.stats = stats
         self.vec = stats.vectors([section_tokens(doc, self.seg, s, deep=True) for s in self.sections])
         self.row = {s.id: i for i, s in enumerate(self.sections)}
+        self.unit_of = {}  # section id → the unit holding it (itself for a unit)
+        for s in self.sections:
+            if self.role[s.id] == "unit":
+                for d in s.walk():
+                    self.unit_of[d.id] = s.id
 
     def ids(self, role: str) -> list[str]:
         return [s.id for s in self.sections if self.role[s.id] == role]
@@ -136,26 +168,29 @@ class _Side:
     def rows(self, ids):
         return self.vec[[self.row[i] for i in ids]]
 
-    def combined(self, ids):
-        """One L2-normalized row for several sections' text together."""
-        return _normalize(self.rows(ids).sum(axis=0))
-
-
-def _normalize(dense_row):
-    import numpy as np
-
-    row = np.asarray(dense_row, dtype=np.float64).ravel()
-    norm = float(np.sqrt((row * row).sum()))
-    return row / norm if norm else row
+    def clauses(self, ids):
+        """The clauses of these sections and their descendants, in reading order."""
+        return [c for i in ids for s in self.by_id[i].walk() for c in s.clauses]
 
 
 def _sim(x, y):
-    """Cosine between two row sets, dense array (len(x) × len(y)), clipped to [0, 1]."""
+    """Cosine between two row sets, dense float32 array (len(x) × len(y)), clipped to [0, 1]."""
     import numpy as np
 
     if x.shape[0] == 0 or y.shape[0] == 0:
-        return np.zeros((x.shape[0], y.shape[0]))
-    return np.clip((x @ y.T).toarray(), 0.0, 1.0)
+        return np.zeros((x.shape[0], y.shape[0]), dtype=np.float32)
+    return np.clip((x @ y.T).toarray().astype(np.float32), 0.0, 1.0)
+
+
+def _containment(x, y):
+    """Share of each x row's squared TF-IDF weight on terms present in each y row, in [0, 1]."""
+    import numpy as np
+
+    if x.shape[0] == 0 or y.shape[0] == 0:
+        return np.zeros((x.shape[0], y.shape[0]), dtype=np.float32)
+    present = y.copy()
+    present.data[:] = 1.0
+    return np.clip((x.multiply(x) @ present.T).toarray().astype(np.float32), 0.0, 1.0)
 
 
 def _kind(A: _Side, B: _Side, a_ids, b_ids) -> str:
@@ -163,39 +198,26 @@ def _kind(A: _Side, B: _Side, a_ids, b_ids) -> str:
 
 
 def compare(a: Document, b: Document, stats: Stats, options: Options | None = None) -> Comparison:
-    """Align plan A against plan B."""
+    """Align plan A against plan B (see the module docstring for how it decides)."""
     import numpy as np
 
     options = options or Options()
+    floor = options.threshold if options.threshold is not None else FLOOR
+    options = replace(options, threshold=floor)
     A, B = _Side(a, stats, options), _Side(b, stats, options)
-    pairs: list[Pair] = []
     ua, ub = A.ids("unit"), B.ids("unit")
-    u_sim = _sim(A.rows(ua), B.rows(ub))
-    threshold = options.threshold if options.threshold is not None else auto_threshold(u_sim)
-    options = replace(options, threshold=threshold)
-
-    # Containers first: their pairing steers the units through the parent bonus.
-    ca, cb = A.ids("container"), B.ids("container")
-    c_sim = _sim(A.rows(ca), B.rows(cb))
-    c_pairs = assign(c_sim, options.threshold)
-    paired_parent = {(ca[r], cb[c]) for r, c in c_pairs}
-    bonus = np.zeros_like(u_sim)
-    for i, x in enumerate(ua):
-        for j, y in enumerate(ub):
-            px, py = A.by_id[x].parent, B.by_id[y].parent
-            if (px, py) in paired_parent or (px is None and py is None):
-                bonus[i, j] = options.parent_bonus
-    for i, x in enumerate(ua):  # identical texts always pair, whatever the bonus says
-        for j, y in enumerate(ub):
-            if A.deep[x] == B.deep[y]:
-                bonus[i, j] += 1.0
-    u_pairs = assign(u_sim, options.threshold, bonus * (u_sim > 0))
-
-    groups = _split_merge(A, B, ua, ub, u_sim, u_pairs, options)
-    unit_pairs = _order_and_moves(A, B, groups, role="unit")
-    pairs += unit_pairs
-    pairs += _order_and_moves(A, B, [([ca[r]], [cb[c]], float(c_sim[r, c])) for r, c in c_pairs], role="container")
-    pairs += _items(A, B, unit_pairs, options)
+    va, vb = A.rows(ua), B.rows(ub)
+    u_sim = _sim(va, vb)
+    z = significance(u_sim)
+    identical = _identical(A, B, ua, ub)
+    anchors = assign(np.where(identical, 2.0, u_sim), floor, (z >= ANCHOR_Z) | identical)
+    unit_pairs = anchors + _fill_gaps(u_sim, z, anchors, floor, len(ua), len(ub))
+    groups = _groups(unit_pairs, _containment(va, vb), _containment(vb, va).T, u_sim)
+    unit_groups = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
+                   for ga, gb in groups]
+    pairs = _order_and_moves(A, B, unit_groups, role="unit")
+    pairs += _order_and_moves(A, B, _containers(A, B, pairs), role="container")
+    pairs += _items(A, B, [p for p in pairs if p.role == "unit"], options)
     paired_a = {x for p in pairs for x in p.a}
     paired_b = {y for p in pairs for y in p.b}
     pairs += [Pair([s.id], [], 0.0, "only_a", A.role[s.id]) for s in A.sections if s.id not in paired_a]
@@ -203,52 +225,124 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     pairs = _reading_order(A, B, pairs)
     for p in pairs:
         p.clauses = _clause_links(A, B, p, options)
-
+    best = _best_clause_matches(A, B)
     return Comparison(
-        a=a, b=b, pairs=pairs, clause_pairs=top_clause_pairs(A, B, options), score=document_score(A, B, pairs),
-        matrix=[[round(float(x), 4) for x in row] for row in u_sim], units_a=ua, units_b=ub,
-        threshold=round(threshold, 4),
+        a=a, b=b, pairs=pairs, clause_pairs=top_clause_pairs(best, options), score=document_score(A, B, pairs),
+        matrix=[[round(float(x), 4) for x in row] for row in u_sim] if u_sim.size <= MATRIX_CELLS else [],
+        units_a=ua, units_b=ub, threshold=round(floor, 4), moves=partial_moves(A, B, pairs, best),
     )
 
 
-def _split_merge(A, B, ua, ub, sim, u_pairs, options):
-    """Extend 1:1 unit pairs into split (1 A : n B) and merge (n A : 1 B) groups."""
-    a_of = {r: c for r, c in u_pairs}
-    b_of = {c: r for r, c in u_pairs}
-    groups = {r: ([r], [c]) for r, c in u_pairs}  # keyed by the A row of the original pair
-    # A leftover B unit joins the pair whose A side it continues, if joining raises the match.
-    for side_is_b in (True, False):
-        leftovers = [j for j in range(len(ub)) if j not in b_of] if side_is_b else [i for i in range(len(ua)) if i not in a_of]
-        for k in leftovers:
-            scores = sim[:, k] if side_is_b else sim[k, :]
-            best = max(((float(scores[x]), x) for x in (a_of if side_is_b else b_of)), default=(0.0, None))
-            if best[1] is None or best[0] < max(options.split_threshold, options.threshold):
-                continue
-            key = best[1] if side_is_b else b_of[best[1]]
-            ga, gb = groups[key]
-            if (side_is_b and len(ga) > 1) or (not side_is_b and len(gb) > 1):
-                continue  # no many-to-many groups
-            before = _group_score(A, B, ua, ub, ga, gb)
-            after = _group_score(A, B, ua, ub, ga if side_is_b else sorted(ga + [k]), sorted(gb + [k]) if side_is_b else gb)
-            if after > before + 0.02:
-                if side_is_b:
-                    gb.append(k)
-                    gb.sort()
-                else:
-                    ga.append(k)
-                    ga.sort()
-    out = []
-    for ga, gb in groups.values():
-        out.append(([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb)))
+MATRIX_CELLS = 250_000  # past this (500 × 500 units) the heatmap is left out: no one reads it, it only costs memory
+
+
+def _identical(A, B, ua, ub):
+    import numpy as np
+
+    out = np.zeros((len(ua), len(ub)), dtype=bool)
+    where: dict[str, list[int]] = {}
+    for j, y in enumerate(ub):
+        where.setdefault(B.deep[y], []).append(j)
+    for i, x in enumerate(ua):
+        for j in where.get(A.deep[x], ()):
+            out[i, j] = True
     return out
 
 
-def _group_score(A, B, ua, ub, ga, gb) -> float:
+def _fill_gaps(sim, z, anchors, floor, n_a, n_b):
+    """Pairs among the units between consecutive in-order anchors, at the lower significance GAP_Z."""
+    anchors = sorted(anchors)
+    keep = longest_increasing([j for _, j in anchors])
+    chain = [anchors[k] for k in sorted(keep)]
+    used_a, used_b = {i for i, _ in anchors}, {j for _, j in anchors}
+    out = []
+    for (i0, j0), (i1, j1) in zip([(-1, -1)] + chain, chain + [(n_a, n_b)]):
+        ia = [i for i in range(i0 + 1, i1) if i not in used_a]
+        jb = [j for j in range(j0 + 1, j1) if j not in used_b]
+        if ia and jb:
+            sub_sim, sub_z = sim[ia][:, jb], z[ia][:, jb]
+            out += [(ia[r], jb[c]) for r, c in assign(sub_sim, floor, sub_z >= GAP_Z)]
+    return out
+
+
+def _groups(unit_pairs, contained_ab, contained_ba, sim):
+    """Grow 1:1 pairs into groups: a leftover unit joins the pair whose other side contains it.
+
+    ``contained_ab[i, j]``: share of A unit i found in B unit j; ``contained_ba[i, j]``: of B unit j in A unit i.
+    Returns [(A rows, B rows)] in A order.
+    """
+    import numpy as np
+
+    a_of = {i: j for i, j in unit_pairs}
+    b_of = {j: i for i, j in unit_pairs}
+    groups = {i: ([i], [j]) for i, j in unit_pairs}  # keyed by the A row of the 1:1 pair
+    if unit_pairs:
+        za, zb = significance(contained_ab), significance(contained_ba)
+        paired_b = np.array(sorted(b_of))
+        for i in range(contained_ab.shape[0]):
+            if i in a_of:
+                continue
+            j = int(paired_b[np.argmax(contained_ab[i, paired_b])])
+            if contained_ab[i, j] >= GROUP_CONTAINMENT and za[i, j] >= GROUP_Z:
+                groups[b_of[j]][0].append(i)
+        paired_a = np.array(sorted(a_of))
+        for j in range(contained_ab.shape[1]):
+            if j in b_of:
+                continue
+            i = int(paired_a[np.argmax(contained_ba[paired_a, j])])
+            if contained_ba[i, j] >= GROUP_CONTAINMENT and zb[i, j] >= GROUP_Z:
+                groups[i][1].append(j)
+    return [(sorted(ga), sorted(gb)) for _, (ga, gb) in sorted(groups.items())]
+
+
+def _group_score(A, B, ua, ub, ga, gb, sim) -> float:
+    import numpy as np
+
     if len(ga) == 1 and len(gb) == 1:
-        x = A.rows([ua[ga[0]]])
-        y = B.rows([ub[gb[0]]])
-        return float(_sim(x, y)[0, 0])
-    return float(max(0.0, min(1.0, A.combined([ua[i] for i in ga]) @ B.combined([ub[j] for j in gb]))))
+        return float(sim[ga[0], gb[0]])
+    x = np.asarray(A.rows([ua[i] for i in ga]).sum(axis=0)).ravel()
+    y = np.asarray(B.rows([ub[j] for j in gb]).sum(axis=0)).ravel()
+    norm = float(np.linalg.norm(x) * np.linalg.norm(y))
+    return float(max(0.0, min(1.0, x @ y / norm))) if norm else 0.0
+
+
+def _containers(A, B, unit_pairs):
+    """Container pairs from the unit pairs beneath them, and from equal titles."""
+    ca, cb = A.ids("container"), B.ids("container")
+    if not ca or not cb:
+        return []
+    import numpy as np
+
+    index_a, index_b = {x: k for k, x in enumerate(ca)}, {y: k for k, y in enumerate(cb)}
+    evidence = np.zeros((len(ca), len(cb)))
+    size_a = np.zeros(len(ca))
+    size_b = np.zeros(len(cb))
+
+    def ancestors(side, sid):
+        parent = side.by_id[sid].parent
+        while parent is not None:
+            yield parent
+            parent = side.by_id[parent].parent
+
+    for x in A.ids("unit"):
+        for c in ancestors(A, x):
+            size_a[index_a[c]] += 1
+    for y in B.ids("unit"):
+        for c in ancestors(B, y):
+            size_b[index_b[c]] += 1
+    for p in unit_pairs:
+        for x in p.a:
+            for y in p.b:
+                for c in ancestors(A, x):
+                    for d in ancestors(B, y):
+                        evidence[index_a[c], index_b[d]] += 1
+    share = evidence / np.maximum(1, np.minimum(size_a[:, None], size_b[None, :]))
+    titles = np.array([[bool(A.by_id[x].title) and _title_key(A.doc, A.by_id[x]) == _title_key(B.doc, B.by_id[y])
+                        for y in cb] for x in ca])
+    gain = share + titles
+    pairs = assign(gain, 1e-9, (evidence > 0) | titles)
+    c_sim = _sim(A.rows(ca), B.rows(cb))
+    return [([ca[r]], [cb[c]], float(c_sim[r, c])) for r, c in pairs]
 
 
 def _order_and_moves(A, B, groups, role):
@@ -260,7 +354,7 @@ def _order_and_moves(A, B, groups, role):
     for i, (a_ids, b_ids, score) in enumerate(groups):
         kind = _kind(A, B, a_ids, b_ids)
         same = kind == "same"
-        if len(b_ids) > 1:
+        if len(b_ids) > 1 and len(b_ids) >= len(a_ids):
             kind = "split"
         elif len(a_ids) > 1:
             kind = "merge"
@@ -312,10 +406,14 @@ def _clause_rows(side: _Side, clauses):
     return side.stats.vectors([side.seg.tokens(*c.span) for c in clauses])
 
 
+def _pair_clauses(side: _Side, ids, role):
+    """A pair's clauses: a unit's with its items; a container's or an item's own."""
+    return side.clauses(ids) if role == "unit" else [c for i in ids for c in side.by_id[i].clauses]
+
+
 def _clause_links(A, B, pair, options) -> list[ClauseLink]:
     """Clause alignment inside a pair, in A's order with B-only clauses where they stand in B."""
-    ca = [c for x in pair.a for c in A.by_id[x].clauses]
-    cb = [c for y in pair.b for c in B.by_id[y].clauses]
+    ca, cb = _pair_clauses(A, pair.a, pair.role), _pair_clauses(B, pair.b, pair.role)
     if not ca or not cb:
         return [ClauseLink(c.id, None, 0.0, "only_a") for c in ca] + [ClauseLink(None, c.id, 0.0, "only_b") for c in cb]
     sim = _sim(_clause_rows(A, ca), _clause_rows(B, cb))
@@ -343,17 +441,53 @@ def _clause_links(A, B, pair, options) -> list[ClauseLink]:
     return links
 
 
-def top_clause_pairs(A, B, options) -> list[ClausePair]:
-    """For each clause of A its most similar clause of B; the best ``options.top_clauses``, ties by id order."""
+BLOCK_ROWS = 2048  # clause rows per block of the sparse product: memory stays flat however long the plans
+
+
+def _best_clause_matches(A, B):
+    """For each clause of A, its most similar clause of B: (A clauses, B clauses, best B index, cosine)."""
+    import numpy as np
+
     ca = [c for s in A.sections for c in s.clauses]
     cb = [c for s in B.sections for c in s.clauses]
-    if not ca or not cb:
-        return []
-    sim = _sim(_clause_rows(A, ca), _clause_rows(B, cb))
-    best = sim.argmax(axis=1)
-    rows = [(float(sim[i, best[i]]), i, int(best[i])) for i in range(len(ca)) if sim[i, best[i]] >= options.clause_threshold]
+    best = np.zeros(len(ca), dtype=np.int64)
+    score = np.zeros(len(ca), dtype=np.float32)
+    if ca and cb:
+        rows_b = _clause_rows(B, cb).T.tocsr()
+        rows_a = _clause_rows(A, ca)
+        for start in range(0, len(ca), BLOCK_ROWS):
+            block = (rows_a[start:start + BLOCK_ROWS] @ rows_b).toarray()
+            best[start:start + len(block)] = block.argmax(axis=1)  # first (lowest id) of equal maxima
+            score[start:start + len(block)] = np.clip(block.max(axis=1), 0.0, 1.0)
+    return ca, cb, best, score
+
+
+def top_clause_pairs(best, options) -> list[ClausePair]:
+    """For each clause of A its most similar clause of B; the best ``options.top_clauses``, ties by id order."""
+    ca, cb, best_j, score = best
+    rows = [(float(score[i]), i, int(best_j[i])) for i in range(len(ca)) if score[i] >= options.clause_threshold]
     rows.sort(key=lambda r: (-round(r[0], 6), r[1], r[2]))
-    return [ClausePair(ca[i].id, cb[j].id, round(min(score, 1.0), 4)) for score, i, j in rows[: options.top_clauses]]
+    return [ClausePair(ca[i].id, cb[j].id, round(min(s, 1.0), 4)) for s, i, j in rows[: options.top_clauses]]
+
+
+def partial_moves(A, B, pairs, best) -> list[Move]:
+    """Units of A part of whose sentences now stand in a B unit other than their counterpart."""
+    ca, cb, best_j, score = best
+    partner = {x: set(p.b) for p in pairs if p.role == "unit" for x in p.a}
+    sentences: dict[str, int] = {}
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for i, c in enumerate(ca):
+        x = A.unit_of.get(c.section_id)
+        if x is None or len(_SPACE.sub("", c.text)) < MOVE_MIN_CHARS:
+            continue
+        sentences[x] = sentences.get(x, 0) + 1
+        if score[i] < MOVE_COSINE:
+            continue
+        y = B.unit_of.get(cb[int(best_j[i])].section_id)
+        if y is not None and y not in partner.get(x, ()):
+            found.setdefault((x, y), []).append((c.id, cb[int(best_j[i])].id))
+    return [Move(a=x, b=y, clauses=links, of=sentences[x])
+            for (x, y), links in sorted(found.items(), key=lambda kv: (A.order[kv[0][0]], B.order[kv[0][1]]))]
 
 
 def document_score(A, B, pairs) -> float:

@@ -129,9 +129,8 @@ class ThresholdType(click.ParamType):
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
               help="Folder of templates that override the defaults.")
 @click.option("--threshold", type=ThresholdType(), default="auto", show_default=True,
-              help="Min cosine in [0, 1] for a section pair; auto = half the median best match, within [0.12, 0.3].")
-@click.option("--split-threshold", type=click.FloatRange(0, 1), default=0.2, show_default=True,
-              help="Min cosine in [0, 1] for an extra section to join a pair as split/merge (never below --threshold).")
+              help="Min cosine in [0, 1] for a unit pair; auto = 0.2. A pair must also stand out from the "
+                   "background similarity of its two sections (see README: How alignment works).")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
               help="Min cosine in [0, 1] for a clause pair.")
 @click.option("--top-clauses", type=click.IntRange(0), default=50, show_default=True,
@@ -139,7 +138,7 @@ class ThresholdType(click.ParamType):
 @corpus_option
 @with_input_options
 @_fail_cleanly
-def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold, split_threshold,
+def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold,
         clause_threshold, top_clauses, corpus, input_format, encoding):
     """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
@@ -162,6 +161,9 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
                     alignment [{a, b, score, kind}], kind same, changed,
                     only_a or only_b, in A's order.
       clause_pairs  [{a: clause id, b: clause id, score}], best first
+      moves         partial moves: [{a: unit id, b: unit id, sentences, of,
+                    clauses: [[A clause id, B clause id]]}]: "sentences of
+                    the `of` sentences of A's unit now stand in B's unit"
 
     \b
     Example:
@@ -172,7 +174,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     from .output import check_targets, write_outputs
     from .report import comparison_json, render_html, summary_line
 
-    options = Options(threshold=threshold, split_threshold=split_threshold, clause_threshold=clause_threshold,
+    options = Options(threshold=threshold, clause_threshold=clause_threshold,
                       top_clauses=top_clauses, format=input_format, encoding=encoding)
     if all_plans:
         if plan_b or json_out or no_html:

@@ -128,6 +128,16 @@ class Pair:
 
 
 @dataclass
+class Move:
+    """Part of an A unit's text that now stands in a B unit other than its counterpart."""
+
+    a: str  # unit id in A
+    b: str  # unit id in B where the sentences stand
+    clauses: list[tuple[str, str]]  # (A clause id, B clause id) for each sentence that moved
+    of: int  # how many sentences the A unit has (short stock sentences not counted)
+
+
+@dataclass
 class ClausePair:
     a: str  # clause id in A
     b: str  # clause id in B
@@ -146,18 +156,18 @@ class Comparison:
     units_a: list[str] = field(default_factory=list)
     units_b: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. corpus files skipped while fitting the IDF
+    moves: list[Move] = field(default_factory=list)  # partial moves, in A's order
 
 
 @dataclass(frozen=True)
 class Options:
     """Settings passed down the pipeline (black's Mode, in spirit)."""
 
-    threshold: float | None = None  # min cosine for a section pair in [0, 1]; None = auto, see align.auto_threshold
-    split_threshold: float = 0.2  # min cosine for an extra part of a split/merge
+    threshold: float | None = None  # min cosine for a unit pair in [0, 1]; None = align.FLOOR (0.2)
     clause_threshold: float = 0.3  # min cosine for a clause pair inside paired sections
     top_clauses: int = 50  # size of the "most similar clauses" list
-    parent_bonus: float = 0.1  # added to a pair's score when the parents are paired
     lowscore_view: float = 0.5  # below this score the report shows shared phrases, not a diff
     format: str | None = None  # force an input format
     encoding: str | None = None  # force an input encoding
     cache_dir: str | None = None  # token/IDF cache; None = user cache dir
+    max_bytes: int | None = None  # size cap for a plan (file, text, expanded DOCX); None = $COMPARE_MAX_MB or 50 MB

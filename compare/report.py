@@ -84,6 +84,8 @@ def comparison_dict(c) -> dict:
                    "clauses": [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind} for k in p.clauses]}
                   for p in c.pairs],
         "clause_pairs": [{"a": cp.a, "b": cp.b, "score": cp.score} for cp in c.clause_pairs],
+        "moves": [{"a": m.a, "b": m.b, "sentences": len(m.clauses), "of": m.of,
+                   "clauses": [list(link) for link in m.clauses]} for m in c.moves],
     }
 
 
@@ -97,22 +99,23 @@ KIND_LABELS = {kind: kind.replace("only_a", "only in A").replace("only_b", "only
 TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]
 
 
-def _stream(doc, seg, s):
-    """(tokens, title_cut) for a section: its text after the number, split where the body starts."""
+def _stream(doc, seg, s, deep=False):
+    """(tokens, title_cut) for a section: its text after the number (``deep``: with its items),
+    split where the body starts."""
     from .diff import tokens_in
 
-    start, end = s.title_start, s.span[1]
+    start, end = s.title_start, s.end if deep else s.span[1]
     while end > start and doc.text[end - 1] == "\n":
         end -= 1
     return tokens_in(seg, start, end), max(0, min(s.body_start, end) - start)
 
 
-def _side_view(doc, seg, ids, segments_by_view):
+def _side_view(doc, seg, ids, segments_by_view, deep=False):
     """Per section of one side: number, title segments and body segments for each view."""
     from .diff import Segment, split_at
 
     sections = [doc.section(i) for i in ids]
-    streams = [_stream(doc, seg, s) for s in sections]
+    streams = [_stream(doc, seg, s, deep) for s in sections]
     lengths = [len("".join(t)) for t, _ in streams]
     cuts, pos = [], 0
     for k, n in enumerate(lengths):  # sections are joined by "\n" in the diffed stream
@@ -136,13 +139,27 @@ def _side_view(doc, seg, ids, segments_by_view):
     return out
 
 
-def _joined_tokens(doc, seg, ids):
+def _joined_tokens(doc, seg, ids, deep=False):
     tokens = []
     for k, i in enumerate(ids):
         if k:
             tokens.append("\n")
-        tokens += _stream(doc, seg, doc.section(i))[0]
+        tokens += _stream(doc, seg, doc.section(i), deep)[0]
     return tokens
+
+
+def _move_notes(c, anchor_of_a, anchor_of_b) -> tuple[dict, dict]:
+    """Partial moves as notes on both ends: A unit id → [(text, href)], B unit id → [(text, href)]."""
+    out_a: dict[str, list] = {}
+    out_b: dict[str, list] = {}
+    for m in c.moves:
+        a_num, b_num = c.a.section(m.a).number, c.b.section(m.b).number
+        n = len(m.clauses)
+        out_a.setdefault(m.a, []).append(
+            (f"{n} of {m.of} sentences now stand in B {b_num}", "#" + anchor_of_b[m.b]))
+        out_b.setdefault(m.b, []).append(
+            (f"{n} sentence{'s' if n > 1 else ''} came from A {a_num}", "#" + anchor_of_a[m.a]))
+    return out_a, out_b
 
 
 def build_view(c, options=None) -> dict:
@@ -156,15 +173,23 @@ def build_view(c, options=None) -> dict:
     seg_b = Segmentation.of(c.b.text, options.cache_dir)
     anchor_of_a, anchor_of_b = {}, {}
     for n, p in enumerate(c.pairs):
+        if p.role == "item":
+            continue
         for x in p.a:
-            anchor_of_a[x] = f"p{n}"
+            for s in (c.a.section(x).walk() if p.role == "unit" else [c.a.section(x)]):
+                anchor_of_a[s.id] = f"p{n}"
         for y in p.b:
-            anchor_of_b[y] = f"p{n}"
+            for s in (c.b.section(y).walk() if p.role == "unit" else [c.b.section(y)]):
+                anchor_of_b[s.id] = f"p{n}"
     b_order = [s.id for s in c.b.walk()]
     b_position = {sid: k for k, sid in enumerate(b_order)}
+    moved_from_a, moved_into_b = _move_notes(c, anchor_of_a, anchor_of_b)
     pairs = []
     for n, p in enumerate(c.pairs):
-        ta, tb = _joined_tokens(c.a, seg_a, p.a), _joined_tokens(c.b, seg_b, p.b)
+        if p.role == "item":
+            continue  # an item's text stands, diffed, inside its article's pair
+        deep = p.role == "unit"
+        ta, tb = _joined_tokens(c.a, seg_a, p.a, deep), _joined_tokens(c.b, seg_b, p.b, deep)
         if p.a and p.b:
             da, db = sides(diff_tokens(ta, tb))
             views_a, views_b = {"diff": da}, {"diff": db}
@@ -185,14 +210,16 @@ def build_view(c, options=None) -> dict:
             "view": "shared" if p.a and p.b and p.kind != "same" and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
             "views": ["diff", "shared"] if p.a and p.b and p.kind != "same" else ["diff"],
-            "a": _side_view(c.a, seg_a, p.a, views_a) if p.a else [],
-            "b": _side_view(c.b, seg_b, p.b, views_b) if p.b else [],
+            "a": _side_view(c.a, seg_a, p.a, views_a, deep) if p.a else [],
+            "b": _side_view(c.b, seg_b, p.b, views_b, deep) if p.b else [],
+            "moves": [note for x in p.a for note in moved_from_a.get(x, [])]
+                     + [note for y in p.b for note in moved_into_b.get(y, [])],
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
             "clause_tally": _tally(p) if p.a and p.b else "",
             "moved_after": moved_after,
         })
-    counts = {k: sum(1 for p in c.pairs if p.kind == k) for k in KIND_LABELS}
-    counts["paired"] = sum(1 for p in c.pairs if p.a and p.b)
+    counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != "item") for k in KIND_LABELS}
+    counts["paired"] = sum(1 for p in c.pairs if p.a and p.b and p.role != "item")
     clause_text_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses}
     clause_text_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses}
     clauses = [{"a": clause_text_a[cp.a].text, "b": clause_text_b[cp.b].text, "score": cp.score,
@@ -233,6 +260,8 @@ def _axis_labels(doc, ids) -> dict[str, str]:
 def heatmap(c, anchor_of_a) -> dict:
     """Unit × unit similarity as SVG-ready cells; a cell links to the pair holding its A unit."""
     rows, cols = c.units_a, c.units_b
+    if not c.matrix:  # too many units to draw (see align.MATRIX_CELLS)
+        rows, cols = [], []
     paired = {(x, y) for p in c.pairs if p.role == "unit" for x in p.a for y in p.b}
     size = max(4, min(14, 640 // max(1, len(cols)), 640 // max(1, len(rows))))
     top = max([max(row) for row in c.matrix if row] + [0.05])  # shade relative to the strongest match

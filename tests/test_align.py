@@ -125,11 +125,9 @@ def test_securities_regulation_versions_are_nearly_identical(shared_corpus):
 
 @needs_corpus
 @pytest.mark.parametrize("other, a_id, b_article", [
-    ("huzhou-green-finance-promotion-regulation-2021", "2/3/11", "第一条"),  # 绿色金融 meets green finance
     ("sh-local-financial-supervision-regulation-2020", "2/1/3", "第二条"),  # 地方金融组织
-    ("hengqin-cooperation-zone-promotion-regulation-2023", "2/5/18", "第五十四条"),  # cross-border capital / accounts
     ("zj-local-finance-regulation-2020", "2/6/22", "第二十三条"),  # 金融风险防范
-])
+])  # (seed 11 ↔ huzhou 第一条, cosine 0.20, and seed 18 ↔ hengqin 第五十四条, 0.13, share a topic, not provisions: no pair)
 def test_seed_meets_the_matching_article(shared_corpus, other, a_id, b_article):
     c = api.compare(str(SEED), str(shared_corpus / f"{other}.md"), str(shared_corpus))
     pair = _pair_of(c, "a", a_id)

@@ -53,12 +53,15 @@ def _squash(text: str) -> str:
 def _rebuilt(doc, view, side):
     """A plan's text as the report shows it: preamble, every section (number + title + body), boilerplate."""
     order = {s.id: i for i, s in enumerate(doc.walk())}
-    shown = {}
+    shown, inside = {}, set()
     for p in view["pairs"]:
         for sec in p[side]:
             v = sec["views"]["diff"]
             shown[sec["id"]] = sec["number"] + "".join(s.text for s in v["title"] + v["body"])
-    assert sorted(shown, key=order.get) == [s.id for s in doc.walk()]
+            if p["role"] == "unit":  # an article is shown with its items
+                inside |= {d.id for d in doc.section(sec["id"]).walk()} - {sec["id"]}
+    assert not inside & set(shown), "an item is shown twice: inside its article and on its own"
+    assert sorted(shown, key=order.get) == [s.id for s in doc.walk() if s.id not in inside]
     body = "".join(shown[i] for i in sorted(shown, key=order.get))
     return view["preamble"][side] + body + "".join(t for _, t in view["boilerplate"][side])
 

@@ -1,0 +1,112 @@
+"""Alignment against truth made by reading: five real plan pairs, 462 hand labels (tests/data/truth)."""
+from __future__ import annotations
+
+import pytest
+
+from compare import api
+from conftest import needs_corpus, SHARED_CORPUS
+from truth import Score, baseline_links, load_truth, move_links, plan_names, score, tool_links, truth_files
+
+# Measured with the defaults (README "How alignment works"); asserted with a small margin.
+MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.80, 0.07, 0.88
+# What issue 8 asks for. Not reached yet: see the README for why (lexical evidence only).
+TARGET_RECALL, TARGET_NEGATIVES, TARGET_ONLY = 0.95, 0.03, 0.90
+
+
+def test_truth_files_are_well_formed_and_cover_both_plans():
+    files = truth_files()
+    assert len(files) >= 5
+    labels = [row for f in files for row in load_truth(f)]
+    assert len(labels) >= 250
+    assert sum(r.label == "negative" for r in labels) >= 40
+    members = {(f.name, side, x) for f in files for r in load_truth(f) if r.label == "group"
+               for side, x in (("a", r.a), ("b", r.b))}
+    assert len(members) >= 25
+    assert {r.label for r in labels} <= {"clear", "group", "related", "part", "negative", "only_a", "only_b"}
+    for f in files:
+        rows = load_truth(f)
+        assert all(r.group for r in rows if r.label == "group")
+        assert len({(r.label, r.a, r.b) for r in rows}) == len(rows), f"duplicate rows in {f.name}"
+
+
+def _measure():
+    tool, base, per_pair = Score(), Score(), {}
+    for f in truth_files():
+        a, b = plan_names(f)
+        c = api.compare(str(SHARED_CORPUS / f"{a}.md"), str(SHARED_CORPUS / f"{b}.md"), str(SHARED_CORPUS))
+        labels = load_truth(f)
+        got = score(labels, *tool_links(c), move_links(c))
+        per_pair[f.stem] = got
+        tool.add(got)
+        base.add(score(labels, *baseline_links(c.a, c.b)))
+    return tool, base, per_pair
+
+
+@pytest.fixture(scope="module")
+def measured():
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
+    return _measure()
+
+
+@needs_corpus
+def test_every_labelled_article_exists_in_its_plan():
+    from compare.sections import load_plan
+    from truth import articles
+
+    for f in truth_files():
+        a, b = plan_names(f)
+        arts_a = articles(load_plan(SHARED_CORPUS / f"{a}.md"))
+        arts_b = articles(load_plan(SHARED_CORPUS / f"{b}.md"))
+        for r in load_truth(f):
+            assert r.a is None or r.a in arts_a, (f.name, r.a)
+            assert r.b is None or r.b in arts_b, (f.name, r.b)
+        named_a = {r.a for r in load_truth(f) if r.label != "negative"}
+        named_b = {r.b for r in load_truth(f) if r.label != "negative"}
+        assert set(arts_a) <= named_a and set(arts_b) <= named_b, f"{f.name}: an article has no label"
+
+
+@needs_corpus
+def test_alignment_on_real_pairs_meets_the_measured_figures_and_beats_the_baseline(measured, record_property):
+    tool, base, per_pair = measured
+    for name, s in per_pair.items():
+        print(f"{name}: {s.line()}")
+    print(f"tool:     {tool.line()}\nbaseline: {base.line()}")
+    record_property("tool", tool.line())
+    record_property("baseline", base.line())
+    assert tool.recall >= MIN_RECALL
+    assert tool.negative_rate <= MAX_NEGATIVES
+    assert tool.only_rate >= MIN_ONLY
+    assert tool.recall >= base.recall + 0.05  # character bigrams, one-to-one at cosine 0.2
+
+
+@needs_corpus
+@pytest.mark.xfail(strict=True, reason="issue 8's targets are not reached yet (README: How alignment works)")
+def test_alignment_on_real_pairs_meets_the_issue_targets(measured):
+    tool, _, _ = measured
+    assert tool.recall >= TARGET_RECALL and tool.negative_rate <= TARGET_NEGATIVES and tool.only_rate >= TARGET_ONLY
+
+
+@needs_corpus
+def test_aml_articles_24_and_25_became_one_with_its_items(shared_corpus):
+    """The issue's example: 2006 第二十四条 + 第二十五条 → 2024 第四十四条, one group, B's items inside it."""
+    from truth import articles
+
+    c = api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"), str(shared_corpus))
+    arts_a, arts_b = articles(c.a), articles(c.b)
+    target = arts_b["第四十四条"]
+    holding = [p for p in c.pairs if target in p.b]
+    assert len(holding) == 1 and holding[0].role == "unit"
+    assert arts_a["第二十五条"] in holding[0].a
+    items = [s.id for s in c.b.section(target).walk() if s.id != target]
+    assert items and not any(p.kind == "only_b" and p.b[0] in items and p.role == "unit" for p in c.pairs)
+
+
+@needs_corpus
+def test_terrorist_financing_is_linked_where_it_went(shared_corpus):
+    """2006 第三十六条's words stand in 2024 第二条: a partial move, or a pair, says so."""
+    from truth import articles
+
+    c = api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"), str(shared_corpus))
+    a36, b2 = articles(c.a)["第三十六条"], articles(c.b)["第二条"]
+    assert any(m.a == a36 and m.b == b2 for m in c.moves) or any(a36 in p.a and b2 in p.b for p in c.pairs)
