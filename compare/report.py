@@ -369,11 +369,13 @@ def render_html(c, options=None, template_dir=None) -> str:
 
 def summary_line(c) -> str:
     """One line for the terminal: score and counts of each kind of pair."""
-    counts = {k: sum(1 for p in c.pairs if p.kind == k) for k in KIND_LABELS}
-    paired = sum(1 for p in c.pairs if p.a and p.b)
+    shown = [p for p in c.pairs if p.role != "item"]  # as the report counts: items stand inside their articles
+    counts = {k: sum(1 for p in shown if p.kind == k) for k in KIND_LABELS}
+    paired = sum(1 for p in shown if p.a and p.b)
+    moves = f" · {len(c.moves)} partial moves" if c.moves else ""
     kinds = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in counts.items() if n and k not in ("only_a", "only_b"))
     return (f"score {c.score:.2f} · {paired} paired ({kinds}) · {counts['only_a']} only in A · "
-            f"{counts['only_b']} only in B")
+            f"{counts['only_b']} only in B{moves}")
 
 
 def report_name(c) -> str:
