@@ -67,6 +67,7 @@ def test_report_works_in_chromium(browser, tmp_path):
     corpus = SHARED_CORPUS if other.exists() else tmp_path
     path, data = _report(tmp_path, SEED, b_plan, corpus)
     page, problems = _open(browser, path)
+    data["pairs"] = [p for p in data["pairs"] if p["role"] != "item"]  # items stand inside their articles
 
     assert page.locator("details.pair").count() == len(data["pairs"])
     assert page.locator("text=成渝共建西部金融中心规划").first.is_visible()
@@ -96,7 +97,8 @@ def test_report_works_in_chromium(browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / "report-top.png"))
-    page.goto(path.as_uri() + "#" + next(f"p{i}" for i, p in enumerate(data["pairs"]) if p["kind"] in ("changed", "split")))
+    first_changed = next(p for p in data["pairs"] if p["kind"] in ("changed", "split"))
+    page.locator(f'details.pair[data-kind="{first_changed["kind"]}"]').first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "report-pair.png"))
     assert problems == []
 
@@ -110,3 +112,22 @@ def test_hostile_plan_runs_no_script(browser, tmp_path):
     assert page.evaluate("document.querySelectorAll('script').length") == 1
     assert page.evaluate("document.querySelectorAll('img, iframe, object, embed').length") == 0
     assert "<script>alert(1)</script>" in page.inner_text("body")
+
+
+def test_a_group_and_a_partial_move_read_as_what_they_are(browser, tmp_path, shared_corpus):
+    """AML 2006 第二十四条 + 第二十五条 → 2024 第四十四条 shows every member side by side, with B's items;
+    a partial move links to where the sentences went, and the link lands there."""
+    path, data = _report(tmp_path, shared_corpus / "aml-law-2006.md", shared_corpus / "aml-law-2024.md", shared_corpus)
+    page, problems = _open(browser, path)
+    group = page.locator("details.pair[data-kind='merge']", has_text="第四十四条").first
+    a_side, b_side = group.locator(".col-a"), group.locator(".col-b")
+    assert "第二十四条" in a_side.inner_text() and "第二十五条" in a_side.inner_text()
+    assert "（三）对可能被转移、隐匿、篡改或者毁损的文件" in b_side.inner_text().replace("\n", "")
+    link = page.locator("a.move-link").first
+    assert "sentence" in link.inner_text()
+    target = link.get_attribute("href")
+    link.click()
+    assert page.evaluate("location.hash") == target
+    box = page.locator(target).bounding_box()
+    assert box is not None and 0 <= box["y"] < 1000
+    assert problems == []
