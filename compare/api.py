@@ -41,7 +41,7 @@ def inputs(*plans: str | None, corpus: str | None = None) -> list:
 
 
 def index(corpus: str | None = None, index_path: str | None = None, progress=None, jobs: int | None = None):
-    """Build or refresh the corpus index; returns an IndexReport (added, updated, removed, skipped)."""
+    """Build or refresh the corpus index; returns an IndexReport (added, updated, removed, skipped, warnings)."""
     from pathlib import Path
 
     from .corpus import corpus_dir
@@ -119,10 +119,18 @@ def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options
         raise BadArgument("is not a folder; --all writes a report per plan into -o DIR", str(out_dir))
     import hashlib
 
+    def digest(path):  # None for a file that cannot be read: compare() reports it, as a skip
+        if not Path(path).is_file():
+            return None
+        try:
+            return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return None
+
     a = resolve(plan, corpus)
-    digest = hashlib.sha256(Path(a).read_bytes()).hexdigest() if Path(a).is_file() else None
+    own = digest(a)
     others = [p for p in plan_files(corpus_dir(corpus))
-              if p.resolve() != Path(a).resolve() and hashlib.sha256(p.read_bytes()).hexdigest() != digest]
+              if p.resolve() != Path(a).resolve() and (own is None or digest(p) != own)]
     written, skipped = [], []
     for k, other in enumerate(others, start=1):
         if progress:

@@ -8,6 +8,8 @@ else ``./corpus``.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 
 from .errors import AmbiguousPlan, InputError, PlanNotFound
@@ -34,27 +36,39 @@ def seed_dirs() -> list[Path]:
 
 
 REPORT_MARK = b'<meta name="generator" content="compare">'
+SNIFF = 4096  # bytes read from the start of a file to recognise our own outputs
+# The starts of the JSON this tool writes: `run --json`, `sections --format json`, `rank`/`clauses --format json`.
+_OWN_JSON = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*(?:"a"\s*:\s*\{\s*"path"\s*:|"path"\s*:\s*(?:"(?:[^"\\\n]|\\.)*"|null)'
+                       rb'\s*,\s*"name"\s*:|"name"\s*:[^\n]*"shared_clauses"\s*:|"query_id"\s*:[^\n]*"plans_with_it"\s*:)')
 
 
 def is_own_report(path: Path) -> bool:
-    """A report this tool wrote (it carries our generator tag): never a plan."""
-    if path.suffix.lower() not in (".html", ".htm"):
-        return False
+    """An output of this tool, whatever its name: an HTML page with our generator tag, our JSON or CSV."""
     try:
-        with open(path, "rb") as fh:
-            return REPORT_MARK in fh.read(2048)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO put in its place never blocks
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return False
+            head = fh.read(SNIFF)
     except OSError:
         return False
+    if REPORT_MARK in head or _OWN_JSON.match(head):
+        return True
+    from .report import CLAUSE_FIELDS, RANK_FIELDS
+
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\r\n", 1)[0]
+    return first in (",".join(RANK_FIELDS).encode(), ",".join(CLAUSE_FIELDS).encode())
 
 
-def plan_files(folder: Path) -> list[Path]:
-    """Plan files directly in ``folder``, sorted by name; hidden files, READMEs and our reports skipped."""
+def plan_files(folder: Path, sniff: bool = True) -> list[Path]:
+    """Plan files directly in ``folder``, sorted by name; hidden files, READMEs and (``sniff``) our own outputs
+    skipped. The index passes ``sniff=False`` and sniffs only the files it reads."""
     if not folder.is_dir():
         return []
     return sorted(
         p for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith(".")
-        and p.stem.upper() != "README" and not is_own_report(p)
+        if p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith(".") and p.stem.upper() != "README"
+        and p.is_file() and not (sniff and is_own_report(p))
     )
 
 

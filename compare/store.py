@@ -2,17 +2,27 @@
 
 It holds each plan's metadata, content hash, text, token boundaries, sections
 and clauses with spans and content tokens, and the document frequency of
-every token over all sections. Re-indexing is incremental: files whose size,
-mtime and hash are unchanged are not touched; changed files are replaced;
-deleted files are removed. Each file is written in one transaction, with its
-own document-frequency counts, so an interrupted run (Ctrl-C, a killed process)
-leaves an index that is consistent, only incomplete; the next run indexes what
-is missing. Parsing and tokenizing run in a process pool.
+every token over all sections. Plans are keyed by their name inside the corpus
+folder, so ``cc``, ``./cc`` and its absolute path are one corpus. Re-indexing
+is incremental: files whose size, mtime, ctime and inode are unchanged are not
+read; files whose hash is unchanged are not parsed; changed files are replaced;
+deleted files and files that no longer load are removed. Each file is written
+in one transaction, with its own document-frequency counts, so an interrupted
+run (Ctrl-C, kill -9, a full disk) leaves an index that is consistent, only
+incomplete. Parsing and tokenizing run in a process pool.
+
+One run writes at a time: writers hold a lock on ``INDEX.lock`` (see
+:mod:`compare.lock`), waiting up to ``LOCK_TIMEOUT`` seconds; queries read a
+WAL snapshot. The file carries ``APPLICATION_ID``; a file that is not an index
+of this tool is never replaced. A damaged index (not a database, a failed
+quick_check, another schema or version, a failed checksum over derived data,
+unreadable document frequencies or tokens) is rebuilt, with one warning in
+the returned report.
 
 The IDF (``ln((1 + n) / (1 + df)) + 1``, scikit-learn's smooth idf, over all
 sections) and the TF-IDF rows of plans, units and clauses are derived from the
-stored tokens once per index state and kept in the same file, so a query reads
-only those and the texts of its hits.
+stored tokens once per index state and kept, with a checksum, in the same
+file, so a query reads only those and the texts of its hits.
 """
 from __future__ import annotations
 
@@ -26,40 +36,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CompareError, IndexProblem
-from .index import PARSER_VERSION
-from .tokenize import dictionary_fingerprint
+from .indexfile import DEFAULT_NAME, Damage, cache_indexes, connect, meta, ownership, quick_check, session
+from .lock import locked
 
-SCHEMA_VERSION = "4"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS documents (
-  id INTEGER PRIMARY KEY, path TEXT UNIQUE, name TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,
-  title TEXT, date TEXT, issuers TEXT, doc_number TEXT, format TEXT, encoding TEXT, chars INTEGER,
-  text TEXT, token_ends BLOB, df TEXT, n_units INTEGER);
-CREATE TABLE IF NOT EXISTS sections (
-  doc_id INTEGER, sid TEXT, ord INTEGER, level INTEGER, number TEXT, title TEXT, parent TEXT, role TEXT,
-  start INTEGER, end INTEGER, tokens TEXT, path TEXT, PRIMARY KEY (doc_id, sid));
-CREATE TABLE IF NOT EXISTS clauses (
-  doc_id INTEGER, cid TEXT, sid TEXT, ord INTEGER, start INTEGER, end INTEGER, tokens TEXT,
-  PRIMARY KEY (doc_id, cid));
-CREATE TABLE IF NOT EXISTS matrices (name TEXT PRIMARY KEY, state TEXT, data BLOB);
-"""
+LOCK_TIMEOUT = 300.0  # seconds a run waits for another run's lock (or SQLite's) before giving up
 
 
 def default_index_path(corpus: Path) -> Path:
-    """``CORPUS/.compare/index.sqlite``; for a read-only corpus folder, a file in the user's cache folder."""
+    """``CORPUS/.compare/index.sqlite`` where that can be written; else a file in the user's cache folder."""
     corpus = Path(corpus)
-    if os.access(corpus, os.W_OK) or (corpus / ".compare").is_dir():
-        return corpus / ".compare" / "index.sqlite"
-    from .tokenize import cache_dir
-
+    folder = corpus / ".compare"
+    index = folder / DEFAULT_NAME
+    if folder.is_dir():
+        writable = os.access(folder, os.W_OK) and (not index.exists() or os.access(index, os.W_OK))
+    else:
+        writable = os.access(corpus, os.W_OK)
+    if writable:
+        return index
     key = hashlib.sha256(str(corpus.resolve()).encode("utf-8")).hexdigest()[:16]
-    return cache_dir() / "indexes" / f"{corpus.name}-{key}.sqlite"
+    return cache_indexes() / f"{corpus.name}-{key}.sqlite"
 
 
 @dataclass
 class IndexReport:
-    """What an index run did."""
+    """What an index run did. ``warnings`` are one-line notes for the user (e.g. a damaged index rebuilt)."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -67,10 +67,21 @@ class IndexReport:
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)  # "path: reason"
     chars: int = 0  # characters parsed and tokenized in this run
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+    def rebuilding(self, index_path: Path):
+        """The callback for a rebuild: forget this run's progress, note why in one warning."""
+        def start_over(reason: str) -> None:
+            for name in ("added", "updated", "removed", "skipped"):
+                getattr(self, name).clear()
+            self.unchanged = self.chars = 0
+            self.warnings.append(f"{index_path}: index {reason}; rebuilt it from the corpus")
+
+        return start_over
 
     def summary(self) -> str:
         parts = [f"{len(self.added)} added", f"{len(self.updated)} updated", f"{len(self.removed)} removed",
@@ -78,40 +89,6 @@ class IndexReport:
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
         return ", ".join(parts)
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating) the index; rebuild it from scratch if it is damaged or from another version."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in (1, 2):
-        try:
-            db = sqlite3.connect(path, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(SCHEMA)
-            version = _meta(db, "version")
-            wanted = f"{SCHEMA_VERSION}/{PARSER_VERSION}/{dictionary_fingerprint()}"
-            if version not in (None, wanted):
-                raise sqlite3.DatabaseError(f"index built by another version ({version})")
-            if version is None:
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (wanted,))
-            db.execute("SELECT count(*) FROM documents").fetchone()
-            return db
-        except sqlite3.DatabaseError:
-            if attempt == 2:
-                raise IndexProblem("cannot open or rebuild the index", str(path)) from None
-            try:
-                db.close()
-            except Exception:  # noqa: BLE001 - best effort before deleting a damaged file
-                pass
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _meta(db, key):
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
 
 
 # ---------------------------------------------------------------- parsing (in workers)
@@ -150,7 +127,7 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         "issuers": json.dumps(doc.issuers, ensure_ascii=False), "doc_number": doc.doc_number, "format": doc.format,
         "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(), "sections": sections,
         "clauses": clauses, "warnings": doc.warnings,
-        "df": json.dumps(df, ensure_ascii=False), "n_units": sum(1 for x in sections if x[9]),
+        "df": json.dumps(df, ensure_ascii=False, sort_keys=True), "n_units": sum(1 for x in sections if x[9]),
     }
 
 
@@ -161,46 +138,83 @@ def _init_worker(cache):
 
 # ---------------------------------------------------------------- indexing
 
-def refresh(corpus: Path, index_path: Path | None = None, jobs: int | None = None, progress=None) -> IndexReport:
-    """Bring the index of ``corpus`` up to date. ``progress(done, total, path)`` is called per file."""
-    from .corpus import plan_files
+def refresh(corpus: Path, index_path: Path | None = None, jobs: int | None = None, progress=None,
+            check: bool = True, lock_timeout: float | None = None) -> IndexReport:
+    """Bring the index of ``corpus`` up to date. ``progress(done, total, path)`` is called per file.
 
-    index_path = index_path or default_index_path(corpus)
-    db = connect(index_path)
+    ``check`` runs SQLite's quick_check first (about 0.2 s per 100 MB of index).
+    """
+    index_path = Path(index_path) if index_path else default_index_path(corpus)
+    timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
     report = IndexReport()
-    files = {str(p): p for p in plan_files(Path(corpus))}
-    known = {row[0]: row[1:] for row in db.execute("SELECT path, id, size, mtime_ns, sha256 FROM documents")}
-    for path in sorted(set(known) - set(files)):
-        _delete(db, known[path][0])
-        report.removed.append(path)
-    todo = []
-    for path, p in files.items():
-        st = p.stat()
-        old = known.get(path)
-        if old and old[1] == st.st_size and old[2] == st.st_mtime_ns:
-            report.unchanged += 1
-            continue
-        data = p.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if old and old[3] == digest:
-            db.execute("UPDATE documents SET mtime_ns = ? WHERE id = ?", (st.st_mtime_ns, old[0]))
-            report.unchanged += 1
-            continue
-        todo.append((path, st))
-    total = len(todo)
-    for done, record in enumerate(_parse_all([p for p, _ in todo], jobs), start=1):
-        path = record["path"]
-        if progress:
-            progress(done, total, path)
-        if "error" in record:
-            report.skipped.append(record["error"])
-            continue
-        st = dict(todo)[path]
-        _write(db, record, st, known.get(path, (None,))[0])
-        (report.updated if path in known else report.added).append(path)
-        report.chars += len(record["text"])
-    db.close()
+    ownership(index_path, timeout)  # refuse another program's file before putting a lock file beside it
+    with locked(index_path, timeout):
+        session(index_path, check, timeout, lambda db, _: _update(db, Path(corpus), report, jobs, progress),
+                report.rebuilding(index_path))
     return report
+
+
+def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress) -> None:
+    """Add, replace and remove documents so the index matches the corpus folder."""
+    from .corpus import is_own_report, plan_files
+    from .load import read_bytes
+
+    files = {p.relative_to(corpus).as_posix(): p for p in plan_files(corpus, sniff=False)}
+    known = {row[0]: row[1:] for row in db.execute(
+        "SELECT path, id, size, mtime_ns, ctime_ns, inode, sha256 FROM documents")}
+    for name in sorted(set(known) - set(files)):
+        _delete(db, known[name][0])
+        report.removed.append(str(corpus / name))
+    todo = {}
+    for name, p in files.items():
+        old = known.get(name)
+        try:
+            st = p.stat()
+            sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            if old and tuple(old[1:5]) == sig:
+                report.unchanged += 1
+                continue
+            if is_own_report(p):  # a report of ours saved among the plans: never a plan
+                if old:
+                    _delete(db, old[0])
+                    report.removed.append(str(p))
+                continue
+            digest = hashlib.sha256(read_bytes(p)).hexdigest()
+        except CompareError as exc:
+            _skip(db, report, old, str(exc))
+            continue
+        except OSError as exc:
+            _skip(db, report, old, f"{p}: cannot read ({exc.strerror})")
+            continue
+        if old and old[5] == digest:
+            db.execute("UPDATE documents SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ? WHERE id = ?",
+                       (*sig, old[0]))
+            report.unchanged += 1
+            continue
+        todo[str(p)] = (name, sig)
+    records = _parse_all(list(todo), jobs)
+    try:
+        for done, record in enumerate(records, start=1):
+            path = record["path"]
+            name, sig = todo[path]
+            if progress:
+                progress(done, len(todo), path)
+            if "error" in record:
+                _skip(db, report, known.get(name), record["error"])
+                continue
+            record["key"] = name
+            _write(db, record, sig, known.get(name, (None,))[0])
+            (report.updated if name in known else report.added).append(path)
+            report.chars += len(record["text"])
+    finally:
+        records.close()  # stops the pool at once if writing failed
+
+
+def _skip(db, report: IndexReport, old, reason: str) -> None:
+    """A file that does not load (any more) is counted as skipped, and its old rows go."""
+    report.skipped.append(reason)
+    if old:
+        _delete(db, old[0])
 
 
 def _parse_all(paths: list[str], jobs: int | None):
@@ -215,44 +229,53 @@ def _parse_all(paths: list[str], jobs: int | None):
     from .tokenize import _jieba, cache_dir
 
     _jieba()  # build jieba's dictionary cache once, before the workers load it
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(cache_dir()),)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(cache_dir()),))
+    try:
         yield from pool.map(parse_file, paths, chunksize=8)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _transaction(db, work) -> None:
+    """Run ``work()`` in one write transaction; roll back on any failure (SQLite may already have)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def _delete(db, doc_id: int) -> None:
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    def work():
         for table in ("sections", "clauses"):
             db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         db.execute("DELETE FROM matrices")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+
+    _transaction(db, work)
 
 
-def _write(db, r: dict, st: os.stat_result, old_id: int | None) -> None:
-    """Replace one document with its sections, clauses and df counts, in one transaction."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
+    """Replace one document (``r["key"]``, its name in the corpus) with its sections, clauses and df counts."""
+    def work():
         if old_id is not None:
             for table in ("sections", "clauses"):
                 db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (old_id,))
             db.execute("DELETE FROM documents WHERE id = ?", (old_id,))
         cur = db.execute(
-            "INSERT INTO documents (path, name, sha256, size, mtime_ns, title, date, issuers, doc_number, format, "
-            "encoding, chars, text, token_ends, df, n_units) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (r["path"], r["name"], r["sha256"], st.st_size, st.st_mtime_ns, r["title"], r["date"], r["issuers"],
-             r["doc_number"], r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"], r["df"],
-             r["n_units"]))
+            "INSERT INTO documents (path, name, sha256, size, mtime_ns, ctime_ns, inode, title, date, issuers, "
+            "doc_number, format, encoding, chars, text, token_ends, df, n_units) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (r["key"], r["name"], r["sha256"], *sig, r["title"], r["date"], r["issuers"], r["doc_number"],
+             r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"], r["df"], r["n_units"]))
         doc_id = cur.lastrowid
         db.executemany("INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [(doc_id, *x) for x in r["sections"]])
         db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+
+    _transaction(db, work)
 
 
 # ---------------------------------------------------------------- reading
@@ -263,6 +286,8 @@ class Corpus:
 
     Rows of ``unit_rows`` and ``clause_rows`` are grouped by plan, in plan order;
     ``unit_doc`` / ``clause_doc`` give each row's plan (an index into ``docs``).
+    Clause texts are read from the snapshot of the index the rows were loaded
+    from, so a run that updates the index meanwhile changes no answer.
     """
 
     docs: list[dict]  # id, path, name, title, date, chars, issuers, sha256
@@ -273,6 +298,7 @@ class Corpus:
     clause_rows: object
     clause_doc: object  # numpy int array
     index_path: Path
+    snapshot: sqlite3.Connection | None = field(default=None, repr=False, compare=False)
 
     def clause(self, row: int) -> tuple[str, str, str, str]:
         """(clause id, section id, section path as written, text) of a clause row."""
@@ -280,80 +306,142 @@ class Corpus:
 
         doc_k = int(self.clause_doc[row])
         ord_ = row - int(np.searchsorted(self.clause_doc, doc_k))
-        db = sqlite3.connect(self.index_path)
+        db = self.snapshot or sqlite3.connect(self.index_path)
+        doc_id = self.docs[doc_k]["id"]
         try:
             cid, sid, start, end = db.execute("SELECT cid, sid, start, end FROM clauses WHERE doc_id = ? AND ord = ?",
-                                              (self.docs[doc_k]["id"], ord_)).fetchone()
+                                              (doc_id, ord_)).fetchone()
             text = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
-                              (start + 1, end - start, self.docs[doc_k]["id"])).fetchone()[0]
-            path = db.execute("SELECT path FROM sections WHERE doc_id = ? AND sid = ?",
-                              (self.docs[doc_k]["id"], sid)).fetchone()[0]
+                              (start + 1, end - start, doc_id)).fetchone()[0]
+            path = db.execute("SELECT path FROM sections WHERE doc_id = ? AND sid = ?", (doc_id, sid)).fetchone()[0]
+        except (sqlite3.DatabaseError, TypeError) as exc:
+            raise IndexProblem(f"cannot read a clause ({exc}); run compare index to check the index",
+                               str(self.index_path)) from None
         finally:
-            db.close()
+            if db is not self.snapshot:
+                db.close()
         return cid, sid, path, text
+
+    def close(self) -> None:
+        """End the snapshot (it also ends when the Corpus is garbage-collected)."""
+        if self.snapshot is not None:
+            self.snapshot.close()
+            self.snapshot = None
 
 
 def state_key(db) -> str:
-    h = hashlib.sha256((_meta(db, "version") or "").encode())
+    h = hashlib.sha256((meta(db, "version") or "").encode())
     for path, sha in db.execute("SELECT path, sha256 FROM documents ORDER BY path"):
         h.update(f"{path}\0{sha}\n".encode())
     return h.hexdigest()[:24]
 
 
-def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, refresh_first: bool = True):
-    """Refresh the index if needed and load it for queries. Returns (Corpus, IndexReport)."""
-    index_path = index_path or default_index_path(corpus)
-    report = refresh(corpus, index_path, progress=progress) if refresh_first else IndexReport()
-    db = connect(index_path)
-    try:
-        return _load(db, index_path), report
-    finally:
-        db.close()
+def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, refresh_first: bool = True,
+                lock_timeout: float | None = None):
+    """Refresh the index if needed and load it for queries. Returns (Corpus, IndexReport).
+
+    Damage met on the way is rebuilt (a warning in the report). SQLite's quick_check runs only when
+    the index changed since the matrices were last derived (deriving reads every token anyway).
+    """
+    corpus = Path(corpus)
+    index_path = Path(index_path) if index_path else default_index_path(corpus)
+    timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    report = IndexReport()
+
+    def work(db, rebuilt):
+        if refresh_first or rebuilt:
+            _update(db, corpus, report, None, progress)
+        return _load(db, index_path, corpus, timeout)
+
+    ownership(index_path, timeout)
+    with locked(index_path, timeout):
+        return session(index_path, False, timeout, work, report.rebuilding(index_path)), report
 
 
 def _blob_get(db, name, state):
-    row = db.execute("SELECT data FROM matrices WHERE name = ? AND state = ?", (name, state)).fetchone()
-    return row[0] if row else None
+    row = db.execute("SELECT sha256, data FROM matrices WHERE name = ? AND state = ?", (name, state)).fetchone()
+    if row is None:
+        return None
+    if not isinstance(row[1], bytes) or hashlib.sha256(row[1]).hexdigest() != row[0]:
+        raise Damage(f"damaged (checksum of the derived {name} data fails)")
+    return row[1]
 
 
 def _blob_put(db, name, state, data: bytes):
-    db.execute("INSERT OR REPLACE INTO matrices VALUES (?, ?, ?)", (name, state, data))
+    db.execute("INSERT OR REPLACE INTO matrices VALUES (?, ?, ?, ?)",
+               (name, state, hashlib.sha256(data).hexdigest(), data))
 
 
-def _load(db, index_path: Path) -> "Corpus":
+def _load(db, index_path: Path, corpus: Path, timeout: float) -> "Corpus":
+    """Derive what the current state lacks, then read it all in one snapshot that the Corpus keeps."""
     import numpy as np
     from scipy import sparse
 
+    state = state_key(db)
+    present = {name for (name,) in db.execute("SELECT name FROM matrices WHERE state = ?", (state,))}
+    if not {"stats", "docs", "units", "clauses"} <= present:  # the index changed: check it, then derive
+        quick_check(db)
+        if "stats" not in present:
+            _blob_put(db, "stats", state, _derive_stats(db))
+        _build_rows(db, _docs(db, corpus), _stats(_blob_get(db, "stats", state)), state)
+    snap = connect(index_path, timeout)  # the lock is still held: this snapshot is the state just derived
+    try:
+        snap.execute("BEGIN")
+        docs = _docs(snap, corpus)
+        stats = _stats(_blob_get(snap, "stats", state))
+        rows = {}
+        for name in ("docs", "units", "clauses"):
+            with np.load(io.BytesIO(_blob_get(snap, name, state)), allow_pickle=False) as z:
+                matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+                rows[name] = (matrix, z["doc"].copy())
+    except BaseException:
+        snap.close()
+        raise
+    return Corpus(docs=docs, stats=stats, doc_rows=rows["docs"][0], unit_rows=rows["units"][0],
+                  unit_doc=rows["units"][1], clause_rows=rows["clauses"][0], clause_doc=rows["clauses"][1],
+                  index_path=index_path, snapshot=snap)
+
+
+def _stats(blob: bytes):
     from .index import Stats
 
-    docs = [dict(zip(("id", "path", "name", "title", "date", "chars", "issuers", "sha256"), row)) for row in db.execute(
-        "SELECT id, path, name, title, date, chars, issuers, sha256 FROM documents ORDER BY path")]
-    state = state_key(db)
-    blob = _blob_get(db, "stats", state)
-    if blob is None:
-        df: dict[str, int] = {}
-        n_units = 0
-        for doc_df, units in db.execute("SELECT df, n_units FROM documents"):
-            n_units += units
-            for term, n in json.loads(doc_df).items():
-                df[term] = df.get(term, 0) + n
-        terms = sorted(df)
-        idf = [float(np.log((1 + n_units) / (1 + df[t])) + 1.0) for t in terms]
-        blob = json.dumps({"terms": terms, "idf": idf, "n_units": n_units}, ensure_ascii=False).encode("utf-8")
-        _blob_put(db, "stats", state, blob)
     data = json.loads(blob)
-    stats = Stats(vocabulary={t: k for k, t in enumerate(data["terms"])}, idf=data["idf"], n_units=data["n_units"])
-    rows = {}
-    for name in ("docs", "units", "clauses"):
-        blob = _blob_get(db, name, state)
-        if blob is None:
-            _build_rows(db, docs, stats, state)
-            blob = _blob_get(db, name, state)
-        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-            matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-            rows[name] = (matrix, z["doc"].copy())
-    return Corpus(docs=docs, stats=stats, doc_rows=rows["docs"][0], unit_rows=rows["units"][0], unit_doc=rows["units"][1],
-                  clause_rows=rows["clauses"][0], clause_doc=rows["clauses"][1], index_path=index_path)
+    return Stats(vocabulary={t: k for k, t in enumerate(data["terms"])}, idf=data["idf"], n_units=data["n_units"])
+
+
+def _docs(db, corpus: Path) -> list[dict]:
+    """The documents in plan order; ``path`` is the file as found under ``corpus`` as spelled."""
+    keys = ("id", "path", "name", "title", "date", "chars", "issuers", "sha256")
+    docs = [dict(zip(keys, row)) for row in db.execute(
+        "SELECT id, path, name, title, date, chars, issuers, sha256 FROM documents ORDER BY path")]
+    for d in docs:
+        d["path"] = str(corpus / d["path"])
+    return docs
+
+
+def _derive_stats(db) -> bytes:
+    """The IDF over all sections, from each document's df counts."""
+    import numpy as np
+
+    df: dict[str, int] = {}
+    n_units = 0
+    for path, doc_df, units in db.execute("SELECT path, df, n_units FROM documents"):
+        try:
+            counts = json.loads(doc_df)
+            n_units += units
+            for term, n in counts.items():
+                df[term] = df.get(term, 0) + int(n)
+        except (TypeError, ValueError, AttributeError):
+            raise Damage(f"damaged (bad document frequencies for {path})") from None
+    terms = sorted(df)
+    idf = [float(np.log((1 + n_units) / (1 + df[t])) + 1.0) for t in terms]
+    return json.dumps({"terms": terms, "idf": idf, "n_units": n_units}, ensure_ascii=False).encode("utf-8")
+
+
+def _tokens(text) -> list[str]:
+    if not isinstance(text, str):
+        raise Damage("damaged (tokens missing)")
+    return text.split()
 
 
 def _build_rows(db, docs, stats, state) -> None:
@@ -364,9 +452,9 @@ def _build_rows(db, docs, stats, state) -> None:
     order = sorted(position, key=position.get)
     doc_tokens = {i: [] for i in order}
     unit_tokens, unit_doc = [], []
-    for doc_id, role, tokens in db.execute("SELECT doc_id, role, tokens FROM sections ORDER BY doc_id, ord"):
-        toks = tokens.split()
-        doc_tokens[doc_id] += toks
+    for doc_id, tokens in db.execute("SELECT doc_id, tokens FROM sections ORDER BY doc_id, ord"):
+        if doc_id in doc_tokens:
+            doc_tokens[doc_id] += _tokens(tokens)
     # units: in plan order (docs sorted by path), a unit's whole text = itself and its items
     for doc_id in order:
         items: dict[str, list[str]] = {}
@@ -376,18 +464,18 @@ def _build_rows(db, docs, stats, state) -> None:
                 "SELECT sid, parent, role, tokens FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,)):
             if role == "unit":
                 units.append(sid)
-                items[sid] = tokens.split()
+                items[sid] = _tokens(tokens)
                 unit_of[sid] = sid
             elif role == "item" and parent in unit_of:
                 unit_of[sid] = unit_of[parent]
-                items[unit_of[sid]] += tokens.split()
+                items[unit_of[sid]] += _tokens(tokens)
         for sid in units:
             unit_tokens.append(items[sid])
             unit_doc.append(position[doc_id])
     clause_tokens, clause_doc = [], []
     for doc_id in order:
         for (tokens,) in db.execute("SELECT tokens FROM clauses WHERE doc_id = ? ORDER BY ord", (doc_id,)):
-            clause_tokens.append(tokens.split())
+            clause_tokens.append(_tokens(tokens))
             clause_doc.append(position[doc_id])
     for name, lists, owner in (("docs", [doc_tokens[i] for i in order], list(range(len(order)))),
                                ("units", unit_tokens, unit_doc), ("clauses", clause_tokens, clause_doc)):

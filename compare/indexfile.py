@@ -1,0 +1,237 @@
+"""The index file itself: what marks it as ours, its schema, what counts as damage, and the rebuild.
+
+A file is an index of this tool when its SQLite header carries ``APPLICATION_ID``
+(or, written by an older version, it has our tables); anything else is refused
+and never replaced. Damage is only: not a database / malformed (SQLite says so,
+or quick_check fails), another schema or version, or a failed check over data
+derived from it (raised as :class:`Damage` by the reader). A locked file is
+never damage. See :mod:`compare.store` for how the index is used.
+"""
+from __future__ import annotations
+
+import errno
+import sqlite3
+import stat
+from pathlib import Path
+
+from .errors import IndexProblem
+from .index import PARSER_VERSION
+from .tokenize import dictionary_fingerprint
+
+APPLICATION_ID = 0x636D7049  # b"cmpI" in the SQLite header: this file is an index of compare
+SCHEMA_VERSION = "5"
+DEFAULT_NAME = "index.sqlite"
+DISK_FULL = "disk full; the index keeps what it held before this run"
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE documents (
+  id INTEGER PRIMARY KEY, path TEXT UNIQUE, name TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,
+  ctime_ns INTEGER, inode INTEGER, title TEXT, date TEXT, issuers TEXT, doc_number TEXT, format TEXT,
+  encoding TEXT, chars INTEGER, text TEXT, token_ends BLOB, df TEXT, n_units INTEGER);
+CREATE TABLE sections (
+  doc_id INTEGER, sid TEXT, ord INTEGER, level INTEGER, number TEXT, title TEXT, parent TEXT, role TEXT,
+  start INTEGER, end INTEGER, tokens TEXT, path TEXT, PRIMARY KEY (doc_id, sid));
+CREATE TABLE clauses (
+  doc_id INTEGER, cid TEXT, sid TEXT, ord INTEGER, start INTEGER, end INTEGER, tokens TEXT,
+  PRIMARY KEY (doc_id, cid));
+CREATE TABLE matrices (name TEXT PRIMARY KEY, state TEXT, sha256 TEXT, data BLOB);
+"""
+_TABLES: dict[str, str] = {}  # name -> CREATE statement as SQLite stores it
+
+
+def cache_indexes() -> Path:
+    """Where indexes of read-only corpus folders live."""
+    from .tokenize import cache_dir
+
+    return cache_dir() / "indexes"
+
+
+class Damage(Exception):
+    """The index is ours but damaged, or from another version: rebuild it. The message says which, as
+    "damaged (how)" or "built by …"."""
+
+
+def connect(path: Path, timeout: float) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, timeout=timeout, check_same_thread=False)
+    db.execute("PRAGMA synchronous=NORMAL")
+    return db
+
+
+def _code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code of an error (from the message before Python 3.11)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF
+    text = str(exc)
+    for words, number in (("malformed", 11), ("not a database", 26), ("is full", 13), ("locked", 5),
+                          ("readonly", 8), ("unable to open", 14), ("disk I/O", 10)):
+        if words in text:
+            return number
+    return 1
+
+
+def problem(exc: sqlite3.Error, path: Path) -> Exception:
+    """The error to raise for a SQLite error: Damage for a damaged file, else a one-line IndexProblem."""
+    code = _code(exc)
+    if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        return Damage(f"damaged ({exc})")
+    if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED: never taken for damage
+        return IndexProblem(f"locked by another program ({exc}); try again when it has finished", str(path))
+    if code == 13:
+        return IndexProblem(DISK_FULL, str(path))
+    if code == 8:
+        return IndexProblem("cannot write the index (read-only)", str(path))
+    return IndexProblem(f"cannot use the index ({exc})", str(path))
+
+
+def wanted_version() -> str:
+    return f"{SCHEMA_VERSION}/{PARSER_VERSION}/{dictionary_fingerprint()}"
+
+
+def expected_tables() -> dict[str, str]:
+    if not _TABLES:
+        mem = sqlite3.connect(":memory:")
+        mem.executescript(SCHEMA)
+        _TABLES.update(mem.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        mem.close()
+    return _TABLES
+
+
+def ownership(path: Path, timeout: float) -> str:
+    """"new" (missing or empty), "ours" (an index of this tool, any version) or "damaged" (ours, not SQLite).
+
+    Raises IndexProblem for anything else: it must not be replaced. A file that
+    is not SQLite at all counts as a damaged index of ours only where the tool
+    keeps indexes itself (named ``index.sqlite``, or in the cache folder).
+    """
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise IndexProblem("is not a regular file; --index takes an index file", str(path))
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except FileNotFoundError:
+        return "new"
+    except OSError as exc:
+        raise IndexProblem(f"cannot read the index ({exc.strerror})", str(path)) from None
+    if not head:
+        return "new"
+    if not head.startswith(b"SQLite format 3\0"):
+        if path.name == DEFAULT_NAME or path.parent.resolve() == cache_indexes().resolve():
+            return "damaged"
+        raise IndexProblem("is not an index of compare (not a SQLite database); not replacing it, "
+                           "give --index another file", str(path))
+    app = int.from_bytes(head[68:72], "big")
+    if app == APPLICATION_ID:
+        return "ours"
+    if app == 0:  # an index of compare before it set application_id, another program's database, or empty
+        db = connect(path, timeout)
+        try:
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError as exc:
+            err = problem(exc, path)
+            if isinstance(err, IndexProblem):
+                raise err from None
+            tables = {"?"}  # damaged and unmarked: not known to be ours
+        finally:
+            db.close()
+        if not tables:
+            return "new"
+        if {"meta", "documents", "sections", "clauses"} <= tables:
+            return "ours"
+    raise IndexProblem(f"is a SQLite database of another application (application_id {app:#x}); not replacing "
+                       "it, give --index another file", str(path))
+
+
+def inspect(db: sqlite3.Connection, check: bool) -> None:
+    """Raise Damage if the open index of ours is damaged or from another version."""
+    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        raise Damage("built by an older version of compare")
+    tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    missing = sorted(set(expected_tables()) - set(tables))
+    if missing:
+        raise Damage(f"damaged (table {', '.join(missing)} missing)")
+    version = meta(db, "version")
+    if version != wanted_version():
+        raise Damage(f"built by another version of compare ({version})")
+    if tables != expected_tables():
+        raise Damage("damaged (tables altered)")
+    if check:
+        quick_check(db)
+
+
+def quick_check(db) -> None:
+    result = [row[0] for row in db.execute("PRAGMA quick_check")]
+    if result != ["ok"]:
+        raise Damage(f"damaged (quick_check: {result[0]})")
+
+
+def open_index(path: Path, check: bool, timeout: float) -> sqlite3.Connection:
+    """Open the index for writing (the caller holds the lock): create it, or check it."""
+    state = ownership(path, timeout)
+    if state == "damaged":
+        raise Damage("damaged (not a SQLite database)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path, timeout)
+    try:
+        if state == "new":
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # the first write: the header carries it
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("BEGIN IMMEDIATE")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT INTO meta VALUES ('version', ?)", (wanted_version(),))
+            db.execute("COMMIT")
+        else:
+            inspect(db, check)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def discard(path: Path) -> None:
+    """Delete a damaged index of ours (the caller holds the lock)."""
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        except OSError as exc:
+            raise IndexProblem(f"damaged, and cannot be removed ({exc.strerror})", str(path)) from None
+
+
+def session(path: Path, check: bool, timeout: float, work, rebuilding):
+    """Under the lock: open the index and return ``work(db, rebuilt)``. Damage found on the way (before or
+    during the work) is rebuilt once: the file goes, ``rebuilding(reason)`` is called, the work runs again.
+    SQLite errors become one-line IndexProblems."""
+    for rebuilt in (False, True):
+        db = None
+        try:
+            try:
+                db = open_index(path, check, timeout)
+                return work(db, rebuilt)
+            except sqlite3.DatabaseError as exc:
+                raise problem(exc, path) from None
+            except OSError as exc:
+                if exc.errno == errno.ENOSPC:
+                    raise IndexProblem(DISK_FULL, str(path)) from None
+                raise
+        except Damage as exc:
+            if rebuilt:
+                raise IndexProblem(f"{exc}, again after a rebuild", str(path)) from None
+            if db is not None:
+                db.close()
+                db = None
+            discard(path)
+            rebuilding(str(exc))
+        finally:
+            if db is not None:
+                db.close()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def meta(db, key):
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
