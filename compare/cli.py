@@ -247,7 +247,7 @@ def _emit(text: str, output: str | None, inputs) -> None:
 
 
 def _index_summary(report) -> None:
-    _warn(report.skipped)
+    _warn(report.warnings + report.skipped)
     if report.changed or report.skipped:
         click.echo(f"index: {report.summary()}", err=True)
 
@@ -280,7 +280,7 @@ def index(corpus, index_path, jobs):
     """
     with _progress("indexing") as progress:
         report = api.index(corpus, index_path, progress=progress, jobs=jobs)
-    _warn(report.skipped)
+    _warn(report.warnings + report.skipped)
     click.echo(f"index: {report.summary()} ({report.chars:,} characters read)")
 
 
