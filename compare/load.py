@@ -7,18 +7,26 @@ UTF-16 (BOM or not), GB18030/GBK and Big5; ``--encoding`` overrides.
 
 The body becomes ``Document.text``: one paragraph per line, whitespace runs
 folded to one space, original wording and punctuation kept for display.
+
+Hostile input: only regular files are read; a plan is capped in size (file,
+extracted text and a DOCX's expanded parts, see :func:`size_cap`); every
+pattern runs in linear time on any input (no unbounded quantifier can rescan).
 """
 from __future__ import annotations
 
+import datetime
+import errno
 import hashlib
-import html
-import io
+import math
+import os
 import re
+import stat
 from functools import lru_cache
-from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import InputError
+from .errors import BadArgument, InputError
+from .formats import (MB, paragraphs_from_docx, paragraphs_from_html, paragraphs_from_markdown,
+                      paragraphs_from_pdf, paragraphs_from_txt, too_large)
 from .models import Document
 
 FORMATS = ("jekyll", "markdown", "html", "txt", "docx", "pdf")
@@ -111,218 +119,6 @@ def _looks_textual(text: str) -> bool:
     return bad <= len(sample) / 100
 
 
-# ---------------------------------------------------------------- paragraphs
-
-_WS = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff\r\f\v]+")
-
-
-def _clean(par: str) -> str:
-    return _WS.sub(" ", par).strip()
-
-
-class Paragraphs:
-    """Collects paragraphs with layout hints ("h1".."h6", "bold", "center", "right")."""
-
-    def __init__(self):
-        self.items: list[tuple[str, frozenset[str]]] = []
-
-    def add(self, text: str, hints=()):
-        for line in text.split("\n"):
-            line = _clean(line)
-            if line:
-                self.items.append((line, frozenset(hints)))
-
-
-class _HTMLText(HTMLParser):
-    BLOCK = {"p", "div", "br", "li", "tr", "td", "th", "section", "article", "blockquote", "pre", "table",
-             "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "ul", "ol", "hr", "center", "body"}
-    SKIP = {"script", "style", "nav", "noscript", "template", "iframe", "head", "svg", "button", "select", "form"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.out = Paragraphs()
-        self.buf: list[str] = []
-        self.hints: set[str] = set()
-        self.bold_chars = 0
-        self.skip = 0
-        self.title = ""
-        self._in_title = False
-
-    def flush(self):
-        text = "".join(self.buf)
-        plain = _clean(text)
-        hints = set(self.hints)
-        if plain and self.bold_chars >= len(plain.replace(" ", "")) * 0.8:
-            hints.add("bold")
-        self.out.add(text, hints)
-        self.buf, self.hints, self.bold_chars = [], set(), 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "title":
-            self._in_title = True
-        if tag in self.SKIP:
-            self.skip += 1
-            return
-        if tag in self.BLOCK:
-            self.flush()
-            style = (dict(attrs).get("style") or "").replace(" ", "").lower()
-            align = (dict(attrs).get("align") or "").lower()
-            if "text-align:center" in style or align == "center" or tag == "center":
-                self.hints.add("center")
-            if "text-align:right" in style or align == "right":
-                self.hints.add("right")
-            if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                self.hints.add(tag)
-        if tag in ("strong", "b"):
-            self.hints.add("_inbold")
-
-    def handle_endtag(self, tag):
-        if tag == "title":
-            self._in_title = False
-        if tag in self.SKIP:
-            self.skip = max(0, self.skip - 1)
-            return
-        if tag in ("strong", "b"):
-            self.hints.discard("_inbold")
-        if tag in self.BLOCK:
-            self.flush()
-
-    def handle_data(self, data):
-        if self._in_title:
-            self.title += data
-        if self.skip:
-            return
-        chunks = re.split(r"\n[ \t]*\n", data)  # blank lines in mixed Markdown/HTML bodies
-        for i, chunk in enumerate(chunks):
-            if i:
-                self.flush()
-            self.buf.append(chunk.replace("\n", " "))
-            if "_inbold" in self.hints:
-                self.bold_chars += len(chunk.replace(" ", "").replace("\n", ""))
-
-    def close(self):
-        super().close()
-        self.flush()
-        for i, (text, hints) in enumerate(self.out.items):
-            self.out.items[i] = (text, frozenset(h for h in hints if not h.startswith("_")))
-
-
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
-_MD_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+)>")
-
-
-def _markdown_inline(line: str) -> str:
-    line = _MD_AUTOLINK.sub(r"\1", line)
-    line = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), line)
-    return line
-
-
-def paragraphs_from_html(text: str) -> tuple[Paragraphs, str]:
-    text = _MD_AUTOLINK.sub(lambda m: html.escape(m.group(1)), text)
-    text = _MD_LINK.sub(lambda m: html.escape(m.group(1) or m.group(2)), text)
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    return parser.out, _clean(parser.title)
-
-
-def paragraphs_from_markdown(text: str) -> Paragraphs:
-    out = Paragraphs()
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
-    for raw in text.splitlines():
-        line = raw.strip()
-        hints = set()
-        m = re.match(r"(#{1,6})\s+(.*?)\s*#*$", line)
-        if m:
-            hints.add(f"h{len(m.group(1))}")
-            line = m.group(2)
-        line = re.sub(r"^(?:[-*+]\s+|>\s*)", "", line)
-        m = re.fullmatch(r"(\*\*|__)(.+)\1", line)
-        if m:
-            hints.add("bold")
-            line = m.group(2)
-        line = re.sub(r"(\*\*|__)(.+?)\1", r"\2", _markdown_inline(line))
-        out.add(html.unescape(line) if "&" in line else line, hints)
-    return out
-
-
-def paragraphs_from_txt(text: str) -> Paragraphs:
-    out = Paragraphs()
-    out.add(text)
-    return out
-
-
-def paragraphs_from_docx(data: bytes, path: str) -> Paragraphs:
-    try:
-        import docx  # python-docx
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises many types on a damaged package
-        raise InputError(f"malformed DOCX ({exc.__class__.__name__})", path) from None
-    out = Paragraphs()
-    for par in document.paragraphs:
-        hints = set()
-        style = (par.style.name if par.style is not None else "") or ""
-        m = re.match(r"(?:Heading|标题)\s*(\d)", style)
-        if m:
-            hints.add(f"h{m.group(1)}")
-        if par.alignment == WD_ALIGN_PARAGRAPH.CENTER:
-            hints.add("center")
-        elif par.alignment == WD_ALIGN_PARAGRAPH.RIGHT:
-            hints.add("right")
-        runs = [r for r in par.runs if r.text.strip()]
-        if runs and all(r.bold for r in runs):
-            hints.add("bold")
-        out.add(par.text, hints)
-    for table in document.tables:
-        for row in table.rows:
-            out.add(" ".join(cell.text for cell in row.cells))
-    return out
-
-
-_SENTENCE_END = tuple("。；：！？”）」』")
-
-
-@lru_cache(maxsize=1)
-def _radical_table() -> dict[int, str]:
-    """PDF text layers often carry Kangxi radicals (U+2F00…) for ideographs: ⼀ for 一, ⾦ for 金."""
-    import unicodedata
-
-    table = {}
-    for cp in range(0x2E80, 0x2FE0):
-        folded = unicodedata.normalize("NFKC", chr(cp))
-        if folded != chr(cp) and len(folded) == 1:
-            table[cp] = folded
-    return table
-
-
-def paragraphs_from_pdf(data: bytes, path: str) -> Paragraphs:
-    try:
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(data))
-        pages = [(page.extract_text() or "").translate(_radical_table()) for page in reader.pages]
-    except Exception as exc:  # pypdf raises many types on a damaged file
-        raise InputError(f"malformed PDF ({exc.__class__.__name__})", path) from None
-    from .numbering import starts_with_marker  # a PDF's lines are wrapped: rejoin them
-
-    out = Paragraphs()
-    current = ""
-    for page in pages:
-        for line in page.splitlines():
-            line = _clean(line)
-            if not line or re.fullmatch(r"[-—\s]*\d+[-—\s]*", line):  # page numbers
-                continue
-            if current and (current.endswith(_SENTENCE_END) or starts_with_marker(line) or len(current) < 20):
-                out.add(current)
-                current = line
-            else:
-                current += line
-    out.add(current)
-    return out
-
-
 # ---------------------------------------------------------------- sniffing
 
 def sniff(data: bytes, text: str | None, suffix: str) -> str:
@@ -330,9 +126,10 @@ def sniff(data: bytes, text: str | None, suffix: str) -> str:
         return "docx"
     if data.lstrip().startswith(b"%PDF"):
         return "pdf"
-    head = (text or "")[:4000].lstrip("\ufeff")
-    if re.match(r"---\s*\n.*?\n---\s*\n", head, re.S):
+    text = (text or "").lstrip("\ufeff")
+    if _front_matter_end(text):
         return "jekyll"
+    head = text[:4000]
     if re.search(r"<(html|body|p|div|h[1-6])[\s>]", head, re.I):
         return "html"
     if re.search(r"^#{1,6}\s", head, re.M) or suffix in (".md", ".markdown"):
@@ -340,17 +137,42 @@ def sniff(data: bytes, text: str | None, suffix: str) -> str:
     return "txt"
 
 
+_YAML_KEY = re.compile(r"[A-Za-z_][\w.-]{0,60}\s{0,20}:")
+
+
+def _front_matter_end(text: str) -> int | None:
+    """Where the body starts after ``---`` YAML front matter ``---``, or None if there is none.
+
+    The front matter may be of any length; every line of it must look like YAML
+    (``key: value``, indented, a list item or a comment), so that a plan opening
+    with a ``---`` rule is never swallowed. Linear: one pass over the lines.
+    """
+    first = text.find("\n")
+    if first < 0 or text[:first].rstrip() != "---":
+        return None
+    pos = first + 1
+    while (nl := text.find("\n", pos)) >= 0:
+        line = text[pos:nl]
+        if line.rstrip() == "---":
+            return nl + 1
+        if line.strip() and not (line[:1] in " \t-#" or _YAML_KEY.match(line)):
+            return None
+        pos = nl + 1
+    return None
+
+
 def split_front_matter(text: str) -> tuple[dict[str, str], str]:
     """Parse the simple ``key: value`` YAML front matter that Jekyll posts carry."""
-    m = re.match(r"\ufeff?---\s*\n(.*?)\n---\s*\n", text, re.S)
-    if not m:
+    text = text.lstrip("\ufeff")
+    end = _front_matter_end(text)
+    if not end:
         return {}, text
     meta = {}
-    for line in m.group(1).splitlines():
+    for line in text[:end].split("\n")[1:-2]:
         k, sep, v = line.partition(":")
         if sep and k.strip() and not k.startswith((" ", "-")):
             meta[k.strip()] = v.strip().strip("\"'")
-    return meta, text[m.end():]
+    return meta, text[end:]
 
 
 # ---------------------------------------------------------------- metadata
@@ -360,16 +182,21 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}(?:[〔\[［(（]\d{4}[〕\]］)
 _ISSUER = re.compile(r"((?:[\u4e00-\u9fff]{2,12}?)人民代表大会常务委员会|国务院)")
 
 
-def _iso(m: re.Match) -> str:
-    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+def _iso(m: re.Match, notes: list[str]) -> str | None:
+    """The date of a 年月日 or yyyy-mm-dd match in ISO form; None, with a note, if it is no calendar date."""
+    try:
+        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        notes.append(f"ignored an impossible date {m.group(0)!r}")
+        return None
 
 
-def _metadata(items, front: dict, stem: str):
+def _metadata(items, front: dict, stem: str, notes: list[str]):
     issuers_date = None
     title = next((t for t, h in items[:15] if "center" in h and "bold" in h and len(t) <= 60), None)
     title = title or next((t for t, h in items[:5] if "h1" in h), None)
     fm_title = front.get("title", "")
-    inner = re.search(r"《([^》]+)》", fm_title)
+    inner = re.search(r"《([^《》]{1,200})》", fm_title)
     title = title or (inner.group(1) if inner else fm_title) or None
     if not title and items:
         m = re.fullmatch(r"《([^》]+)》", items[0][0])
@@ -377,7 +204,7 @@ def _metadata(items, front: dict, stem: str):
         title = m.group(1) if m else (first if len(first) <= 40 else None)
     title = re.sub(r"^《(.*)》$", r"\1", title or stem)
 
-    notice = re.search(r"印发《([^》]+)》的通知", items[0][0]) if items else None
+    notice = re.search(r"印发《([^《》]{1,200})》的通知", items[0][0]) if items else None
     if notice and not front.get("title"):
         title = notice.group(1)
     date = None
@@ -386,7 +213,7 @@ def _metadata(items, front: dict, stem: str):
     for text, hints in items[:25]:
         m = _DATE.fullmatch(text.replace(" ", ""))
         if m:
-            date = _iso(m)
+            date = _iso(m, notes)
             issuers_date = [w for r in signers for w in re.split(r"[、，,\s]+", r) if w]
             break
         signer = len(text) <= 40 and not re.search(r"[。：:；！？《]", text) and not hints & {"center", "bold", "h1", "h2"}
@@ -396,56 +223,116 @@ def _metadata(items, front: dict, stem: str):
     if not date:  # laws: "2006年10月31日 第十届全国人民代表大会常务委员会…通过", one line per stage
         stages = [(m, text) for text, _ in items[:8] for m in [_DATE.match(text)] if m and "施行" not in text]
         if stages:
-            date = max(_iso(m) for m, _ in stages)
+            date = max((d for m, _ in stages if (d := _iso(m, notes))), default=None)
             for m, text in stages:
                 org = _ISSUER.search(text[m.end():])
                 name = re.sub(r"第[一二三四五六七八九十]+届", "", org.group(1)) if org else None
                 if name and name not in issuers:
                     issuers.append(name)
     if not date and front.get("date"):
-        m = re.match(r"(\d{4})-(\d{2})-(\d{2})", front["date"])
-        date = m.group(0) if m else None
+        m = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", front["date"])
+        date = _iso(m, notes) if m else None
     doc_number = next((m.group(0) for t, _ in items[:20] for m in [_DOC_NUMBER.search(t)] if m), None)
     return title, issuers, date, doc_number
 
 
 # ---------------------------------------------------------------- entry point
 
-def read_bytes(path: str | Path) -> bytes:
-    p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", str(path))
-    if p.is_dir():
-        raise InputError("is a directory, not a plan file", str(path))
+DEFAULT_MAX_MB = 50
+
+
+def size_cap(max_bytes: int | None = None) -> int:
+    """The size cap in bytes: ``max_bytes``, else ``$COMPARE_MAX_MB`` megabytes, else 50 MB.
+
+    It bounds a plan file's size, its extracted text (in characters) and a DOCX's expanded parts.
+    """
+    if max_bytes is not None:
+        return max_bytes
+    raw = os.environ.get("COMPARE_MAX_MB", "").strip()
+    if not raw:
+        return DEFAULT_MAX_MB * MB
     try:
-        data = p.read_bytes()
+        mb = float(raw)
+    except ValueError:
+        mb = math.nan
+    if not (math.isfinite(mb) and mb > 0):
+        raise BadArgument(f"COMPARE_MAX_MB must be a positive number of megabytes, not {raw!r}")
+    return max(1, int(mb * MB))
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _check_regular(mode: int, path: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not a plan file", path)
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        raise InputError(f"not a regular file ({kind}); only regular files are read", path)
+
+
+def _os_error(exc: OSError, path: str) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError("no such file", path)
+    if exc.errno == errno.ENAMETOOLONG:
+        return InputError("file name too long", path)
+    return InputError(f"cannot read ({exc.strerror or exc.__class__.__name__})", path)
+
+
+def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """A plan file's bytes. Only a regular file under the size cap is read; a FIFO or device never blocks."""
+    name, cap = str(path), size_cap(max_bytes)
+    try:
+        _check_regular(os.stat(path).st_mode, name)  # stat first: opening a device may have effects
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror})", str(path)) from None
+        raise _os_error(exc, name) from None
+    try:
+        with open(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            _check_regular(st.st_mode, name)  # swapped for a FIFO since the stat
+            if st.st_size > cap:
+                raise too_large("too large", st.st_size, cap, name)
+            data = f.read(st.st_size + 1)
+            if len(data) > st.st_size:  # grew while being read
+                data += f.read(cap + 1 - len(data))
+    except OSError as exc:
+        raise _os_error(exc, name) from None
+    if len(data) > cap:
+        raise too_large("too large", len(data), cap, name)
     if not data.strip():
-        raise InputError("empty file", str(path))
+        raise InputError("empty file", name)
     return data
 
 
-def load(path: str | Path, format: str | None = None, encoding: str | None = None) -> Document:
+def load(path: str | Path, format: str | None = None, encoding: str | None = None,
+         max_bytes: int | None = None) -> Document:
     """Load a plan into a Document with ``text`` set and no sections yet."""
     path = str(path)
-    data = read_bytes(path)
-    return load_bytes(data, path, format=format, encoding=encoding)
+    data = read_bytes(path, max_bytes)
+    return load_bytes(data, path, format=format, encoding=encoding, max_bytes=max_bytes)
 
 
-def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str | None = None) -> Document:
+def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str | None = None,
+               max_bytes: int | None = None) -> Document:
+    """Load a plan from its bytes; ``path`` names it in messages. See :func:`size_cap` for ``max_bytes``."""
     if format and format not in FORMATS:
         raise InputError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}", path)
+    cap = size_cap(max_bytes)
+    if len(data) > cap:
+        raise too_large("too large", len(data), cap, path)
     suffix = Path(path).suffix.lower()
     fmt = format or ("docx" if data.startswith(b"PK\x03\x04") else "pdf" if data.lstrip().startswith(b"%PDF") else None)
     text, enc = ("", "binary") if fmt in ("docx", "pdf") else decode(data, path, encoding)
     fmt = fmt or sniff(data, text, suffix)
     front: dict[str, str] = {}
     html_title = ""
+    notes: list[str] = []  # warnings for Document.warnings
     if fmt == "docx":
-        pars = paragraphs_from_docx(data, path)
+        pars = paragraphs_from_docx(data, path, cap)
     elif fmt == "pdf":
-        pars = paragraphs_from_pdf(data, path)
+        pars = paragraphs_from_pdf(data, path, cap, notes)
     else:
         text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
         if fmt == "jekyll":
@@ -461,8 +348,10 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
         raise InputError(f"no text found in this {fmt} file", path)
     if html_title and "title" not in front:
         front["title"] = html_title
-    title, issuers, date, doc_number = _metadata(items, front, Path(path).stem)
+    title, issuers, date, doc_number = _metadata(items, front, Path(path).stem, notes)
     body = "\n".join(t for t, _ in items)
+    if len(body) > cap:
+        raise too_large("too much text", len(body), cap, path, " characters")
     hints, offset = {}, 0
     for t, h in items:
         if h:
@@ -471,5 +360,5 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
     return Document(
         path=path, name=Path(path).stem, title=title, text=body, format=fmt, encoding=enc,
         sha256=hashlib.sha256(data).hexdigest(), issuers=issuers, date=date, doc_number=doc_number,
-        hints=hints,
+        hints=hints, warnings=[f"{path}: {note}" for note in notes],
     )

@@ -168,6 +168,7 @@ def parse(doc: Document) -> Document:
 
     nodes: list[Section] = []
     used_ids: set[str] = set()
+    next_copy: dict[str, int] = {}  # base id -> next "~n" to try: 30,000 × "1." must not be quadratic
     for hi, (pi, marker, level, parent) in enumerate(headings):
         start = pars[pi][0]
         end = pars[headings[hi + 1][0]][0] if hi + 1 < len(headings) else body_end
@@ -176,9 +177,11 @@ def parse(doc: Document) -> Document:
         body_start = pars[pi][1] - len(marker.rest) + body_offset
         key = marker.written if marker.style in ("annex", "box") else str(marker.value)
         sid = key if parent is None else f"{nodes[parent].id}/{key}"
-        base, n = sid, 2
-        while sid in used_ids:
-            sid, n = f"{base}~{n}", n + 1
+        if sid in used_ids:
+            base, n = sid, next_copy.get(sid, 2)
+            while f"{base}~{n}" in used_ids:
+                n += 1
+            sid, next_copy[base] = f"{base}~{n}", n + 1
         used_ids.add(sid)
         section = Section(
             id=sid, level=level, number=marker.written, title=_CJK_GAP.sub("", title), text=text[body_start:end].strip(),
@@ -231,4 +234,5 @@ def load_plan(path, options=None) -> Document:
     """Load and parse a plan file in one call."""
     from .load import load
 
-    return parse(load(path, format=getattr(options, "format", None), encoding=getattr(options, "encoding", None)))
+    return parse(load(path, format=getattr(options, "format", None), encoding=getattr(options, "encoding", None),
+                      max_bytes=getattr(options, "max_bytes", None)))

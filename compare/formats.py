@@ -1,0 +1,428 @@
+"""Paragraphs from each format: text, Markdown, HTML, DOCX, PDF, with layout hints.
+
+Everything here is linear on any input: no pattern can rescan past the next
+bracket, and HTML is read by a forward-only lexer (html.parser searched to the
+end of the text for every unclosed construct, and raised on ``<![foo[``). A DOCX is measured from its zip directory before it is
+expanded; pypdf's own log lines and warnings are caught, never printed.
+"""
+from __future__ import annotations
+
+import html
+import io
+import logging
+import re
+import warnings
+from functools import lru_cache
+
+from .errors import InputError
+
+MB = 1 << 20
+
+
+def too_large(what: str, size: int, cap: int, path: str, unit: str = "B") -> InputError:
+    """The one-line error for a plan over the size cap."""
+    def mb(n: int) -> str:
+        return f"{n / MB:.1f} M" if n < 10 * MB else f"{n / MB:.0f} M"
+
+    return InputError(f"{what} ({mb(size)}{unit}; the size cap is {mb(cap)}{unit}, raise it with COMPARE_MAX_MB)", path)
+
+
+_WS = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff\r\f\v]+")
+
+
+def _clean(par: str) -> str:
+    return _WS.sub(" ", par).strip()
+
+
+class Paragraphs:
+    """Collects paragraphs with layout hints ("h1".."h6", "bold", "center", "right")."""
+
+    def __init__(self):
+        self.items: list[tuple[str, frozenset[str]]] = []
+
+    def add(self, text: str, hints=()):
+        for line in text.split("\n"):
+            line = _clean(line)
+            if line:
+                self.items.append((line, frozenset(hints)))
+
+
+class _HTMLText:
+    """Receives tags and text from :func:`_html_events` and collects paragraphs with layout hints."""
+
+    BLOCK = {"p", "div", "br", "li", "tr", "td", "th", "section", "article", "blockquote", "pre", "table",
+             "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "ul", "ol", "hr", "center", "body"}
+    SKIP = {"script", "style", "nav", "noscript", "template", "iframe", "head", "svg", "button", "select", "form"}
+
+    def __init__(self):
+        self.out = Paragraphs()
+        self.buf: list[str] = []
+        self.hints: set[str] = set()
+        self.bold_chars = 0
+        self.skip = 0
+        self.title_parts: list[str] = []
+        self._in_title = False
+
+    def flush(self):
+        text = "".join(self.buf)
+        plain = _clean(text)
+        hints = set(self.hints)
+        if plain and self.bold_chars >= len(plain.replace(" ", "")) * 0.8:
+            hints.add("bold")
+        self.out.add(text, hints)
+        self.buf, self.hints, self.bold_chars = [], set(), 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self._in_title = True
+        if tag in self.SKIP:
+            self.skip += 1
+            return
+        if tag in self.BLOCK:
+            self.flush()
+            style = (dict(attrs).get("style") or "").replace(" ", "").lower()
+            align = (dict(attrs).get("align") or "").lower()
+            if "text-align:center" in style or align == "center" or tag == "center":
+                self.hints.add("center")
+            if "text-align:right" in style or align == "right":
+                self.hints.add("right")
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                self.hints.add(tag)
+        if tag in ("strong", "b"):
+            self.hints.add("_inbold")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+            return
+        if tag in ("strong", "b"):
+            self.hints.discard("_inbold")
+        if tag in self.BLOCK:
+            self.flush()
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title_parts.append(data)
+        if self.skip:
+            return
+        chunks = re.split(r"\n[ \t]*\n", data)  # blank lines in mixed Markdown/HTML bodies
+        for i, chunk in enumerate(chunks):
+            if i:
+                self.flush()
+            self.buf.append(chunk.replace("\n", " "))
+            if "_inbold" in self.hints:
+                self.bold_chars += len(chunk.replace(" ", "").replace("\n", ""))
+
+    def close(self):
+        self.flush()
+        for i, (text, hints) in enumerate(self.out.items):
+            self.out.items[i] = (text, frozenset(h for h in hints if not h.startswith("_")))
+
+
+# Link text stops at any bracket and a URL at any parenthesis (one balanced pair allowed), so no
+# match can rescan past the next bracket: linear on any soup of brackets.
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s[^()]*)?\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+)>")
+_MD_HEADING = re.compile(r"(#{1,6})\s+")
+_MD_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+def _markdown_inline(line: str) -> str:
+    line = _MD_AUTOLINK.sub(r"\1", line)
+    line = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), line)
+    return line
+
+
+def _drop_comments(text: str) -> str:
+    """Remove ``<!-- … -->`` comments; an unclosed ``<!--`` stays as text. Linear: str.find only."""
+    out, pos = [], 0
+    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
+
+
+class _Find:
+    """``text.find`` that remembers its last answer per target: as the lexer only moves forward,
+    no stretch of text is searched twice for the same target."""
+
+    def __init__(self, text: str):
+        self.text, self.memo = text, {}
+
+    def __call__(self, target: str, start: int) -> int:
+        base, found = self.memo.get(target, (len(self.text) + 1, -1))
+        if not (base <= start and (found < 0 or start <= found)):
+            found = self.text.find(target, start)
+            self.memo[target] = (start, found)
+        return found
+
+
+_TAG_NAME = re.compile(r"[a-zA-Z][^\s/<>]*")
+_ATTR_NAME = re.compile(r"[^\s/<>][^\s/<>=]*")
+_ATTR_EQ = re.compile(r"\s*=+\s*")
+_BARE_VALUE = re.compile(r"[^\s<>]*")
+_SPACE = re.compile(r"\s*")
+_RAW_END = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
+
+
+def _start_tag(text: str, i: int, find: _Find):
+    """The start tag at ``i``: (name, attrs, self-closing, end), or (None, where to resume) if it is broken.
+
+    A ``<`` outside a quoted value, an unclosed quote or the end of the text breaks a tag.
+    """
+    m = _TAG_NAME.match(text, i + 1)
+    name, pos, attrs = m.group().lower(), m.end(), []
+    while True:
+        pos = _SPACE.match(text, pos).end()
+        if text.startswith(">", pos):
+            return name, attrs, False, pos + 1
+        if text.startswith("/>", pos):
+            return name, attrs, True, pos + 2
+        if text.startswith("/", pos):
+            pos += 1
+            continue
+        m = _ATTR_NAME.match(text, pos)
+        if not m:
+            return None, pos
+        key, pos, value = m.group().lower(), m.end(), None
+        eq = _ATTR_EQ.match(text, pos)
+        if eq:
+            pos = eq.end()
+            if text[pos:pos + 1] in ("'", '"'):
+                close = find(text[pos], pos + 1)
+                if close < 0:
+                    return None, pos
+                value, pos = text[pos + 1:close], close + 1
+            else:
+                m = _BARE_VALUE.match(text, pos)
+                value, pos = m.group(), m.end()
+            value = html.unescape(value)
+        attrs.append((key, value))
+
+
+def _html_events(text: str, out: _HTMLText) -> None:
+    """Feed ``out`` the tags and text of ``text``, in one forward pass: linear on any input.
+
+    Comments, declarations and processing instructions are dropped; script and
+    style bodies go to ``out`` raw. A ``<`` that opens nothing well formed (no
+    terminator before the next ``<``) stays in the text, so nothing after it is swallowed.
+    """
+    find, data, pos = _Find(text), [], 0
+
+    def emit():
+        if data:
+            out.handle_data(html.unescape("".join(data)))
+            data.clear()
+
+    while (lt := text.find("<", pos)) >= 0:
+        data.append(text[pos:lt])
+        pos, after = lt + 1, find("<", lt + 1)
+        nxt = text[lt + 1:lt + 2]
+        if text.startswith("<!--", lt) or text.startswith("<![CDATA[", lt):
+            close = "-->" if nxt == "!" and text[lt + 2] == "-" else "]]>"
+            end = find(close, lt + 4)
+            if end >= 0:
+                emit()
+                pos = end + 3
+                continue
+        elif nxt in ("!", "?", "/"):
+            gt = find(">", lt + 2)
+            if gt >= 0 and (after < 0 or gt < after):
+                emit()
+                m = _TAG_NAME.match(text, lt + 2) if nxt == "/" else None
+                if m:
+                    out.handle_endtag(m.group().lower())
+                pos = gt + 1
+                continue
+        elif nxt.isascii() and nxt.isalpha():
+            tag = _start_tag(text, lt, find)
+            if tag[0] is None:
+                data.append(text[lt:tag[1]])
+                pos = tag[1]
+                continue
+            emit()
+            name, attrs, closing, pos = tag
+            out.handle_starttag(name, attrs)
+            if closing:
+                out.handle_endtag(name)
+            elif name in _RAW_END:
+                m = _RAW_END[name].search(text, pos)
+                out.handle_data(text[pos:m.start() if m else len(text)])
+                if m:
+                    out.handle_endtag(name)
+                pos = m.end() if m else len(text)
+            continue
+        data.append("<")
+    data.append(text[pos:])
+    emit()
+
+
+def paragraphs_from_html(text: str) -> tuple[Paragraphs, str]:
+    text = _MD_AUTOLINK.sub(lambda m: html.escape(m.group(1)), text)
+    text = _MD_LINK.sub(lambda m: html.escape(m.group(1) or m.group(2)), text)
+    parser = _HTMLText()
+    _html_events(text, parser)
+    parser.close()
+    return parser.out, _clean("".join(parser.title_parts))
+
+
+def paragraphs_from_markdown(text: str) -> Paragraphs:
+    out = Paragraphs()
+    for raw in _drop_comments(text).splitlines():
+        line = raw.strip()
+        hints = set()
+        m = _MD_HEADING.match(line)
+        if m:  # "## title ##": closing hashes dropped
+            hints.add(f"h{len(m.group(1))}")
+            line = line[m.end():].rstrip("#").rstrip()
+        line = re.sub(r"^(?:[-*+]\s+|>\s*)", "", line)
+        m = re.fullmatch(r"(\*\*|__)(.+)\1", line)
+        if m:
+            hints.add("bold")
+            line = m.group(2)
+        line = _MD_BOLD.sub(r"\2", _markdown_inline(line))
+        out.add(html.unescape(line) if "&" in line else line, hints)
+    return out
+
+
+def paragraphs_from_txt(text: str) -> Paragraphs:
+    out = Paragraphs()
+    out.add(text)
+    return out
+
+
+DOCX_MAX_PARTS = 10_000
+DOCX_MAX_RATIO = 200  # deflate can reach ~1000:1; XML rarely passes 20:1
+
+
+def _check_docx_size(data: bytes, path: str, cap: int) -> None:
+    """Refuse a zip bomb from the zip's directory, before anything is expanded."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise InputError(f"malformed DOCX ({exc.__class__.__name__})", path) from None
+    if len(parts) > DOCX_MAX_PARTS:
+        raise InputError(f"malformed DOCX ({len(parts)} parts, more than {DOCX_MAX_PARTS})", path)
+    expanded = sum(p.file_size for p in parts)
+    if expanded > cap:
+        raise too_large("DOCX expands too far", expanded, cap, path)
+    for part in parts:
+        if part.file_size > MB and part.file_size > DOCX_MAX_RATIO * max(1, part.compress_size):
+            ratio = part.file_size // max(1, part.compress_size)
+            raise InputError(f"DOCX part {part.filename!r} expands {ratio}:1, likely a zip bomb", path)
+
+
+def paragraphs_from_docx(data: bytes, path: str, cap: int) -> Paragraphs:
+    _check_docx_size(data, path, cap)
+    try:
+        import docx  # python-docx
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types on a damaged package
+        raise InputError(f"malformed DOCX ({exc.__class__.__name__})", path) from None
+    out = Paragraphs()
+    for par in document.paragraphs:
+        hints = set()
+        style = (par.style.name if par.style is not None else "") or ""
+        m = re.match(r"(?:Heading|标题)\s*(\d)", style)
+        if m:
+            hints.add(f"h{m.group(1)}")
+        if par.alignment == WD_ALIGN_PARAGRAPH.CENTER:
+            hints.add("center")
+        elif par.alignment == WD_ALIGN_PARAGRAPH.RIGHT:
+            hints.add("right")
+        runs = [r for r in par.runs if r.text.strip()]
+        if runs and all(r.bold for r in runs):
+            hints.add("bold")
+        out.add(par.text, hints)
+    for table in document.tables:
+        for row in table.rows:
+            out.add(" ".join(cell.text for cell in row.cells))
+    return out
+
+
+_SENTENCE_END = tuple("。；：！？”）」』")
+
+
+@lru_cache(maxsize=1)
+def _radical_table() -> dict[int, str]:
+    """PDF text layers often carry Kangxi radicals (U+2F00…) for ideographs: ⼀ for 一, ⾦ for 金."""
+    import unicodedata
+
+    table = {}
+    for cp in range(0x2E80, 0x2FE0):
+        folded = unicodedata.normalize("NFKC", chr(cp))
+        if folded != chr(cp) and len(folded) == 1:
+            table[cp] = folded
+    return table
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> list[str]:
+    """Page texts; pypdf's own log lines and warnings are caught, never printed, and summed up in ``notes``."""
+    from pypdf import PdfReader
+
+    logger, handler = logging.getLogger("pypdf"), _Collect()
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                reader = PdfReader(io.BytesIO(data))
+                pages, total = [], 0
+                for page in reader.pages:
+                    pages.append((page.extract_text() or "").translate(_radical_table()))
+                    total += len(pages[-1])
+                    if total > cap:
+                        raise too_large("too much text", total, cap, path, " characters")
+            except InputError:
+                raise
+            except Exception as exc:  # pypdf raises many types on a damaged file
+                raise InputError(f"malformed PDF ({exc.__class__.__name__})", path) from None
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved
+    said = list(dict.fromkeys(handler.messages + [str(w.message) for w in caught if "pypdf" in w.filename
+                                                  and not issubclass(w.category, DeprecationWarning)]))
+    if said:
+        more = f" and {len(said) - 1} more" if len(said) > 1 else ""
+        notes.append(f"PDF has defects, read anyway ({_clean(said[0])[:100]}{more})")
+    return pages
+
+
+def paragraphs_from_pdf(data: bytes, path: str, cap: int, notes: list[str]) -> Paragraphs:
+    """Paragraphs of a PDF's text layer; wrapped lines rejoined, page numbers dropped."""
+    pages = _pdf_pages(data, path, cap, notes)
+    from .numbering import starts_with_marker  # a PDF's lines are wrapped: rejoin them
+
+    out = Paragraphs()
+    current = ""
+    for page in pages:
+        for line in page.splitlines():
+            line = _clean(line)
+            if not line or re.fullmatch(r"[-—\s]*\d+[-—\s]*", line):  # page numbers
+                continue
+            if current and (current.endswith(_SENTENCE_END) or starts_with_marker(line) or len(current) < 20):
+                out.add(current)
+                current = line
+            else:
+                current += line
+    out.add(current)
+    return out
