@@ -84,7 +84,11 @@ def _title_of(path: Path) -> str:
 def resolve(name: str, corpus: str | os.PathLike | None = None) -> Path:
     """The file a PLAN argument names. Raises PlanNotFound or AmbiguousPlan."""
     direct = Path(name)
-    if direct.exists() or os.sep in name or "/" in name or direct.suffix.lower() in PLAN_SUFFIXES:
+    try:
+        exists = direct.exists()
+    except OSError:  # e.g. a name too long to stat: load() reports it as bad input
+        exists = True
+    if exists or os.sep in name or "/" in name or direct.suffix.lower() in PLAN_SUFFIXES:
         return direct  # a path; load() reports it if it is missing
     files = [p for d in seed_dirs() + [corpus_dir(corpus)] for p in plan_files(d)]
     for match in ([p for p in files if p.stem == name], [p for p in files if p.stem.startswith(name)]):
