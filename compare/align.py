@@ -212,7 +212,7 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     identical = _identical(A, B, ua, ub)
     anchors = assign(np.where(identical, 2.0, u_sim), floor, (z >= ANCHOR_Z) | identical)
     unit_pairs = anchors + _fill_gaps(u_sim, z, anchors, floor, len(ua), len(ub))
-    groups = _groups(unit_pairs, _containment(va, vb), _containment(vb, va).T, u_sim)
+    groups = _groups(unit_pairs, _containment(va, vb), _containment(vb, va))
     unit_groups = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
                    for ga, gb in groups]
     pairs = _order_and_moves(A, B, unit_groups, role="unit")
@@ -265,34 +265,39 @@ def _fill_gaps(sim, z, anchors, floor, n_a, n_b):
     return out
 
 
-def _groups(unit_pairs, contained_ab, contained_ba, sim):
+def _groups(unit_pairs, a_in_b, b_in_a):
     """Grow 1:1 pairs into groups: a leftover unit joins the pair whose other side contains it.
 
-    ``contained_ab[i, j]``: share of A unit i found in B unit j; ``contained_ba[i, j]``: of B unit j in A unit i.
+    ``a_in_b[i, j]``: share of A unit i found in B unit j; ``b_in_a[j, i]``: of B unit j in A unit i.
     Returns [(A rows, B rows)] in A order.
     """
+    groups = {i: ([i], [j]) for i, j in unit_pairs}  # keyed by the A row of the 1:1 pair
+    b_of = {j: i for i, j in unit_pairs}
+    for i, j in _joiners(a_in_b, [i for i, _ in unit_pairs], [j for _, j in unit_pairs]):
+        groups[b_of[j]][0].append(i)  # A unit i joins the pair holding B unit j
+    for j, i in _joiners(b_in_a, [j for _, j in unit_pairs], [i for i, _ in unit_pairs]):
+        groups[i][1].append(j)  # B unit j joins the pair holding A unit i
+    return [(sorted(ga), sorted(gb)) for _, (ga, gb) in sorted(groups.items())]
+
+
+def _joiners(contained, paired_rows, paired_cols):
+    """(row, col): each unpaired row and the paired col that contains it, where the containment is
+    at least GROUP_CONTAINMENT and significant (GROUP_Z)."""
     import numpy as np
 
-    a_of = {i: j for i, j in unit_pairs}
-    b_of = {j: i for i, j in unit_pairs}
-    groups = {i: ([i], [j]) for i, j in unit_pairs}  # keyed by the A row of the 1:1 pair
-    if unit_pairs:
-        za, zb = significance(contained_ab), significance(contained_ba)
-        paired_b = np.array(sorted(b_of))
-        for i in range(contained_ab.shape[0]):
-            if i in a_of:
-                continue
-            j = int(paired_b[np.argmax(contained_ab[i, paired_b])])
-            if contained_ab[i, j] >= GROUP_CONTAINMENT and za[i, j] >= GROUP_Z:
-                groups[b_of[j]][0].append(i)
-        paired_a = np.array(sorted(a_of))
-        for j in range(contained_ab.shape[1]):
-            if j in b_of:
-                continue
-            i = int(paired_a[np.argmax(contained_ba[paired_a, j])])
-            if contained_ba[i, j] >= GROUP_CONTAINMENT and zb[i, j] >= GROUP_Z:
-                groups[i][1].append(j)
-    return [(sorted(ga), sorted(gb)) for _, (ga, gb) in sorted(groups.items())]
+    if not paired_cols:
+        return []
+    z = significance(contained)
+    cols = np.array(sorted(paired_cols))
+    taken = set(paired_rows)
+    out = []
+    for r in range(contained.shape[0]):
+        if r in taken:
+            continue
+        c = int(cols[np.argmax(contained[r, cols])])
+        if contained[r, c] >= GROUP_CONTAINMENT and z[r, c] >= GROUP_Z:
+            out.append((r, c))
+    return out
 
 
 def _group_score(A, B, ua, ub, ga, gb, sim) -> float:

@@ -46,10 +46,14 @@ def articles(doc) -> dict[str, str]:
     return out
 
 
+def _numbers(comparison) -> tuple[dict[str, str], dict[str, str]]:
+    """Section id → article number as written, for A and for B."""
+    return ({v: k for k, v in articles(comparison.a).items()}, {v: k for k, v in articles(comparison.b).items()})
+
+
 def tool_links(comparison) -> tuple[set[tuple[str, str]], set[str], set[str]]:
     """(A article, B article) pairs that share a unit pair or group; A and B articles that are paired at all."""
-    num_a = {v: k for k, v in articles(comparison.a).items()}
-    num_b = {v: k for k, v in articles(comparison.b).items()}
+    num_a, num_b = _numbers(comparison)
     links, paired_a, paired_b = set(), set(), set()
     for p in comparison.pairs:
         if not (p.a and p.b):
@@ -64,8 +68,7 @@ def tool_links(comparison) -> tuple[set[tuple[str, str]], set[str], set[str]]:
 
 def move_links(comparison) -> set[tuple[str, str]]:
     """(A article, B article) where the tool says part of A's text now stands in B's article (or the reverse)."""
-    num_a = {v: k for k, v in articles(comparison.a).items()}
-    num_b = {v: k for k, v in articles(comparison.b).items()}
+    num_a, num_b = _numbers(comparison)
     out = set()
     for m in getattr(comparison, "moves", []):
         if m.a in num_a and m.b in num_b:
