@@ -119,12 +119,12 @@ def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options
         raise BadArgument("is not a folder; --all writes a report per plan into -o DIR", str(out_dir))
     import hashlib
 
+    from .load import read_bytes
+
     def digest(path):  # None for a file that cannot be read: compare() reports it, as a skip
-        if not Path(path).is_file():
-            return None
         try:
-            return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        except OSError:
+            return hashlib.sha256(read_bytes(path, options.max_bytes)).hexdigest()
+        except CompareError:
             return None
 
     a = resolve(plan, corpus)

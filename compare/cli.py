@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -66,7 +67,10 @@ def with_input_options(func):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="compare")
 @click.option("--traceback", is_flag=True, help="Show the full traceback on errors (for bug reports).")
-def main(traceback):
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), envvar="COMPARE_MAX_MB",
+              help="Size cap for one plan in megabytes: its file, its text, a DOCX's expanded parts "
+                   "[env COMPARE_MAX_MB; default 50].")
+def main(traceback, max_mb):
     """Compare Chinese policy plans section by section.
 
     \b
@@ -74,6 +78,17 @@ def main(traceback):
       compare sections 成渝共建西部金融中心规划
       compare run 成渝共建 zj-local-finance-regulation-2020 --corpus ../shared/corpus
     """
+    if max_mb is not None:  # the library and its worker processes read the cap from the environment
+        before = os.environ.get("COMPARE_MAX_MB")
+        os.environ["COMPARE_MAX_MB"] = repr(max_mb)
+        click.get_current_context().call_on_close(lambda: _restore_env("COMPARE_MAX_MB", before))
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 @main.command()

@@ -22,9 +22,10 @@ MB = 1 << 20
 def too_large(what: str, size: int, cap: int, path: str, unit: str = "B") -> InputError:
     """The one-line error for a plan over the size cap."""
     def mb(n: int) -> str:
-        return f"{n / MB:.1f} M" if n < 10 * MB else f"{n / MB:.0f} M"
+        return f"{n / MB:.2g} M" if n < 10 * MB else f"{n / MB:.0f} M"
 
-    return InputError(f"{what} ({mb(size)}{unit}; the size cap is {mb(cap)}{unit}, raise it with COMPARE_MAX_MB)", path)
+    return InputError(f"{what} ({mb(size)}{unit}; the size cap is {mb(cap)}{unit}: raise it with --max-mb or "
+                      "COMPARE_MAX_MB)", path)
 
 
 _WS = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff\r\f\v]+")

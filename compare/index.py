@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CompareError
 from .models import Document, Section
-from .tokenize import Segmentation, cache_dir, dictionary_fingerprint
+from .tokenize import Segmentation, cache_dir, dictionary_fingerprint, write_cache
 
 PARSER_VERSION = "1"  # bump when section parsing changes what a unit's text is
 
@@ -99,14 +98,16 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
     """
     from .sections import load_plan
 
+    from .load import read_bytes
+
     file_hashes = {}
     for path in corpus_files:
         try:
-            file_hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as exc:
+            file_hashes[path] = hashlib.sha256(read_bytes(path, getattr(options, "max_bytes", None))).hexdigest()
+        except CompareError as exc:  # unreadable, not a regular file, over the size cap
             file_hashes[path] = None
             if warnings is not None:
-                warnings.append(f"{path}: skipped ({exc.strerror})")
+                warnings.append(f"{exc} (skipped)")
     own = {d.sha256 for d in docs}
     key = stats_key([d.sha256 for d in docs] + [h for h in file_hashes.values() if h])
     cache = cache_dir(getattr(options, "cache_dir", None)) / "idf" / f"{key}.json"
@@ -137,9 +138,6 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
     stats.key, stats.skipped = key, skipped
     if warnings is not None:
         warnings.extend(skipped)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"vocabulary": stats.vocabulary, "idf": stats.idf, "n_units": stats.n_units,
-                               "skipped": skipped}, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, cache)
+    write_cache(cache, json.dumps({"vocabulary": stats.vocabulary, "idf": stats.idf, "n_units": stats.n_units,
+                                   "skipped": skipped}, ensure_ascii=False))
     return stats

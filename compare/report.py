@@ -287,6 +287,19 @@ def heatmap(c, anchor_of_a) -> dict:
             "n_rows": len(rows), "n_cols": len(cols)}
 
 
+def _best_effort_cache(jinja2):
+    class BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+        """Compiled templates on disk; a full or read-only cache disk only costs speed."""
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return BestEffortBytecodeCache
+
+
 def environment(template_dir: str | os.PathLike | None = None):
     """jinja2 environment: autoescape, StrictUndefined; a user folder overrides any default template.
 
@@ -311,10 +324,13 @@ def environment(template_dir: str | os.PathLike | None = None):
                 raise TemplateProblem(f"cannot read template ({exc.strerror})", str(path)) from None
         dirs.insert(0, str(template_dir))
     bytecode = cache_dir() / "jinja"
-    bytecode.mkdir(exist_ok=True)
+    try:
+        bytecode.mkdir(exist_ok=True)
+        cache = _best_effort_cache(jinja2)(str(bytecode))
+    except OSError:  # an unwritable cache only costs speed
+        cache = None
     return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode)))
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True, bytecode_cache=cache)
 
 
 def _csp_hash(text: str) -> str:

@@ -30,8 +30,25 @@ def cache_dir(explicit: str | None = None) -> Path:
         base = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "compare" / "Cache"
     else:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "compare"
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # an unwritable cache only costs speed: every write to it is best effort (write_cache)
     return base
+
+
+def write_cache(path: Path, text: str) -> None:
+    """Write a cache file atomically, or not at all: a full or read-only cache disk is not an error."""
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _read_list(name: str) -> list[str]:
@@ -64,7 +81,7 @@ def _jieba():
     """A private jieba.Tokenizer with the domain dictionary; its dictionary cache under our cache dir."""
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)
+    jieba.setLogLevel(logging.CRITICAL)  # jieba logs a traceback when its cache cannot be written; that is not an error
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = str(cache_dir())
     tokenizer.cache_file = "jieba.cache"
@@ -150,10 +167,7 @@ class Segmentation:
         except (OSError, ValueError):
             pass
         ends = segment(text)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(ends), encoding="utf-8")
-        os.replace(tmp, path)
+        write_cache(path, json.dumps(ends))
         return _remember(key, cls(text, ends))
 
     def _index_content(self) -> None:

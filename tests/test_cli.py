@@ -114,3 +114,31 @@ def test_terminal_output_carries_no_control_characters(runner, tmp_path):
     raw = runner.invoke(main, ["sections", str(plan), "--format", "json", "--clauses"]).output
     assert "\x1b" not in raw and "\x9b" not in raw
     assert "\x1b[2J清屏" in json.loads(raw)["sections"][0]["text"]  # JSON keeps the text, escaped
+
+
+def test_max_mb_option_and_environment(runner, monkeypatch):
+    small = runner.invoke(main, ["--max-mb", "0.001", "sections", str(SEED)])
+    assert small.exit_code == ExitStatus.BAD_INPUT and "size cap" in small.output and "--max-mb" in small.output
+    monkeypatch.delenv("COMPARE_MAX_MB", raising=False)
+    assert runner.invoke(main, ["--max-mb", "5", "sections", str(SEED)]).exit_code == 0
+    bad = runner.invoke(main, ["sections", str(SEED)], env={"COMPARE_MAX_MB": "lots"})
+    assert bad.exit_code == ExitStatus.BAD_ARGUMENTS and "--max-mb" in bad.output
+
+
+def test_an_unwritable_cache_only_costs_speed(tmp_path):
+    """A cache folder that cannot be written (full disk, a file in its place) is no error and prints nothing."""
+    import os
+    import subprocess
+    import sys
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("not a folder", encoding="utf-8")
+    env = dict(os.environ, COMPARE_CACHE_DIR=str(blocked))
+    out = tmp_path / "r.html"
+    done = subprocess.run([sys.executable, "-m", "compare", "run", str(SEED), str(DATA / "sections" / "law_style.md"),
+                           "--corpus", str(tmp_path / "none"), "-o", str(out)], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Dump cache" not in done.stderr
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert blocked.read_text(encoding="utf-8") == "not a folder"

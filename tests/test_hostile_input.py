@@ -133,7 +133,7 @@ def test_size_cap_from_option_and_environment(tmp_path, monkeypatch):
     path = tmp_path / "big.txt"
     path.write_text("为了规范管理，制定本条例。\n" * 25_000, encoding="utf-8")  # 1,000,000 bytes
     monkeypatch.setenv("COMPARE_MAX_MB", "0.5")
-    with pytest.raises(InputError, match=r"big.txt: too large \(1\.0 MB; the size cap is 0\.5 MB, raise it with COMPARE_MAX_MB\)"):
+    with pytest.raises(InputError, match=r"big.txt: too large \(0\.95 MB; the size cap is 0\.5 MB: raise it with --max-mb or COMPARE_MAX_MB\)"):
         load_plan(path)
     assert load_plan(path, Options(max_bytes=1 << 20)).text.count("制定本条例") == 25_000
     monkeypatch.setenv("COMPARE_MAX_MB", "2.5")
