@@ -148,6 +148,63 @@ def _joined_tokens(doc, seg, ids, deep=False):
     return tokens
 
 
+def _clause_driven_diff(c, p, seg_a, seg_b, ta, tb):
+    """A diff made clause by clause, for a group or a pair whose sentences changed order.
+
+    One diff over the joined texts shows a sentence that moved as deleted on one side and inserted on
+    the other; here each clause is diffed against the clause it is aligned with, wherever it stands.
+    Returns (A segments, B segments), or None where the plain diff reads as well (clauses in order).
+    """
+    from .diff import DELETE, EQUAL, INSERT, Segment, diff_tokens, sides, tokens_in
+
+    if p.role != "unit":
+        return None
+    position_b = {cl.id: k for k, cl in enumerate(cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses)}
+    matched = [position_b[k.b] for k in p.clauses if k.a and k.b]
+    if len(p.a) == 1 and len(p.b) == 1 and matched == sorted(matched):
+        return None
+    clause_a = {cl.id: cl for x in p.a for s in c.a.section(x).walk() for cl in s.clauses}
+    clause_b = {cl.id: cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses}
+    pieces_a, pieces_b = {}, {}
+    for k in p.clauses:
+        if k.a and k.b:
+            pieces_a[k.a], pieces_b[k.b] = sides(diff_tokens(tokens_in(seg_a, *clause_a[k.a].span),
+                                                             tokens_in(seg_b, *clause_b[k.b].span)))
+        elif k.a:
+            pieces_a[k.a] = [Segment(DELETE, clause_a[k.a].text)]
+        else:
+            pieces_b[k.b] = [Segment(INSERT, clause_b[k.b].text)]
+    da = _around_clauses(c.a, p.a, pieces_a, clause_a, EQUAL)
+    db = _around_clauses(c.b, p.b, pieces_b, clause_b, EQUAL)
+    if "".join(x.text for x in da) != "".join(ta) or "".join(x.text for x in db) != "".join(tb):
+        return None  # clauses that do not tile the text as shown: the plain diff is always lossless
+    return da, db
+
+
+def _around_clauses(doc, ids, pieces, clauses, equal):
+    """One side's segments: each clause's diff pieces, the text between clauses unchanged, sections joined by "\n"."""
+    from .diff import Segment
+
+    out = []
+    for k, i in enumerate(ids):
+        if k:
+            out.append(Segment(equal, "\n"))
+        s = doc.section(i)
+        start, end = s.title_start, s.end
+        while end > start and doc.text[end - 1] == "\n":
+            end -= 1
+        pos, inside = start, {d.id for d in s.walk()}
+        for cl in sorted((cl for cl in clauses.values() if cl.section_id in inside and cl.id in pieces
+                          and start <= cl.span[0] and cl.span[1] <= end), key=lambda cl: cl.span):
+            if cl.span[0] > pos:
+                out.append(Segment(equal, doc.text[pos:cl.span[0]]))
+            out += [x for x in pieces[cl.id] if x.text]
+            pos = cl.span[1]
+        if end > pos:
+            out.append(Segment(equal, doc.text[pos:end]))
+    return out
+
+
 def _move_notes(c, anchor_of_a, anchor_of_b) -> tuple[dict, dict]:
     """Partial moves as notes on both ends: A unit id → [(text, href)], B unit id → [(text, href)]."""
     out_a: dict[str, list] = {}
@@ -191,7 +248,7 @@ def build_view(c, options=None) -> dict:
         deep = p.role == "unit"
         ta, tb = _joined_tokens(c.a, seg_a, p.a, deep), _joined_tokens(c.b, seg_b, p.b, deep)
         if p.a and p.b:
-            da, db = sides(diff_tokens(ta, tb))
+            da, db = _clause_driven_diff(c, p, seg_a, seg_b, ta, tb) or sides(diff_tokens(ta, tb))
             views_a, views_b = {"diff": da}, {"diff": db}
             if p.kind != "same":  # a same pair has nothing to highlight: no shared-phrases view
                 views_a["shared"], views_b["shared"] = shared_phrases(ta, tb)

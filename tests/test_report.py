@@ -217,3 +217,18 @@ def test_matrix_links_stay_beside_the_page(name):
     resolved = urljoin("file:///reports/index.html", hrefs[0])
     assert resolved.startswith("file:///reports/") and "/" not in resolved[len("file:///reports/"):]
     assert unquote(resolved[len("file:///reports/"):]) == pair_file_name("seed", name)
+
+
+@needs_corpus
+def test_a_sentence_that_changed_place_inside_a_group_is_not_shown_as_deleted(shared_corpus):
+    """AML 2024 第四十四条 holds 2006 第二十四条's 询问笔录 sentences after its items: diffed clause by clause,
+    they read as unchanged on both sides, not struck through in A and inserted in B."""
+    c = api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"), str(shared_corpus))
+    view = build_view(c)
+    pair = next(p for p in view["pairs"] if any(sec["number"] == "第四十四条" for sec in p["b"]))
+    assert len(pair["a"]) >= 2  # 第二十四条 and 第二十五条 with it
+    sentence = "询问笔录应当交被询问人核对"
+    for side in ("a", "b"):
+        segments = [s for sec in pair[side] for s in sec["views"]["diff"]["body"]]
+        unchanged = "".join(s.text for s in segments if s.op == EQUAL)
+        assert sentence in unchanged, side
