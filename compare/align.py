@@ -8,31 +8,21 @@ Sections play one of three roles:
 - **items**: sections inside an article, such as its （一）（二） list;
 - **containers**: every other section (一、, （一） groups, 第X章).
 
-How it decides, in the order a reader would:
+How it decides, in the order a reader would (README "How alignment works"):
 
-1. **Evidence.** Each unit (with its items) is a TF-IDF vector; the cosine of
-   two units is their similarity. A pair must also *stand out*: its cosine is
-   compared with the background of cosines each of its two units has with every
-   unit of the other plan (a z-score: standard deviations above that unit's
-   mean, the smaller of the two). Stock wording that an article shares with
-   everything scores high cosines but no significance.
-2. **Anchors.** Optimal one-to-one assignment (``linear_sum_assignment``) over
-   pairs with cosine ≥ the floor (``Options.threshold``, 0.2) and significance
-   ≥ 3.5; identical texts always pair.
-3. **Gaps.** Between consecutive anchors that keep both plans' order, the
-   units left over are assigned again with a lower significance (≥ 1.5): an
-   article that sits where its counterpart should be needs less proof.
-4. **Groups.** A unit left over joins the pair whose other side *contains* it
-   (the share of its TF-IDF weight on terms found there ≥ 0.4, and
-   significant): one article of B that holds three of A's is one group.
-5. **Containers** (章, 一、, （一）) pair by the unit pairs beneath them and by
-   their titles (spacing ignored), never by topic alone.
-6. **Partial moves.** A sentence of A whose best match in B (cosine ≥ 0.6) stands
-   in a unit that is not its unit's counterpart is a partial move: "2 of 3
-   sentences now stand in B 第二条".
-7. Pairs out of B's order (outside the longest increasing run) are *moved*;
-   items are aligned inside their unit pairs; everything else is only_a /
-   only_b, so every section of both plans ends up in exactly one pair.
+1. **Evidence**: the TF-IDF cosine of two units, and its significance: z-scores against the
+   background each unit has with every unit of the other plan (the smaller of the two), read in
+   two views, jieba words and character bigrams, the larger counting.
+2. **Anchors**: optimal one-to-one assignment over pairs with cosine ≥ the floor (0.2) and
+   significance ≥ 3.5; identical texts always pair. **Gaps**: between in-order anchors, the units
+   left over are assigned again at significance ≥ 1.5.
+3. **Groups**: a leftover unit joins the pair whose other side contains it (≥ 0.4 of its weight,
+   significant) or shares a sentence with it (each other's best match, cosine ≥ 0.4).
+4. **Citations**: two articles that both cite articles of their plan by number (违反本条例第十条)
+   pair only if a cited article of one is grouped with one cited by the other; steps 2–3 rerun.
+5. **Containers** pair by the unit pairs beneath them and by equal titles; **partial moves** are
+   sentences whose best match (cosine ≥ 0.6) stands outside their unit's counterpart; pairs out of
+   B's order are *moved*; items align inside unit pairs; the rest is only_a / only_b.
 """
 from __future__ import annotations
 
@@ -52,6 +42,7 @@ ANCHOR_Z = 3.5  # significance of an anchor pair
 GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
 GROUP_CONTAINMENT, GROUP_Z = 0.4, 2.0  # a unit joins a group it is contained in
 MOVE_COSINE = 0.6  # a sentence match strong enough to say the sentence moved
+SENTENCE_COSINE = 0.4  # two sentences, each the other's best match, this alike: text the units share
 MOVE_MIN_CHARS = 12  # shorter sentences (制定本条例。) say nothing about where text went
 
 
@@ -208,11 +199,14 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     ua, ub = A.ids("unit"), B.ids("unit")
     va, vb = A.rows(ua), B.rows(ub)
     u_sim = _sim(va, vb)
-    z = significance(u_sim)
+    z = np.maximum(significance(u_sim), significance(_char_sim(A, B, ua, ub)))
     identical = _identical(A, B, ua, ub)
-    anchors = assign(np.where(identical, 2.0, u_sim), floor, (z >= ANCHOR_Z) | identical)
-    unit_pairs = anchors + _fill_gaps(u_sim, z, anchors, floor, len(ua), len(ub))
-    groups = _groups(unit_pairs, _containment(va, vb), _containment(vb, va))
+    best = _best_clause_matches(A, B)
+    evidence = (u_sim, z, identical, _containment(va, vb), _containment(vb, va), _shared_sentences(A, B, ua, ub, best))
+    groups = _unit_groups(*evidence, floor, np.zeros_like(identical))
+    veto = _citation_veto(A, B, ua, ub, groups) & ~identical
+    if veto.any():
+        groups = _unit_groups(*evidence, floor, veto)
     unit_groups = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
                    for ga, gb in groups]
     pairs = _order_and_moves(A, B, unit_groups, role="unit")
@@ -225,7 +219,6 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     pairs = _reading_order(A, B, pairs)
     for p in pairs:
         p.clauses = _clause_links(A, B, p, options)
-    best = _best_clause_matches(A, B)
     return Comparison(
         a=a, b=b, pairs=pairs, clause_pairs=top_clause_pairs(best, options), score=document_score(A, B, pairs),
         matrix=[[round(float(x), 4) for x in row] for row in u_sim] if u_sim.size <= MATRIX_CELLS else [],
@@ -247,6 +240,35 @@ def _identical(A, B, ua, ub):
         for j in where.get(A.deep[x], ()):
             out[i, j] = True
     return out
+
+
+def _char_sim(A, B, ua, ub):
+    """Cosine of character-bigram TF-IDF (log tf, smoothed IDF over both plans' units): the second view."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    grams = [[t[k:k + 2] for k in range(len(t) - 1)] for t in [A.deep[i] for i in ua] + [B.deep[j] for j in ub]]
+    flat = np.array([g for gs in grams for g in gs] or [""])
+    names, col = np.unique(flat, return_inverse=True)
+    row = np.repeat(np.arange(len(grams)), [len(gs) for gs in grams])
+    x = csr_matrix((np.ones(len(row)), (row, col[:len(row)])), shape=(len(grams), len(names)))
+    x.sum_duplicates()
+    idf = np.log((1 + len(grams)) / (1 + np.bincount(x.indices, minlength=len(names)))) + 1
+    x.data = (1 + np.log(x.data)) * idf[x.indices]
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
+    return _sim(x[:len(ua)], x[len(ua):])
+
+
+def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, floor, veto):
+    """Anchors, gaps, then groups (containment, shared sentences), never on a vetoed cell."""
+    import numpy as np
+
+    z = np.where(veto, -np.inf, z)
+    anchors = assign(np.where(identical, 2.0, sim), floor, ((z >= ANCHOR_Z) | identical) & ~veto)
+    unit_pairs = anchors + _fill_gaps(sim, z, anchors, floor, len(sim), sim.shape[1])
+    groups = _groups(unit_pairs, np.where(veto, 0.0, a_in_b), np.where(veto.T, 0.0, b_in_a))
+    return _sentence_joiners(groups, shared, sim, z)
 
 
 def _fill_gaps(sim, z, anchors, floor, n_a, n_b):
@@ -298,6 +320,70 @@ def _joiners(contained, paired_rows, paired_cols):
         if contained[r, c] >= GROUP_CONTAINMENT and z[r, c] >= GROUP_Z:
             out.append((r, c))
     return out
+
+
+def _shared_sentences(A, B, ua, ub, best):
+    """(A unit row, B unit row) → how many sentences they share: pairs each the other's best match
+    in the two plans, at cosine ≥ SENTENCE_COSINE, both at least MOVE_MIN_CHARS long."""
+    ca, cb, best_j, score, best_i, _ = best
+    row_a, row_b = {x: k for k, x in enumerate(ua)}, {y: k for k, y in enumerate(ub)}
+    out: dict[tuple[int, int], int] = {}
+    for i, c in enumerate(ca):
+        j = int(best_j[i])
+        if score[i] < SENTENCE_COSINE or int(best_i[j]) != i:
+            continue
+        x, y = row_a.get(A.unit_of.get(c.section_id)), row_b.get(B.unit_of.get(cb[j].section_id))
+        if x is None or y is None or min(len(_SPACE.sub("", c.text)), len(_SPACE.sub("", cb[j].text))) < MOVE_MIN_CHARS:
+            continue
+        out[x, y] = out.get((x, y), 0) + 1
+    return out
+
+
+def _sentence_joiners(groups, shared, sim, z):
+    """A unit in no group joins the group whose other side shares a sentence with it (significance ≥ GAP_Z);
+    most sentences first, then cosine, then index."""
+    group_a = {i: k for k, (ga, _) in enumerate(groups) for i in ga}
+    group_b = {j: k for k, (_, gb) in enumerate(groups) for j in gb}
+    join_a: dict[int, tuple] = {}
+    join_b: dict[int, tuple] = {}
+    for (i, j), n in sorted(shared.items()):
+        if z[i, j] < GAP_Z:
+            continue
+        if i not in group_a and j in group_b and (i not in join_a or (n, sim[i, j]) > join_a[i][:2]):
+            join_a[i] = (n, sim[i, j], group_b[j])
+        if j not in group_b and i in group_a and (j not in join_b or (n, sim[i, j]) > join_b[j][:2]):
+            join_b[j] = (n, sim[i, j], group_a[i])
+    for i, (_, _, k) in sorted(join_a.items()):
+        groups[k][0].append(i)
+    for j, (_, _, k) in sorted(join_b.items()):
+        groups[k][1].append(j)
+    return [(sorted(ga), sorted(gb)) for ga, gb in groups]
+
+
+_CITED = re.compile(r"本(?:条例|法|办法|规定|细则)((?:第[零〇一二三四五六七八九十百千]+[条款项]|[（(][一二三四五六七八九十]+[)）]|[、，和及或与至])+)")
+_ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千]+条")
+
+
+def _citation_veto(A, B, ua, ub, groups):
+    """Cells (A row, B row) where both units cite articles of their plan by number (本条例第十条) and no
+    article cited by one is grouped with one cited by the other: what they sanction differs."""
+    from scipy.sparse import csr_matrix
+
+    def cited_groups(side, ids, group_of):  # sparse: unit row × group holding an article it cites
+        number = {side.by_id[x].number.strip(): k for k, x in enumerate(ids) if side.by_id[x].style == "tiao"}
+        cells = set()  # column len(groups): the unit cites at all, grouped or not
+        for k, x in enumerate(ids):
+            s = side.by_id[x]
+            for m in _CITED.finditer(side.doc.text[s.title_start:s.end]):
+                cells |= {(k, c) for n in _ARTICLE.findall(m.group(1)) if number.get(n, k) != k
+                          for c in (len(groups), group_of.get(number[n], len(groups)))}
+        rows, cols = zip(*sorted(cells)) if cells else ((), ())
+        return csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(ids), len(groups) + 1))
+
+    ca = cited_groups(A, ua, {i: g for g, (ga, _) in enumerate(groups) for i in ga})
+    cb = cited_groups(B, ub, {j: g for g, (_, gb) in enumerate(groups) for j in gb})
+    both = (ca[:, -1] @ cb[:, -1].T).toarray() > 0
+    return both & ((ca[:, :-1] @ cb[:, :-1].T).toarray() == 0)
 
 
 def _group_score(A, B, ua, ub, ga, gb, sim) -> float:
@@ -450,13 +536,16 @@ BLOCK_ROWS = 2048  # clause rows per block of the sparse product: memory stays f
 
 
 def _best_clause_matches(A, B):
-    """For each clause of A, its most similar clause of B: (A clauses, B clauses, best B index, cosine)."""
+    """Each clause's most similar clause in the other plan, both ways:
+    (A clauses, B clauses, best B index per A clause, its cosine, best A index per B clause, its cosine)."""
     import numpy as np
 
     ca = [c for s in A.sections for c in s.clauses]
     cb = [c for s in B.sections for c in s.clauses]
     best = np.zeros(len(ca), dtype=np.int64)
     score = np.zeros(len(ca), dtype=np.float32)
+    best_a = np.zeros(len(cb), dtype=np.int64)
+    score_a = np.full(len(cb), -1.0, dtype=np.float32)
     if ca and cb:
         rows_b = _clause_rows(B, cb).T.tocsr()
         rows_a = _clause_rows(A, ca)
@@ -464,12 +553,15 @@ def _best_clause_matches(A, B):
             block = (rows_a[start:start + BLOCK_ROWS] @ rows_b).toarray()
             best[start:start + len(block)] = block.argmax(axis=1)  # first (lowest id) of equal maxima
             score[start:start + len(block)] = np.clip(block.max(axis=1), 0.0, 1.0)
-    return ca, cb, best, score
+            col, col_at = block.max(axis=0), block.argmax(axis=0)
+            better = col > score_a  # strictly: an earlier block keeps its equal maxima
+            best_a[better], score_a[better] = col_at[better] + start, col[better]
+    return ca, cb, best, score, best_a, np.clip(score_a, 0.0, 1.0)
 
 
 def top_clause_pairs(best, options) -> list[ClausePair]:
     """For each clause of A its most similar clause of B; the best ``options.top_clauses``, ties by id order."""
-    ca, cb, best_j, score = best
+    ca, cb, best_j, score = best[:4]
     rows = [(float(score[i]), i, int(best_j[i])) for i in range(len(ca)) if score[i] >= options.clause_threshold]
     rows.sort(key=lambda r: (-round(r[0], 6), r[1], r[2]))
     return [ClausePair(ca[i].id, cb[j].id, round(min(s, 1.0), 4)) for s, i, j in rows[: options.top_clauses]]
@@ -477,7 +569,7 @@ def top_clause_pairs(best, options) -> list[ClausePair]:
 
 def partial_moves(A, B, pairs, best) -> list[Move]:
     """Units of A part of whose sentences now stand in a B unit other than their counterpart."""
-    ca, cb, best_j, score = best
+    ca, cb, best_j, score = best[:4]
     partner = {x: set(p.b) for p in pairs if p.role == "unit" for x in p.a}
     sentences: dict[str, int] = {}
     found: dict[tuple[str, str], list[tuple[str, str]]] = {}

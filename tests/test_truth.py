@@ -8,8 +8,8 @@ from conftest import needs_corpus, SHARED_CORPUS
 from truth import Score, baseline_links, load_truth, move_links, plan_names, score, tool_links, truth_files
 
 # Measured with the defaults (README "How alignment works"); asserted with a small margin.
-MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.80, 0.07, 0.88
-# What issue 8 asks for. Not reached yet: see the README for why (lexical evidence only).
+MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.86, 0.04, 0.90  # measured 0.877, 0.027, 0.919
+# What issue 8 asks for. Negatives and only are met; recall is not yet: see the README for why.
 TARGET_RECALL, TARGET_NEGATIVES, TARGET_ONLY = 0.95, 0.03, 0.90
 
 
@@ -81,7 +81,7 @@ def test_alignment_on_real_pairs_meets_the_measured_figures_and_beats_the_baseli
 
 
 @needs_corpus
-@pytest.mark.xfail(strict=True, reason="issue 8's targets are not reached yet (README: How alignment works)")
+@pytest.mark.xfail(strict=True, reason="issue 8's recall target is not reached yet (README: How alignment works)")
 def test_alignment_on_real_pairs_meets_the_issue_targets(measured):
     tool, _, _ = measured
     assert tool.recall >= TARGET_RECALL and tool.negative_rate <= TARGET_NEGATIVES and tool.only_rate >= TARGET_ONLY
