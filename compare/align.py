@@ -31,7 +31,9 @@ from dataclasses import replace
 
 from .index import Stats, section_tokens
 from .load import match_form
-from .models import ClauseLink, ClausePair, Comparison, Document, Move, Options, Pair, Section
+from .models import Comparison, Document, Options, Pair, Section
+from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
+from .similarity import assign, containment, cosine, longest_increasing, significance
 from .tokenize import Segmentation
 
 ARTICLE_STYLES = ("tiao", "kuan")
@@ -41,9 +43,7 @@ FLOOR = 0.2  # default min cosine of a unit pair (Options.threshold)
 ANCHOR_Z = 3.5  # significance of an anchor pair
 GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
 GROUP_CONTAINMENT, GROUP_Z = 0.4, 2.0  # a unit joins a group it is contained in
-MOVE_COSINE = 0.6  # a sentence match strong enough to say the sentence moved
 SENTENCE_COSINE = 0.4  # two sentences, each the other's best match, this alike: text the units share
-MOVE_MIN_CHARS = 12  # shorter sentences (制定本条例。) say nothing about where text went
 
 
 # ---------------------------------------------------------------- roles
@@ -74,61 +74,6 @@ def deep_text(doc: Document, s: Section) -> str:
 
 def _title_key(doc: Document, s: Section) -> str:
     return _SPACE.sub("", match_form(s.title))
-
-
-# ---------------------------------------------------------------- assignment
-
-def assign(sim, threshold: float, admissible=None) -> list[tuple[int, int]]:
-    """Optimal one-to-one (row, col) pairs maximizing sim over admissible cells with sim ≥ threshold."""
-    import numpy as np
-
-    if sim.size == 0:
-        return []
-    from scipy.optimize import linear_sum_assignment
-
-    ok = sim >= threshold
-    if admissible is not None:
-        ok &= admissible
-    if not ok.any():
-        return []
-    rows_used, cols_used = np.flatnonzero(ok.any(axis=1)), np.flatnonzero(ok.any(axis=0))
-    sub = np.where(ok[np.ix_(rows_used, cols_used)], sim[np.ix_(rows_used, cols_used)], -1.0).astype(np.float64)
-    # Tiny index-based tie-breaker: equal gains resolve the same way on every run.
-    n, m = sub.shape
-    sub -= (np.arange(n)[:, None] * m + np.arange(m)[None, :]) * 1e-12
-    rows, cols = linear_sum_assignment(-sub)
-    return sorted((int(rows_used[r]), int(cols_used[c])) for r, c in zip(rows, cols) if ok[rows_used[r], cols_used[c]])
-
-
-def significance(sim):
-    """z-score of each cell against its row's and its column's background; the smaller of the two."""
-    import numpy as np
-
-    if sim.size == 0:
-        return np.zeros_like(sim)
-    z_row = (sim - sim.mean(axis=1, keepdims=True)) / (sim.std(axis=1, keepdims=True) + 1e-6)
-    z_col = (sim - sim.mean(axis=0, keepdims=True)) / (sim.std(axis=0, keepdims=True) + 1e-6)
-    return np.minimum(z_row, z_col)
-
-
-def longest_increasing(seq: list[int]) -> set[int]:
-    """Indexes (into seq) of one longest strictly increasing subsequence; ties resolved to the earliest."""
-    import bisect
-
-    tails, tails_idx, prev = [], [], [-1] * len(seq)
-    for i, x in enumerate(seq):
-        k = bisect.bisect_left(tails, x)
-        if k == len(tails):
-            tails.append(x)
-            tails_idx.append(i)
-        else:
-            tails[k], tails_idx[k] = x, i
-        prev[i] = tails_idx[k - 1] if k else -1
-    keep, i = set(), tails_idx[-1] if tails_idx else -1
-    while i >= 0:
-        keep.add(i)
-        i = prev[i]
-    return keep
 
 
 # ---------------------------------------------------------------- the comparison
@@ -164,27 +109,13 @@ class _Side:
         return [c for i in ids for s in self.by_id[i].walk() for c in s.clauses]
 
 
-def _sim(x, y):
-    """Cosine between two row sets, dense float32 array (len(x) × len(y)), clipped to [0, 1]."""
-    import numpy as np
-
-    if x.shape[0] == 0 or y.shape[0] == 0:
-        return np.zeros((x.shape[0], y.shape[0]), dtype=np.float32)
-    return np.clip((x @ y.T).toarray().astype(np.float32), 0.0, 1.0)
-
-
-def _containment(x, y):
-    """Share of each x row's squared TF-IDF weight on terms present in each y row, in [0, 1]."""
-    import numpy as np
-
-    if x.shape[0] == 0 or y.shape[0] == 0:
-        return np.zeros((x.shape[0], y.shape[0]), dtype=np.float32)
-    present = y.copy()
-    present.data[:] = 1.0
-    return np.clip((x.multiply(x) @ present.T).toarray().astype(np.float32), 0.0, 1.0)
-
-
-def _kind(A: _Side, B: _Side, a_ids, b_ids) -> str:
+def _kind(A: _Side, B: _Side, a_ids, b_ids, role: str = "unit") -> str:
+    """same: texts equal after normalization; a container is compared by its own heading and text,
+    not its children's (they are paired, and judged, on their own)."""
+    if role == "container":
+        own = [_SPACE.sub("", match_form(side.doc.text[side.by_id[i].title_start:side.by_id[i].span[1]]))
+               for side, ids in ((A, a_ids), (B, b_ids)) for i in ids]
+        return "same" if own[0] == own[1] else "changed"
     return "same" if "".join(A.deep[i] for i in a_ids) == "".join(B.deep[i] for i in b_ids) else "changed"
 
 
@@ -198,11 +129,11 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     A, B = _Side(a, stats, options), _Side(b, stats, options)
     ua, ub = A.ids("unit"), B.ids("unit")
     va, vb = A.rows(ua), B.rows(ub)
-    u_sim = _sim(va, vb)
+    u_sim = cosine(va, vb)
     z = np.maximum(significance(u_sim), significance(_char_sim(A, B, ua, ub)))
     identical = _identical(A, B, ua, ub)
-    best = _best_clause_matches(A, B)
-    evidence = (u_sim, z, identical, _containment(va, vb), _containment(vb, va), _shared_sentences(A, B, ua, ub, best))
+    best = best_clause_matches(A, B)
+    evidence = (u_sim, z, identical, containment(va, vb), containment(vb, va), _shared_sentences(A, B, ua, ub, best))
     groups = _unit_groups(*evidence, floor, np.zeros_like(identical))
     veto = _citation_veto(A, B, ua, ub, groups) & ~identical
     if veto.any():
@@ -218,7 +149,7 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     pairs += [Pair([], [s.id], 0.0, "only_b", B.role[s.id]) for s in B.sections if s.id not in paired_b]
     pairs = _reading_order(A, B, pairs)
     for p in pairs:
-        p.clauses = _clause_links(A, B, p, options)
+        p.clauses = clause_links(A, B, p, options)
     return Comparison(
         a=a, b=b, pairs=pairs, clause_pairs=top_clause_pairs(best, options), score=document_score(A, B, pairs),
         matrix=[[round(float(x), 4) for x in row] for row in u_sim] if u_sim.size <= MATRIX_CELLS else [],
@@ -257,7 +188,7 @@ def _char_sim(A, B, ua, ub):
     x.data = (1 + np.log(x.data)) * idf[x.indices]
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     x = csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
-    return _sim(x[:len(ua)], x[len(ua):])
+    return cosine(x[:len(ua)], x[len(ua):])
 
 
 def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, floor, veto):
@@ -432,7 +363,7 @@ def _containers(A, B, unit_pairs):
                         for y in cb] for x in ca])
     gain = share + titles
     pairs = assign(gain, 1e-9, (evidence > 0) | titles)
-    c_sim = _sim(A.rows(ca), B.rows(cb))
+    c_sim = cosine(A.rows(ca), B.rows(cb))
     return [([ca[r]], [cb[c]], float(c_sim[r, c])) for r, c in pairs]
 
 
@@ -443,7 +374,7 @@ def _order_and_moves(A, B, groups, role):
     in_order = longest_increasing(b_pos)
     out = []
     for i, (a_ids, b_ids, score) in enumerate(groups):
-        kind = _kind(A, B, a_ids, b_ids)
+        kind = _kind(A, B, a_ids, b_ids, role)
         same = kind == "same"
         if len(b_ids) > 1 and len(b_ids) >= len(a_ids):
             kind = "split"
@@ -464,7 +395,7 @@ def _items(A, B, unit_pairs, options):
         ib = [s.id for y in p.b for s in B.by_id[y].walk() if s.id != y]
         if not ia or not ib:
             continue
-        sim = _sim(A.rows(ia), B.rows(ib))
+        sim = cosine(A.rows(ia), B.rows(ib))
         groups = [([ia[r]], [ib[c]], float(sim[r, c])) for r, c in assign(sim, options.threshold)]
         out += _order_and_moves(A, B, groups, role="item")
     return out
@@ -489,102 +420,6 @@ def _reading_order(A, B, pairs):
         out.append(p)
         out += after.get(k, [])
     return out
-
-
-# ---------------------------------------------------------------- clauses
-
-def _clause_rows(side: _Side, clauses):
-    return side.stats.vectors([side.seg.tokens(*c.span) for c in clauses])
-
-
-def _pair_clauses(side: _Side, ids, role):
-    """A pair's clauses: a unit's with its items; a container's or an item's own."""
-    return side.clauses(ids) if role == "unit" else [c for i in ids for c in side.by_id[i].clauses]
-
-
-def _clause_links(A, B, pair, options) -> list[ClauseLink]:
-    """Clause alignment inside a pair, in A's order with B-only clauses where they stand in B."""
-    ca, cb = _pair_clauses(A, pair.a, pair.role), _pair_clauses(B, pair.b, pair.role)
-    if not ca or not cb:
-        return [ClauseLink(c.id, None, 0.0, "only_a") for c in ca] + [ClauseLink(None, c.id, 0.0, "only_b") for c in cb]
-    sim = _sim(_clause_rows(A, ca), _clause_rows(B, cb))
-    norm_a = [_SPACE.sub("", match_form(c.text)) for c in ca]
-    norm_b = [_SPACE.sub("", match_form(c.text)) for c in cb]
-    for i in range(len(ca)):
-        for j in range(len(cb)):
-            if norm_a[i] == norm_b[j]:
-                sim[i, j] = 1.0
-    matched = dict(assign(sim, options.clause_threshold))
-    links, used_b, next_b = [], set(matched.values()), 0
-    for i, c in enumerate(ca):
-        j = matched.get(i)
-        if j is not None:
-            while next_b < j:  # B-only clauses before this match stay in B's order
-                if next_b not in used_b:
-                    links.append(ClauseLink(None, cb[next_b].id, 0.0, "only_b"))
-                next_b += 1
-            next_b = max(next_b, j + 1)
-            same = norm_a[i] == norm_b[j]
-            links.append(ClauseLink(c.id, cb[j].id, 1.0 if same else round(float(sim[i, j]), 4), "same" if same else "changed"))
-        else:
-            links.append(ClauseLink(c.id, None, 0.0, "only_a"))
-    links += [ClauseLink(None, cb[j].id, 0.0, "only_b") for j in range(next_b, len(cb)) if j not in used_b]
-    return links
-
-
-BLOCK_ROWS = 2048  # clause rows per block of the sparse product: memory stays flat however long the plans
-
-
-def _best_clause_matches(A, B):
-    """Each clause's most similar clause in the other plan, both ways:
-    (A clauses, B clauses, best B index per A clause, its cosine, best A index per B clause, its cosine)."""
-    import numpy as np
-
-    ca = [c for s in A.sections for c in s.clauses]
-    cb = [c for s in B.sections for c in s.clauses]
-    best = np.zeros(len(ca), dtype=np.int64)
-    score = np.zeros(len(ca), dtype=np.float32)
-    best_a = np.zeros(len(cb), dtype=np.int64)
-    score_a = np.full(len(cb), -1.0, dtype=np.float32)
-    if ca and cb:
-        rows_b = _clause_rows(B, cb).T.tocsr()
-        rows_a = _clause_rows(A, ca)
-        for start in range(0, len(ca), BLOCK_ROWS):
-            block = (rows_a[start:start + BLOCK_ROWS] @ rows_b).toarray()
-            best[start:start + len(block)] = block.argmax(axis=1)  # first (lowest id) of equal maxima
-            score[start:start + len(block)] = np.clip(block.max(axis=1), 0.0, 1.0)
-            col, col_at = block.max(axis=0), block.argmax(axis=0)
-            better = col > score_a  # strictly: an earlier block keeps its equal maxima
-            best_a[better], score_a[better] = col_at[better] + start, col[better]
-    return ca, cb, best, score, best_a, np.clip(score_a, 0.0, 1.0)
-
-
-def top_clause_pairs(best, options) -> list[ClausePair]:
-    """For each clause of A its most similar clause of B; the best ``options.top_clauses``, ties by id order."""
-    ca, cb, best_j, score = best[:4]
-    rows = [(float(score[i]), i, int(best_j[i])) for i in range(len(ca)) if score[i] >= options.clause_threshold]
-    rows.sort(key=lambda r: (-round(r[0], 6), r[1], r[2]))
-    return [ClausePair(ca[i].id, cb[j].id, round(min(s, 1.0), 4)) for s, i, j in rows[: options.top_clauses]]
-
-
-def partial_moves(A, B, pairs, best) -> list[Move]:
-    """Units of A part of whose sentences now stand in a B unit other than their counterpart."""
-    ca, cb, best_j, score = best[:4]
-    partner = {x: set(p.b) for p in pairs if p.role == "unit" for x in p.a}
-    sentences: dict[str, int] = {}
-    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for i, c in enumerate(ca):
-        x = A.unit_of.get(c.section_id)
-        if x is None or len(_SPACE.sub("", c.text)) < MOVE_MIN_CHARS:
-            continue
-        sentences[x] = sentences.get(x, 0) + 1
-        if score[i] < MOVE_COSINE:
-            continue
-        y = B.unit_of.get(cb[int(best_j[i])].section_id)
-        if y is not None and y not in partner.get(x, ()):
-            found.setdefault((x, y), []).append((c.id, cb[int(best_j[i])].id))
-    return [Move(a=x, b=y, clauses=links, of=sentences[x])
-            for (x, y), links in sorted(found.items(), key=lambda kv: (A.order[kv[0][0]], B.order[kv[0][1]]))]
 
 
 def document_score(A, B, pairs) -> float:

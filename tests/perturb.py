@@ -50,7 +50,8 @@ class Variant:
     inserted: list[int]
 
 
-def make_variant(doc, donor, seed: int = 0, legal_style: bool | None = None) -> Variant:
+def make_variant(doc, donor, seed: int = 0, legal_style: bool | None = None, edit_share: float = 0.4) -> Variant:
+    """A variant of ``doc``; ``edit_share`` of its units get their wording edited (1.0: every unit)."""
     rng = random.Random(seed)
     units = unit_texts(doc)
     donor_units = [t for _, t in unit_texts(donor) if len(t) > 30]
@@ -77,9 +78,10 @@ def make_variant(doc, donor, seed: int = 0, legal_style: bool | None = None) -> 
         half = len(parts) // 2
         split_ids = items[k][0]
         items[k:k + 1] = [(split_ids, "".join(parts[:half])), (split_ids, "".join(parts[half:]))]
-    # edit sentences and wording in ~40% of units
+    # edit sentences and wording in ``edit_share`` of the units
     for i, (ids, text) in enumerate(items):
-        if rng.random() < 0.4:
+        if rng.random() < edit_share:
+            original = text
             parts = sentences(text)
             if len(parts) > 2 and rng.random() < 0.5:
                 del parts[rng.randrange(len(parts))]
@@ -88,6 +90,8 @@ def make_variant(doc, donor, seed: int = 0, legal_style: bool | None = None) -> 
             text = "".join(parts)
             for old, new in rng.sample(SYNONYMS, 3):
                 text = text.replace(old, new)
+            if text == original:  # none of the three synonyms occurred: change one word all the same
+                text = "进一步" + text
             items[i] = (ids, text)
     # move three units elsewhere
     for _ in range(3):

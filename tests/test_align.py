@@ -57,12 +57,12 @@ def test_longest_increasing_marks_the_moved_one():
     assert longest_increasing([]) == set()
 
 
-def _recover(doc, donor, seed):
-    variant = make_variant(doc, donor, seed=seed)
+def _recover(doc, donor, seed, corpus_files=(), edit_share=0.4):
+    variant = make_variant(doc, donor, seed=seed, edit_share=edit_share)
     b = parse(load_bytes(variant.text.encode("utf-8"), f"variant-of-{doc.name}.txt"))
     position = unit_ids_by_position(b)
     truth = links([(ids, [position[p] for p in ps]) for ids, ps in variant.truth])
-    c = _compare(doc, b, [])
+    c = _compare(doc, b, corpus_files)
     _every_section_once(c)
     predicted = links([(p.a, p.b) for p in c.pairs if p.role == "unit" and p.a and p.b])
     kinds = {p.kind for p in c.pairs}
@@ -77,22 +77,32 @@ def test_recovers_known_alignment_on_the_seed():
     assert {"split", "merge", "only_a", "only_b"} <= kinds
 
 
+# The figures the README prints for the synthetic test, as (precision, recall, F1).
+SYNTHETIC = (0.969, 0.995, 0.981)
+SYNTHETIC_BASELINE = (0.986, 0.948, 0.967)
+
+
 @needs_corpus
 def test_recovers_known_alignments_on_real_plans_and_beats_difflib(record_property):
-    docs = [load_plan(p) for p in real_corpus_files()] + [load_plan(SEED)]
+    """Every unit of every real plan perturbed; the IDF fitted over the corpus, as `compare run` does."""
+    files = real_corpus_files()
+    docs = [load_plan(p) for p in files] + [load_plan(SEED)]
     ours, theirs = [], []
     for i, doc in enumerate(docs):
-        mine, base, _ = _recover(doc, docs[(i + 1) % len(docs)], seed=i)
+        mine, base, _ = _recover(doc, docs[(i + 1) % len(docs)], seed=i, corpus_files=files, edit_share=1.0)
         ours.append(mine)
         theirs.append(base)
-    mean = [sum(x[k] for x in ours) / len(ours) for k in range(3)]
-    base = [sum(x[k] for x in theirs) / len(theirs) for k in range(3)]
+    mean = tuple(round(sum(x[k] for x in ours) / len(ours), 3) for k in range(3))
+    base = tuple(round(sum(x[k] for x in theirs) / len(theirs), 3) for k in range(3))
     record_property("aligner_precision_recall_f1", mean)
     record_property("difflib_precision_recall_f1", base)
     print(f"aligner P/R/F1 = {mean}, difflib greedy P/R/F1 = {base}")
-    assert mean[2] >= 0.95
-    assert mean[2] > base[2]
-    assert min(x[2] for x in ours) >= 0.9
+    assert all(abs(got - said) <= 0.01 for got, said in zip(mean + base, SYNTHETIC + SYNTHETIC_BASELINE)), \
+        f"the README's synthetic figures {SYNTHETIC}, {SYNTHETIC_BASELINE} are stale: measured {mean}, {base}"
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert "precision {:.3f}, recall {:.3f}, F1 {:.3f}".format(*SYNTHETIC) in readme
+    assert mean[2] >= 0.95 and mean[2] > base[2]
+    assert min(x[2] for x in ours) >= 0.85
 
 
 def _pair_of(c, side, sid):
@@ -175,3 +185,29 @@ def test_bad_corpus_file_is_skipped_with_a_warning(tmp_path):
     assert result.exit_code == 0
     assert "broken.txt" in result.stderr and "skipped" in result.stderr
     assert json.loads(result.stdout)["pairs"]
+
+
+def _doc(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_plan(path)
+
+
+def test_containers_with_the_same_title_pair_and_spacing_is_no_change(tmp_path):
+    """一、总体要求 meets 一、总体要求 (not stacked as only-A and only-B); 第一章 总则 = 第一章 总 则."""
+    a = _doc(tmp_path, "a.md", "第一章 总则\n第一条 为了规范地方金融组织，促进地方金融健康发展，制定本条例。\n"
+                               "第二条 本条例适用于本省行政区域内地方金融组织的监督管理。\n"
+                               "第二章 监督管理\n第三条 小额贷款公司应当审慎经营，按照规定报送经营数据。\n")
+    b = _doc(tmp_path, "b.md", "第一章 总 则\n第一条 为了规范地方金融组织，促进地方金融健康发展，制定本条例。\n"
+                               "第二条 本条例适用于本市行政区域内地方金融组织的监督管理活动。\n"
+                               "第二章 风险处置\n第三条 融资担保公司发生重大风险事件的，应当立即报告。\n")
+    c = _compare(a, b)
+    chapter_one = _pair_of(c, "a", a.sections[0].id)
+    assert chapter_one.b == [b.sections[0].id] and chapter_one.kind == "same"
+    plan = _doc(tmp_path, "plan.txt", "一、总体要求\n（一）指导思想。坚持稳中求进工作总基调，服务实体经济。\n"
+                                      "二、主要任务\n1、支持小额贷款公司、融资担保公司规范发展，提升服务能力。\n")
+    seed = _doc(tmp_path, "seed.txt", "一、总体要求\n（一）基本原则。坚持市场主导、政府引导，防范金融风险。\n"
+                                      "二、重点工作\n1、推动跨境人民币结算便利化，扩大金融开放。\n")
+    c = _compare(plan, seed)
+    first = _pair_of(c, "a", plan.sections[0].id)
+    assert first.b == [seed.sections[0].id], "the two 一、总体要求 must face each other"

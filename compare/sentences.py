@@ -1,0 +1,111 @@
+"""Sentence-level evidence: clause alignment inside a pair, each clause's best match across the plans,
+the most similar clause pairs, and partial moves (sentences that now stand in another unit).
+
+The functions take the aligner's two sides (a plan with its segmentation, TF-IDF statistics and
+sections by id); they never decide unit pairs themselves.
+"""
+from __future__ import annotations
+
+import re
+
+from .load import match_form
+from .models import ClauseLink, ClausePair, Move
+from .similarity import assign, cosine
+
+_SPACE = re.compile(r"\s+")
+MOVE_COSINE = 0.6  # a sentence match strong enough to say the sentence moved
+MOVE_MIN_CHARS = 12  # shorter sentences (制定本条例。) say nothing about where text went
+
+
+def clause_rows(side, clauses):
+    return side.stats.vectors([side.seg.tokens(*c.span) for c in clauses])
+
+
+def pair_clauses(side, ids, role):
+    """A pair's clauses: a unit's with its items; a container's or an item's own."""
+    return side.clauses(ids) if role == "unit" else [c for i in ids for c in side.by_id[i].clauses]
+
+
+def clause_links(A, B, pair, options) -> list[ClauseLink]:
+    """Clause alignment inside a pair, in A's order with B-only clauses where they stand in B."""
+    ca, cb = pair_clauses(A, pair.a, pair.role), pair_clauses(B, pair.b, pair.role)
+    if not ca or not cb:
+        return [ClauseLink(c.id, None, 0.0, "only_a") for c in ca] + [ClauseLink(None, c.id, 0.0, "only_b") for c in cb]
+    sim = cosine(clause_rows(A, ca), clause_rows(B, cb))
+    norm_a = [_SPACE.sub("", match_form(c.text)) for c in ca]
+    norm_b = [_SPACE.sub("", match_form(c.text)) for c in cb]
+    for i in range(len(ca)):
+        for j in range(len(cb)):
+            if norm_a[i] == norm_b[j]:
+                sim[i, j] = 1.0
+    matched = dict(assign(sim, options.clause_threshold))
+    links, used_b, next_b = [], set(matched.values()), 0
+    for i, c in enumerate(ca):
+        j = matched.get(i)
+        if j is not None:
+            while next_b < j:  # B-only clauses before this match stay in B's order
+                if next_b not in used_b:
+                    links.append(ClauseLink(None, cb[next_b].id, 0.0, "only_b"))
+                next_b += 1
+            next_b = max(next_b, j + 1)
+            same = norm_a[i] == norm_b[j]
+            links.append(ClauseLink(c.id, cb[j].id, 1.0 if same else round(float(sim[i, j]), 4), "same" if same else "changed"))
+        else:
+            links.append(ClauseLink(c.id, None, 0.0, "only_a"))
+    links += [ClauseLink(None, cb[j].id, 0.0, "only_b") for j in range(next_b, len(cb)) if j not in used_b]
+    return links
+
+
+BLOCK_ROWS = 2048  # clause rows per block of the sparse product: memory stays flat however long the plans
+
+
+def best_clause_matches(A, B):
+    """Each clause's most similar clause in the other plan, both ways:
+    (A clauses, B clauses, best B index per A clause, its cosine, best A index per B clause, its cosine)."""
+    import numpy as np
+
+    ca = [c for s in A.sections for c in s.clauses]
+    cb = [c for s in B.sections for c in s.clauses]
+    best = np.zeros(len(ca), dtype=np.int64)
+    score = np.zeros(len(ca), dtype=np.float32)
+    best_a = np.zeros(len(cb), dtype=np.int64)
+    score_a = np.full(len(cb), -1.0, dtype=np.float32)
+    if ca and cb:
+        rows_b = clause_rows(B, cb).T.tocsr()
+        rows_a = clause_rows(A, ca)
+        for start in range(0, len(ca), BLOCK_ROWS):
+            block = (rows_a[start:start + BLOCK_ROWS] @ rows_b).toarray()
+            best[start:start + len(block)] = block.argmax(axis=1)  # first (lowest id) of equal maxima
+            score[start:start + len(block)] = np.clip(block.max(axis=1), 0.0, 1.0)
+            col, col_at = block.max(axis=0), block.argmax(axis=0)
+            better = col > score_a  # strictly: an earlier block keeps its equal maxima
+            best_a[better], score_a[better] = col_at[better] + start, col[better]
+    return ca, cb, best, score, best_a, np.clip(score_a, 0.0, 1.0)
+
+
+def top_clause_pairs(best, options) -> list[ClausePair]:
+    """For each clause of A its most similar clause of B; the best ``options.top_clauses``, ties by id order."""
+    ca, cb, best_j, score = best[:4]
+    rows = [(float(score[i]), i, int(best_j[i])) for i in range(len(ca)) if score[i] >= options.clause_threshold]
+    rows.sort(key=lambda r: (-round(r[0], 6), r[1], r[2]))
+    return [ClausePair(ca[i].id, cb[j].id, round(min(s, 1.0), 4)) for s, i, j in rows[: options.top_clauses]]
+
+
+def partial_moves(A, B, pairs, best) -> list[Move]:
+    """Units of A part of whose sentences now stand in a B unit other than their counterpart."""
+    ca, cb, best_j, score = best[:4]
+    partner = {x: set(p.b) for p in pairs if p.role == "unit" for x in p.a}
+    sentences: dict[str, int] = {}
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for i, c in enumerate(ca):
+        x = A.unit_of.get(c.section_id)
+        if x is None or len(_SPACE.sub("", c.text)) < MOVE_MIN_CHARS:
+            continue
+        sentences[x] = sentences.get(x, 0) + 1
+        if score[i] < MOVE_COSINE:
+            continue
+        y = B.unit_of.get(cb[int(best_j[i])].section_id)
+        if y is not None and y not in partner.get(x, ()):
+            found.setdefault((x, y), []).append((c.id, cb[int(best_j[i])].id))
+    return [Move(a=x, b=y, clauses=links, of=sentences[x])
+            for (x, y), links in sorted(found.items(), key=lambda kv: (A.order[kv[0][0]], B.order[kv[0][1]]))]
