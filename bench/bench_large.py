@@ -3,10 +3,12 @@
     python bench/bench_large.py [--articles 3000] [--repeat 3]
 
 Two synthetic regulations of N articles each (第1条 … 第N条, two sentences of financial-policy
-words each, different random draws) are compared as whole processes. Machines here are noisy, so
-each figure is a median of repeated runs, with a ratio to a baseline measured in the same run:
-`difflib.HtmlDiff` writing a side-by-side page for the same two files. Peak memory is the largest
-resident set of the child process (ru_maxrss); the target is under 2 GB at 3,000 articles.
+words each, different random draws) are compared as whole processes, and so are two of N/10
+articles, the baseline measured in the same run: the ratios say how time and memory grow with
+tenfold plans (10× is linear, 100× quadratic). Machines here are noisy, so each time is a median of
+repeated runs, alternating the two sizes. Peak memory is the largest resident set of the child
+process (ru_maxrss); the target is under 2 GB at 3,000 articles. (`difflib.HtmlDiff`, the baseline
+of the other benchmarks, takes minutes on 3,000 lines, so it is not used here.)
 """
 from __future__ import annotations
 
@@ -23,8 +25,6 @@ from pathlib import Path
 WORDS = ("金融 机构 应当 依法 监督 管理 小额贷款 公司 融资 担保 风险 处置 信息 披露 报告 备案 地方 政府 部门 投资者 "
          "消费者 权益 保护 跨境 人民币 结算 绿色 债券 科技 创新 数据 平台 合作 开放 试点 区域 中心 市场 交易 登记 审批 "
          "许可 处罚 责令 改正 罚款").split()
-DIFFLIB = ("import difflib,sys; a,b,o=sys.argv[1:]; "
-           "open(o,'w').write(difflib.HtmlDiff().make_file(open(a).read().splitlines(), open(b).read().splitlines()))")
 
 
 def write_plan(path: Path, articles: int, seed: int) -> None:
@@ -52,26 +52,29 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    sizes = (args.articles, max(1, args.articles // 10))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        a, b = tmp / "a.txt", tmp / "b.txt"
-        write_plan(a, args.articles, 1)
-        write_plan(b, args.articles, 2)
         env = dict(os.environ, COMPARE_CACHE_DIR=str(tmp / "cache"))
-        run = [sys.executable, "-m", "compare", "run", str(a), str(b), "--corpus", str(tmp / "none"),
-               "-o", str(tmp / "r.html"), "--json", str(tmp / "r.json")]
-        base = [sys.executable, "-c", DIFFLIB, str(a), str(b), str(tmp / "d.html")]
-        timed(run, env)  # fill the token cache once: the figures are for warm caches
-        ours, theirs = [], []
-        for _ in range(args.repeat):  # alternate, so both see the same machine
-            ours.append(timed(run, env))
-            theirs.append(timed(base, env))
-    t, m = statistics.median(x for x, _ in ours), max(y for _, y in ours)
-    bt = statistics.median(x for x, _ in theirs)
-    print(f"{args.articles} articles a side, {args.repeat} runs, medians")
-    print(f"compare run:      {t:6.1f} s, peak {m} MB")
-    print(f"difflib HtmlDiff: {bt:6.1f} s  (ratio {t / bt:.1f}x)")
-
+        commands = {}
+        for n in sizes:
+            a, b = tmp / f"a{n}.txt", tmp / f"b{n}.txt"
+            write_plan(a, n, 1)
+            write_plan(b, n, 2)
+            commands[n] = [sys.executable, "-m", "compare", "run", str(a), str(b), "--corpus", str(tmp / "none"),
+                           "-o", str(tmp / f"r{n}.html"), "--json", str(tmp / f"r{n}.json")]
+            timed(commands[n], env)  # fill the token cache once: the figures are for warm caches
+        runs = {n: [] for n in sizes}
+        for _ in range(args.repeat):  # alternate, so both sizes see the same machine
+            for n in sizes:
+                runs[n].append(timed(commands[n], env))
+    print(f"compare run, two plans of N articles each, warm caches, {args.repeat} runs, medians")
+    big, small = sizes
+    for n in sizes:
+        print(f"  N = {n:5d}: {statistics.median(t for t, _ in runs[n]):6.1f} s, peak {max(m for _, m in runs[n])} MB")
+    t_ratio = statistics.median(t for t, _ in runs[big]) / statistics.median(t for t, _ in runs[small])
+    m_ratio = max(m for _, m in runs[big]) / max(m for _, m in runs[small])
+    print(f"  growth for {big // small}x the articles: time {t_ratio:.1f}x, peak memory {m_ratio:.1f}x")
 
 if __name__ == "__main__":
     main()
