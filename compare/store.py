@@ -226,9 +226,9 @@ def _parse_all(paths: list[str], jobs: int | None):
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    from .tokenize import _jieba, cache_dir
+    from .tokenize import cache_dir, warm
 
-    _jieba()  # build jieba's dictionary cache once, before the workers load it
+    warm()  # jieba (the fallback) builds its dictionary cache once, before the workers load it
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(str(cache_dir()),))
     try:
         yield from pool.map(parse_file, paths, chunksize=8)

@@ -54,9 +54,11 @@ def test_second_run_wakes_neither_jieba_nor_sklearn(tmp_path):
         "print('jieba' in sys.modules, 'sklearn' in sys.modules)"
     )
     env = dict(os.environ, COMPARE_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(ROOT))
-    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
-    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path)
-    assert first.stdout.split() == ["True", "True"], first.stderr
-    assert second.stdout.split() == ["False", "False"], second.stderr
-    assert first.stderr == "" and second.stderr == ""  # jieba's "Building prefix dict" chatter is silenced
-    assert (tmp_path / "cache" / "jieba.cache").exists()
+    env.pop("COMPARE_TOKENIZER", None)
+    runs = [subprocess.run([sys.executable, "-c", code], env=e, capture_output=True, text=True, cwd=tmp_path)
+            for e in (env, env, dict(env, COMPARE_TOKENIZER="jieba"))]
+    assert runs[0].stdout.split() == ["False", "True"], runs[0].stderr  # rjieba segments: jieba stays asleep
+    assert runs[1].stdout.split() == ["False", "False"], runs[1].stderr
+    assert runs[2].stdout.split() == ["True", "True"], runs[2].stderr  # another tokenizer: the caches miss
+    assert [r.stderr for r in runs] == ["", "", ""]  # jieba's "Building prefix dict" chatter is silenced
+    assert (tmp_path / "cache" / "jieba.cache").exists() and (tmp_path / "cache" / "tokens").is_dir()
