@@ -16,7 +16,7 @@ How it decides, in the order a reader would (README "How alignment works"):
 2. **Anchors**: optimal one-to-one assignment over pairs with cosine ≥ the floor (0.2) and
    significance ≥ 3.5; identical texts always pair. **Gaps**: between in-order anchors, the units
    left over are assigned again at significance ≥ 1.5.
-3. **Groups**: a leftover unit joins the pair whose other side contains it (≥ 0.4 of its weight,
+3. **Groups**: a leftover unit joins the pair whose other side contains most of it (≥ 0.6 of its weight,
    significant) or shares a sentence with it (each other's best match, cosine ≥ 0.4).
 4. **Citations**: two articles that both cite articles of their plan by number (违反本条例第十条)
    pair only if a cited article of one is grouped with one cited by the other; steps 2–3 rerun.
@@ -42,7 +42,7 @@ _SPACE = re.compile(r"\s+")
 FLOOR = 0.2  # default min cosine of a unit pair (Options.threshold)
 ANCHOR_Z = 3.5  # significance of an anchor pair
 GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
-GROUP_CONTAINMENT, GROUP_Z = 0.4, 2.0  # a unit joins a group it is contained in
+GROUP_CONTAINMENT, GROUP_Z = 0.6, 2.0  # a unit joins a group that holds most of it
 SENTENCE_COSINE = 0.4  # two sentences, each the other's best match, this alike: text the units share
 
 

@@ -78,8 +78,8 @@ def test_recovers_known_alignment_on_the_seed():
 
 
 # The figures the README prints for the synthetic test, as (precision, recall, F1).
-SYNTHETIC = (0.969, 0.995, 0.981)
-SYNTHETIC_BASELINE = (0.986, 0.948, 0.967)
+SYNTHETIC = (0.983, 0.997, 0.990)
+SYNTHETIC_BASELINE = (0.998, 0.961, 0.979)
 
 
 @needs_corpus
@@ -89,7 +89,10 @@ def test_recovers_known_alignments_on_real_plans_and_beats_difflib(record_proper
     docs = [load_plan(p) for p in files] + [load_plan(SEED)]
     ours, theirs = [], []
     for i, doc in enumerate(docs):
-        mine, base, _ = _recover(doc, docs[(i + 1) % len(docs)], seed=i, corpus_files=files, edit_share=1.0)
+        # The inserted units come from a plan of another family: a sentence copied from the same law's
+        # other version is not new text, and the truth would call its correct pairing a false one.
+        donor = docs[(i + len(docs) // 2) % len(docs)]
+        mine, base, _ = _recover(doc, donor, seed=i, corpus_files=files, edit_share=1.0)
         ours.append(mine)
         theirs.append(base)
     mean = tuple(round(sum(x[k] for x in ours) / len(ours), 3) for k in range(3))
@@ -101,7 +104,7 @@ def test_recovers_known_alignments_on_real_plans_and_beats_difflib(record_proper
         f"the README's synthetic figures {SYNTHETIC}, {SYNTHETIC_BASELINE} are stale: measured {mean}, {base}"
     readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
     assert "precision {:.3f}, recall {:.3f}, F1 {:.3f}".format(*SYNTHETIC) in readme
-    assert mean[2] >= 0.95 and mean[2] > base[2]
+    assert mean[2] >= 0.99 and mean[2] > base[2]
     assert min(x[2] for x in ours) >= 0.85
 
 
