@@ -105,7 +105,7 @@ def main() -> None:
     from compare.align import compare as align
     from compare.corpus import plan_files
     from compare.diff import diff_tokens
-    from compare.index import corpus_stats
+    from compare.tfidf import corpus_stats
     from compare.models import Options
     from compare.report import _joined_tokens, build_view, render_html
     from compare.sections import load_plan
@@ -153,7 +153,7 @@ def main() -> None:
           f"tokenizing 0% (cached); loading, hashing and cache reads take the rest")
     first = got["process, first run (empty caches)"]
     print(f"shares of a first run ({first:.2f} s): tokenizing {tokenize_all / first:.0%} "
-          f"(+ jieba's one-time dictionary build and scikit-learn's import and fit)")
+          f"(+ the segmenter's dictionary load and the IDF fit)")
 
 
 if __name__ == "__main__":

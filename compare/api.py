@@ -20,7 +20,7 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     """Compare two plans, named by path or by name; TF-IDF fitted over the corpus plus both plans."""
     from .align import compare as align
     from .corpus import corpus_dir, plan_files
-    from .index import corpus_stats
+    from .tfidf import corpus_stats
 
     options = options or Options()
     a = load_plan(resolve(plan_a, corpus), options)

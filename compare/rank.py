@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .align import roles
-from .index import section_tokens
+from .tfidf import section_tokens
 from .models import Document
 from .store import Corpus
 from .tokenize import Segmentation

@@ -19,10 +19,11 @@ quick_check, another schema or version, a failed checksum over derived data,
 unreadable document frequencies or tokens) is rebuilt, with one warning in
 the returned report.
 
-The IDF (``ln((1 + n) / (1 + df)) + 1``, scikit-learn's smooth idf, over all
-sections) and the TF-IDF rows of plans, units and clauses are derived from the
-stored tokens once per index state and kept, with a checksum, in the same
-file, so a query reads only those and the texts of its hits.
+The IDF (by :mod:`compare.tfidf`, the builder `compare run` uses too: each
+section's own text a unit, ``ln((1 + n) / (1 + df)) + 1``) and the TF-IDF rows
+of plans, units and clauses are derived from the stored tokens once per index
+state and kept, with a checksum, in the same file, so a query reads only those
+and the texts of its hits.
 """
 from __future__ import annotations
 
@@ -96,9 +97,9 @@ class IndexReport:
 def parse_file(path: str, data: bytes | None = None) -> dict:
     """Load, parse and tokenize one plan: a picklable record for the writer, or {'error': …}."""
     from .align import roles
-    from .index import section_tokens
     from .load import load_bytes
     from .sections import parse
+    from .tfidf import plan_frequencies, section_tokens
     from .tokenize import Segmentation, segment
 
     try:
@@ -111,12 +112,11 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         return {"path": path, "error": str(exc)}
     seg = Segmentation(doc.text, segment(doc.text))
     role = roles(doc)
-    sections, clauses, paths, df = [], [], {}, {}
+    sections, clauses, paths = [], [], {}
+    df, n_units = plan_frequencies(doc, seg)
     for order, s in enumerate(doc.walk()):
         paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
         tokens = section_tokens(doc, seg, s)
-        for term in set(tokens):
-            df[term] = df.get(term, 0) + 1
         sections.append((s.id, order, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
                          " ".join(tokens), paths[s.id]))
         for c in s.clauses:
@@ -127,7 +127,7 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         "issuers": json.dumps(doc.issuers, ensure_ascii=False), "doc_number": doc.doc_number, "format": doc.format,
         "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(), "sections": sections,
         "clauses": clauses, "warnings": doc.warnings,
-        "df": json.dumps(df, ensure_ascii=False, sort_keys=True), "n_units": sum(1 for x in sections if x[9]),
+        "df": json.dumps(df, ensure_ascii=False, sort_keys=True), "n_units": n_units,
     }
 
 
@@ -403,7 +403,7 @@ def _load(db, index_path: Path, corpus: Path, timeout: float) -> "Corpus":
 
 
 def _stats(blob: bytes):
-    from .index import Stats
+    from .tfidf import Stats
 
     data = json.loads(blob)
     return Stats(vocabulary={t: k for k, t in enumerate(data["terms"])}, idf=data["idf"], n_units=data["n_units"])
@@ -420,22 +420,19 @@ def _docs(db, corpus: Path) -> list[dict]:
 
 
 def _derive_stats(db) -> bytes:
-    """The IDF over all sections, from each document's df counts."""
-    import numpy as np
+    """The IDF from each document's stored frequencies, by :func:`compare.tfidf.build`."""
+    from .tfidf import build
 
-    df: dict[str, int] = {}
-    n_units = 0
-    for path, doc_df, units in db.execute("SELECT path, df, n_units FROM documents"):
+    parts = []
+    for path, doc_df, units in db.execute("SELECT path, df, n_units FROM documents ORDER BY path"):
         try:
-            counts = json.loads(doc_df)
-            n_units += units
-            for term, n in counts.items():
-                df[term] = df.get(term, 0) + int(n)
+            counts = {str(t): int(n) for t, n in json.loads(doc_df).items()}
+            parts.append((counts, int(units)))
         except (TypeError, ValueError, AttributeError):
             raise Damage(f"damaged (bad document frequencies for {path})") from None
-    terms = sorted(df)
-    idf = [float(np.log((1 + n_units) / (1 + df[t])) + 1.0) for t in terms]
-    return json.dumps({"terms": terms, "idf": idf, "n_units": n_units}, ensure_ascii=False).encode("utf-8")
+    stats = build(parts)
+    return json.dumps({"terms": list(stats.vocabulary), "idf": stats.idf, "n_units": stats.n_units},
+                      ensure_ascii=False).encode("utf-8")
 
 
 def _tokens(text) -> list[str]:

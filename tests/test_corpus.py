@@ -246,7 +246,7 @@ def test_real_queries_find_the_matching_clauses_first(shared_corpus, tmp_path):
 
 
 def test_corpus_idf_equals_sklearn_over_the_same_sections(tmp_path):
-    from compare.index import fit
+    from compare.tfidf import fit
 
     corpus = _make_corpus(tmp_path / "corpus")
     index = tmp_path / "index.sqlite"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from compare.index import fit
+from compare.tfidf import fit
 from compare.tokenize import Segmentation, pieces, segment
 from conftest import ROOT, SEED
 
@@ -47,7 +47,7 @@ def test_vectors_equal_sklearn_transform():
     assert (ours * ours).sum(axis=1) == pytest.approx([1.0] * 4)
 
 
-def test_second_run_wakes_neither_jieba_nor_sklearn(tmp_path):
+def test_runs_wake_jieba_only_when_asked_and_never_sklearn(tmp_path):
     code = (
         "import sys; from compare import api; "
         f"api.compare({str(SEED)!r}, {str(SEED)!r}, corpus={str(tmp_path)!r}); "
@@ -57,8 +57,9 @@ def test_second_run_wakes_neither_jieba_nor_sklearn(tmp_path):
     env.pop("COMPARE_TOKENIZER", None)
     runs = [subprocess.run([sys.executable, "-c", code], env=e, capture_output=True, text=True, cwd=tmp_path)
             for e in (env, env, dict(env, COMPARE_TOKENIZER="jieba"))]
-    assert runs[0].stdout.split() == ["False", "True"], runs[0].stderr  # rjieba segments: jieba stays asleep
+    assert runs[0].stdout.split() == ["False", "False"], runs[0].stderr  # rjieba segments; numpy fits the IDF
     assert runs[1].stdout.split() == ["False", "False"], runs[1].stderr
-    assert runs[2].stdout.split() == ["True", "True"], runs[2].stderr  # another tokenizer: the caches miss
+    assert runs[2].stdout.split() == ["True", "False"], runs[2].stderr  # another tokenizer: the caches miss
     assert [r.stderr for r in runs] == ["", "", ""]  # jieba's "Building prefix dict" chatter is silenced
     assert (tmp_path / "cache" / "jieba.cache").exists() and (tmp_path / "cache" / "tokens").is_dir()
+    assert len(list((tmp_path / "cache" / "idf").iterdir())) == 2  # one IDF per tokenizer
