@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import CompareError
@@ -111,17 +112,45 @@ def fit(token_lists: list[list[str]]) -> Stats:
     return build([frequencies(token_lists)])
 
 
-def stats_key(hashes: list[str]) -> str:
-    h = hashlib.sha256(f"{dictionary_fingerprint()}|{PARSER_VERSION}".encode())
+PARSER_MODULES = ("load.py", "formats.py", "numbering.py", "sections.py", "models.py", "tfidf.py")
+
+
+@lru_cache(maxsize=1)
+def parser_fingerprint() -> str:
+    """Changes whenever what a plan's units are could: PARSER_VERSION and the source of the loader and parser."""
+    h = hashlib.sha256(PARSER_VERSION.encode())
+    for name in PARSER_MODULES:
+        try:
+            h.update(Path(__file__).with_name(name).read_bytes())
+        except OSError:  # installed without sources (bytecode only): the version alone
+            h.update(name.encode())
+    return h.hexdigest()[:16]
+
+
+def stats_key(hashes: list[str], options=None) -> str:
+    """The IDF cache key: the plans' bytes, the tokenizer and data (dictionary_fingerprint), the parser, and the
+    options that change how A and B are read (format, encoding) and which plans are read at all (size cap)."""
+    from .load import size_cap
+
+    read = [getattr(options, "format", None), getattr(options, "encoding", None),
+            size_cap(getattr(options, "max_bytes", None))]  # the cap in effect, $COMPARE_MAX_MB included
+    h = hashlib.sha256(f"{dictionary_fingerprint()}|{parser_fingerprint()}|{json.dumps(read)}".encode())
     for digest in sorted(set(hashes)):
         h.update(digest.encode())
     return h.hexdigest()[:24]
 
 
-def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, warnings: list | None = None) -> Stats:
-    """Statistics over ``docs`` plus every plan in ``corpus_files``, cached by content hash.
+def corpus_options(options):
+    """Options for reading corpus plans: A's size cap and cache, never A's --encoding or --input-format."""
+    from .models import Options
 
-    Corpus files that cannot be loaded are skipped; each skip is appended to
+    return Options(max_bytes=getattr(options, "max_bytes", None), cache_dir=getattr(options, "cache_dir", None))
+
+
+def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, warnings: list | None = None) -> Stats:
+    """Statistics over ``docs`` plus every plan in ``corpus_files``, cached (see :func:`stats_key`).
+
+    Corpus files are read with their own format and encoding sniffed; files that cannot be loaded are skipped; each skip is appended to
     ``warnings`` and recorded in ``Stats.skipped``.
     """
     from .load import read_bytes
@@ -136,7 +165,7 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
             if warnings is not None:
                 warnings.append(f"{exc} (skipped)")
     own = {d.sha256 for d in docs}
-    key = stats_key([d.sha256 for d in docs] + [h for h in file_hashes.values() if h])
+    key = stats_key([d.sha256 for d in docs] + [h for h in file_hashes.values() if h], options)
     cache = cache_dir(getattr(options, "cache_dir", None)) / "idf" / f"{key}.json"
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
@@ -156,7 +185,7 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
         if digest is None or digest in own:
             continue
         try:
-            doc = load_plan(path, options)
+            doc = load_plan(path, corpus_options(options))  # each corpus file sniffed for itself
         except CompareError as exc:
             skipped.append(f"{exc} (skipped)")
             continue

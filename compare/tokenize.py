@@ -73,12 +73,20 @@ def domain_terms() -> frozenset[str]:
     return frozenset(match_form(e.partition(" ")[0]).lower() for e in _read_list("domain_dict.txt"))
 
 
+DATA_FILES = ("domain_dict.txt", "stopwords.txt", "t2s.txt")  # what segmentation and matching read
+
+
 @lru_cache(maxsize=1)
 def dictionary_fingerprint() -> str:
-    """Changes whenever the domain dictionary, stop list, tokenizer rules or tokenizer (name, version) change."""
-    h = hashlib.sha256(f"{TOKENIZER_VERSION}|{'/'.join(tokenizer())}".encode())
-    for name in ("domain_dict.txt", "stopwords.txt"):
-        h.update((DATA / name).read_bytes())
+    """Changes whenever a segmentation could: this package's version, the tokenizer rules, the tokenizer
+    (name, version) and the data files (domain dictionary, stop list, traditional → simplified table)."""
+    from . import __version__
+
+    h = hashlib.sha256(f"{__version__}|{TOKENIZER_VERSION}|{'/'.join(tokenizer())}".encode())
+    for name in DATA_FILES:
+        data = (DATA / name).read_bytes()
+        h.update(f"{name}:{len(data)}:".encode())
+        h.update(data)
     return h.hexdigest()[:16]
 
 
@@ -289,11 +297,12 @@ class Segmentation:
     @classmethod
     def of(cls, text: str, cache: str | None = None) -> "Segmentation":
         """The segmentation of ``text``: from this process's memory, else the disk cache, else the segmenter."""
-        key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        key = f"{digest}-{dictionary_fingerprint()}"
         known = _RECENT.get(key)
         if known is not None:
             return known
-        path = cache_dir(cache) / "tokens" / f"{key[:2]}" / f"{key}-{dictionary_fingerprint()}.json"
+        path = cache_dir(cache) / "tokens" / f"{digest[:2]}" / f"{key}.json"
         try:
             return _remember(key, cls(text, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):

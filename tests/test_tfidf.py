@@ -73,3 +73,80 @@ def test_a_pair_scores_the_same_in_run_and_rank(tmp_path):
     run_score = round(float((rows[0] @ rows[1].T).toarray()[0, 0]), 4)
     ranked = {r.name: r.score for r in rank_plans(query_plan(a, indexed), indexed, top=10)}
     assert 0 < run_score < 1 and ranked["extra"] == run_score
+
+
+def test_corpus_plans_are_read_with_their_own_sniffing_not_as_options(tmp_path):
+    from compare.models import Options
+
+    corpus = _fixture_corpus(tmp_path / "corpus")
+    for name in ("a", "b"):
+        text = (corpus / "extra.txt").read_text(encoding="utf-8").replace("绿色", "普惠" if name == "a" else "科创")
+        (tmp_path / f"{name}.txt").write_bytes(text.encode("gb18030"))
+    options = Options(encoding="gb18030")
+    a, b = load_plan(tmp_path / "a.txt", options), load_plan(tmp_path / "b.txt", options)
+    warnings: list[str] = []
+    forced = corpus_stats([a, b], plan_files(corpus), options, warnings)
+    assert warnings == [] and forced.skipped == []  # A's --encoding was once applied to all: every file skipped
+    sniffed = corpus_stats([load_plan(tmp_path / "a.txt"), load_plan(tmp_path / "b.txt")], plan_files(corpus))
+    assert forced.key != sniffed.key  # keyed apart: A and B read otherwise could have other units
+    assert forced.vocabulary == sniffed.vocabulary and forced.idf == sniffed.idf and "普惠" in forced.vocabulary
+
+
+def test_every_cache_misses_when_what_it_depends_on_changes(tmp_path, monkeypatch):
+    import compare
+    from compare import tfidf, tokenize
+    from compare.models import Options
+
+    monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path / "cache"))
+    corpus = _fixture_corpus(tmp_path / "corpus")
+    files = plan_files(corpus)
+    a, b = load_plan(corpus / "law_style.md"), load_plan(corpus / "extra.txt")
+    calls = {"build": 0, "segment": 0}
+    real_build, real_segment = tfidf.build, tokenize.segment
+
+    def counting(name, real):
+        def wrapper(*args):
+            calls[name] += 1
+            return real(*args)
+        return wrapper
+
+    monkeypatch.setattr(tfidf, "build", counting("build", real_build))
+    monkeypatch.setattr(tokenize, "segment", counting("segment", real_segment))
+
+    def misses(options=None) -> tuple[bool, bool]:
+        """(IDF cache missed, token cache missed) for one more run of compare's statistics."""
+        tokenize.dictionary_fingerprint.cache_clear()
+        tfidf.parser_fingerprint.cache_clear()
+        tokenize._RECENT.clear()  # this process's memory: the disk cache is what is tested
+        before = dict(calls)
+        corpus_stats([a, b], files, options)
+        Segmentation.of(a.text)
+        return calls["build"] > before["build"], calls["segment"] > before["segment"]
+
+    assert misses() == (True, True)
+    assert misses() == (False, False)  # nothing changed: both hit
+    data = tmp_path / "data"
+    shutil.copytree(tokenize.DATA, data)
+    (data / "t2s.txt").write_text((data / "t2s.txt").read_text(encoding="utf-8") + "\n丟 丢\n", encoding="utf-8")
+    changes = {
+        "package version": lambda m: m.setattr(compare, "__version__", "99.0"),
+        "a data file (t2s.txt)": lambda m: m.setattr(tokenize, "DATA", data),
+        "the tokenizer's version": lambda m: m.setattr(tokenize, "tokenizer", lambda: ("rjieba", "0.0.1")),
+        "the tokenizer": lambda m: m.setattr(tokenize, "tokenizer", lambda: ("jieba", "0.42.1")),
+        "the tokenizer rules": lambda m: m.setattr(tokenize, "TOKENIZER_VERSION", "x"),
+    }
+    for what, change in changes.items():
+        with monkeypatch.context() as m:
+            change(m)
+            assert misses() == (True, True), what
+        assert misses() == (False, False), what  # and back: the old entries are still there
+    with monkeypatch.context() as m:
+        m.setattr(tfidf, "PARSER_VERSION", "x")  # as would any edit of the loader's or parser's source
+        assert misses() == (True, False)  # tokens depend on the text alone
+    for options in (Options(encoding="utf-8"), Options(format="txt"), Options(max_bytes=1 << 20)):
+        assert misses(options) == (True, False), options
+    monkeypatch.setenv("COMPARE_MAX_MB", "7")
+    assert misses() == (True, False)
+    monkeypatch.delenv("COMPARE_MAX_MB")
+    tokenize.dictionary_fingerprint.cache_clear()
+    tfidf.parser_fingerprint.cache_clear()
