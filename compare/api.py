@@ -117,13 +117,11 @@ def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise BadArgument("is not a folder; --all writes a report per plan into -o DIR", str(out_dir))
-    import hashlib
-
-    from .load import read_bytes
+    from .tfidf import file_digest
 
     def digest(path):  # None for a file that cannot be read: compare() reports it, as a skip
         try:
-            return hashlib.sha256(read_bytes(path, options.max_bytes)).hexdigest()
+            return file_digest(path, options.max_bytes)  # remembered: each pair's corpus_stats hashes none again
         except CompareError:
             return None
 

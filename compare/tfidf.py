@@ -140,6 +140,39 @@ def stats_key(hashes: list[str], options=None) -> str:
     return h.hexdigest()[:24]
 
 
+_DIGESTS: dict[tuple, str] = {}  # (path, size, mtime, ctime, inode, cap) -> sha256: `run --all` hashes each file once
+
+
+def file_digest(path, max_bytes: int | None = None) -> str:
+    """sha256 of a plan file's bytes, remembered in this process while the file's stat signature holds.
+
+    Raises CompareError as read_bytes does (not a regular file, over the size cap, unreadable).
+    """
+    import os
+
+    from .load import size_cap
+
+    try:
+        st = os.stat(path)
+        key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, size_cap(max_bytes))
+    except OSError:
+        key = None  # read_bytes says why, in one line
+    known = _DIGESTS.get(key) if key else None
+    if known is None:
+        known = _hash_file(path, max_bytes)
+        if key:
+            if len(_DIGESTS) > 100_000:
+                _DIGESTS.clear()
+            _DIGESTS[key] = known
+    return known
+
+
+def _hash_file(path, max_bytes: int | None) -> str:
+    from .load import read_bytes
+
+    return hashlib.sha256(read_bytes(path, max_bytes)).hexdigest()
+
+
 def corpus_options(options):
     """Options for reading corpus plans: A's size cap and cache, never A's --encoding or --input-format."""
     from .models import Options
@@ -153,13 +186,12 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
     Corpus files are read with their own format and encoding sniffed; files that cannot be loaded are skipped; each skip is appended to
     ``warnings`` and recorded in ``Stats.skipped``.
     """
-    from .load import read_bytes
     from .sections import load_plan
 
     file_hashes = {}
     for path in corpus_files:
         try:
-            file_hashes[path] = hashlib.sha256(read_bytes(path, getattr(options, "max_bytes", None))).hexdigest()
+            file_hashes[path] = file_digest(path, getattr(options, "max_bytes", None))
         except CompareError as exc:  # unreadable, not a regular file, over the size cap
             file_hashes[path] = None
             if warnings is not None:

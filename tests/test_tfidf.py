@@ -150,3 +150,20 @@ def test_every_cache_misses_when_what_it_depends_on_changes(tmp_path, monkeypatc
     monkeypatch.delenv("COMPARE_MAX_MB")
     tokenize.dictionary_fingerprint.cache_clear()
     tfidf.parser_fingerprint.cache_clear()
+
+
+def test_run_all_hashes_each_corpus_file_once(tmp_path, monkeypatch):
+    from compare import api, tfidf
+
+    corpus = _fixture_corpus(tmp_path / "corpus")
+    hashed: list[str] = []
+    real = tfidf._hash_file
+    monkeypatch.setattr(tfidf, "_hash_file", lambda path, cap: hashed.append(str(path)) or real(path, cap))
+    tfidf._DIGESTS.clear()
+    written, skipped = api.run_all(str(corpus / "extra.txt"), str(tmp_path / "out"), corpus=str(corpus))
+    assert len(written) == 5 and skipped == []  # 4 pairs and the matrix page
+    assert sorted(hashed) == sorted(str(p) for p in plan_files(corpus))  # once each, not once per pair
+    (corpus / "law_style.md").write_text((corpus / "law_style.md").read_text(encoding="utf-8") + "\n第九条 新增。\n",
+                                         encoding="utf-8")
+    tfidf.file_digest(corpus / "law_style.md")
+    assert hashed.count(str(corpus / "law_style.md")) == 2  # a changed file is hashed again
