@@ -99,9 +99,10 @@ def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, 
     return build_matrix(query_plan(doc, indexed), indexed, top), report
 
 
-def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options | None = None,
+def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, options: Options | None = None,
             template_dir: str | None = None, index_path: str | None = None, top: int = 40, progress=None):
-    """Reports for PLAN against every corpus plan, and the matrix page, written into OUT_DIR.
+    """Reports for PLAN against every corpus plan, and the matrix page, written into OUT_DIR
+    (default: a folder named after the plan, PLAN_vs_corpus).
 
     Returns (written paths, skipped "path: reason" lines). A bad corpus file is skipped, not fatal.
     """
@@ -114,7 +115,7 @@ def run_all(plan: str, out_dir: str, corpus: str | None = None, options: Options
     from .report import render_html, render_matrix, report_name
 
     options = options or Options()
-    out = Path(out_dir)
+    out = Path(out_dir) if out_dir else Path(f"{Path(resolve(plan, corpus)).stem}_vs_corpus")
     if out.exists() and not out.is_dir():
         raise BadArgument("is not a folder; --all writes a report per plan into -o DIR", str(out_dir))
     from .tfidf import file_digest

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -138,7 +139,8 @@ class ThresholdType(click.ParamType):
 @click.option("--all", "all_plans", is_flag=True,
               help="Compare PLAN_A with every corpus plan: reports plus the matrix page (index.html) in -o DIR.")
 @click.option("-o", "--output", metavar="FILE",
-              help="HTML report to write [default: A_vs_B.html in the working directory]; with --all, a folder.")
+              help="HTML report to write [default: A_vs_B.html; a folder gets that name inside]; with --all, a folder "
+                   "[default: PLAN_vs_corpus].")
 @click.option("--json", "json_out", metavar="FILE", help="Also write the comparison as JSON to FILE ('-' for stdout).")
 @click.option("--no-html", is_flag=True, help="Write no HTML report (with --json).")
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
@@ -186,7 +188,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
       compare run 成渝 aml-law-2024 --corpus ../shared/corpus -o aml.html --json aml.json
       compare run --all 成渝 --corpus ../shared/corpus -o reports/
     """
-    from .output import check_targets, write_outputs
+    from .output import check_targets, into_folder, write_outputs
     from .report import comparison_json, render_html, summary_line
 
     options = Options(threshold=threshold, clause_threshold=clause_threshold,
@@ -195,9 +197,9 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
         if plan_b or json_out or no_html:
             raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only")
         with _progress("comparing") as progress:
-            written, skipped = api.run_all(plan_a, output or "reports", corpus, options, template_dir, progress=progress)
+            written, skipped = api.run_all(plan_a, output, corpus, options, template_dir, progress=progress)
         _warn(skipped)
-        click.echo(f"wrote {len(written)} files to {output or 'reports'} ({len(written) - 1} reports and index.html)"
+        click.echo(f"wrote {len(written)} files to {written[-1].parent} ({len(written) - 1} reports and index.html)"
                    + (f"; skipped {len(skipped)}" if skipped else ""), err=True)
         return
     if not plan_b:
@@ -205,6 +207,9 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     if no_html and not json_out:
         raise click.UsageError("--no-html needs --json")
     read = api.inputs(plan_a, plan_b, corpus=corpus)
+    default = f"{Path(read[0]).stem}_vs_{Path(read[1]).stem}"
+    output = into_folder(output, default + ".html") if output else default + ".html"
+    json_out = into_folder(json_out, default + ".json") if json_out and json_out != "-" else json_out
     check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
     comparison = api.compare(plan_a, plan_b, corpus, options)
     _warn(comparison.warnings)
@@ -212,8 +217,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     if json_out and json_out != "-":
         outputs.append((json_out, comparison_json(comparison)))
     if not no_html:
-        target = output or f"{comparison.a.name}_vs_{comparison.b.name}.html"
-        outputs.append((target, render_html(comparison, options, template_dir)))
+        outputs.append((output, render_html(comparison, options, template_dir)))
     for path in write_outputs(outputs, read):
         click.echo(f"wrote {path}", err=True)
     if json_out == "-":

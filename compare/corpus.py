@@ -90,22 +90,48 @@ def resolve(name: str, corpus: str | os.PathLike | None = None) -> Path:
         exists = True
     if exists or os.sep in name or "/" in name or direct.suffix.lower() in PLAN_SUFFIXES:
         return direct  # a path; load() reports it if it is missing
-    files = [p for d in seed_dirs() + [corpus_dir(corpus)] for p in plan_files(d)]
-    for match in ([p for p in files if p.stem == name], [p for p in files if p.stem.startswith(name)]):
-        unique = _dedupe(match)
+    seeds = [p for d in seed_dirs() for p in plan_files(d)]
+    folder = corpus_dir(corpus)
+    files = seeds + plan_files(folder)
+    titles = _Titles()  # read a file for its title only when a stem does not settle the name
+    for match in (lambda: [p for p in files if p.stem == name], lambda: [p for p in files if p.stem.startswith(name)],
+                  lambda: [p for p in files if name in titles[p]]):
+        unique = _prefer_seeds(_dedupe(match()), seeds, titles)
         if len(unique) == 1:
             return unique[0]
         if len(unique) > 1:
-            raise AmbiguousPlan(f"{name!r} matches several plans: " + "; ".join(str(p) for p in unique))
-    by_title = _dedupe([p for p in files if name in _title_of(p)])
-    if len(by_title) == 1:
-        return by_title[0]
-    if by_title:
-        raise AmbiguousPlan(
-            f"{name!r} matches several plans: " + "; ".join(f"{p} ({_title_of(p)})" for p in by_title)
-        )
-    where = ", ".join(str(d) for d in seed_dirs() + [corpus_dir(corpus)])
-    raise PlanNotFound(f"no plan named {name!r} in {where} (give a path, a file stem or part of a title)")
+            raise AmbiguousPlan(f"{name!r} matches several plans: " + "; ".join(f"{p} ({titles[p]})" for p in unique))
+    if not folder.is_dir():
+        raise PlanNotFound(f"no plan named {name!r}, and the corpus folder {folder} does not exist: give a path, "
+                           "or --corpus DIR (or COMPARE_CORPUS), or put plans in ./corpus")
+    hint = _close_matches(name, files, titles)
+    where = ", ".join(str(d) for d in seed_dirs() + [folder])
+    raise PlanNotFound(f"no plan named {name!r} in {where}" + (f"; did you mean {hint}?" if hint else
+                       " (give a path, a file stem or part of a title)"))
+
+
+class _Titles(dict):
+    """Plan titles, read on first use."""
+
+    def __missing__(self, path: Path) -> str:
+        self[path] = _title_of(path)
+        return self[path]
+
+
+def _prefer_seeds(paths: list[Path], seeds: list[Path], titles) -> list[Path]:
+    """A plan in seeds/ wins over corpus copies of it (the same title)."""
+    in_seeds = [p for p in paths if p in seeds]
+    if len(in_seeds) == 1 and all(p in seeds or titles[p] == titles[in_seeds[0]] for p in paths):
+        return in_seeds
+    return paths
+
+
+def _close_matches(name: str, files: list[Path], titles: dict) -> str:
+    """Up to three stems or titles close to a mistyped name, quoted, for a "did you mean" hint."""
+    import difflib
+
+    candidates = sorted({p.stem for p in files} | {t for t in (titles[p] for p in files) if t})
+    return " or ".join(repr(m) for m in difflib.get_close_matches(name, candidates, n=3, cutoff=0.6))
 
 
 def _dedupe(paths: list[Path]) -> list[Path]:

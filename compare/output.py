@@ -70,6 +70,13 @@ def _check_target(path, inputs) -> Path:
     return target
 
 
+def into_folder(given: str, file_name: str) -> str:
+    """``given``, or ``given/file_name`` where it names a folder: an existing one, or a path ending in a slash."""
+    if given.endswith(("/", os.sep)) or os.path.isdir(given):
+        return os.path.join(given, file_name)
+    return given
+
+
 def check_targets(paths, inputs=()) -> None:
     """Refuse, before any work is done, outputs that must not be written (see :func:`check_target`)."""
     for path in paths:

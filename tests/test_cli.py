@@ -142,3 +142,18 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path):
     assert "Traceback" not in done.stderr and "Dump cache" not in done.stderr
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert blocked.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_names_a_typo_a_missing_corpus_and_a_seed_copy(runner, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "zj-local-finance-regulation-2020.md").write_text(
+        "# 浙江省地方金融条例\n\n第一条 为了规范地方金融组织，制定本条例。\n", encoding="utf-8")
+    typo = runner.invoke(main, ["sections", "zj-local-finance-regulaton-2020", "--corpus", str(corpus)])
+    assert typo.exit_code == ExitStatus.UNKNOWN_PLAN and "did you mean 'zj-local-finance-regulation-2020'" in typo.output
+    missing = runner.invoke(main, ["sections", "zj", "--corpus", str(tmp_path / "nowhere")])
+    assert missing.exit_code == ExitStatus.UNKNOWN_PLAN and "does not exist" in missing.output
+    shutil.copy(SEED, corpus / "news-copy.md")  # the seed, saved from a news site
+    by_title = runner.invoke(main, ["sections", "成渝共建西部金融中心规划", "--corpus", str(corpus), "--format", "json"])
+    assert by_title.exit_code == 0, by_title.output
+    assert json.loads(by_title.output)["name"] == SEED.stem  # the plan in seeds/ wins over its copy

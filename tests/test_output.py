@@ -100,14 +100,30 @@ def test_a_fifo_is_written_directly(plans, tmp_path):
     assert json.loads(received[0])["a"]["name"] == "a"
 
 
-@pytest.mark.parametrize("make", ["folder", "same-file-twice"])
+def test_a_folder_means_the_default_name_inside_it(plans, tmp_path):
+    a, b = plans
+    (tmp_path / "out").mkdir()
+    result = run(a, b, "-o", tmp_path / "out", "--json", str(tmp_path / "new") + "/")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "a_vs_b.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert json.loads((tmp_path / "new" / "a_vs_b.json").read_text(encoding="utf-8"))["b"]["name"] == "b"
+
+
+def test_run_all_writes_into_a_folder_named_after_the_plan(plans, tmp_path):
+    a, b = plans
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "b.md").write_text(PLAN_B, encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--all", str(a), "--corpus", str(corpus)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "a_vs_corpus").iterdir()) == ["a_vs_b.html", "index.html"]
+    assert "a_vs_corpus" in result.output
+
+
+@pytest.mark.parametrize("make", ["same-file-twice"])
 def test_other_targets_are_refused_before_any_work(plans, tmp_path, make):
     a, b = plans
-    if make == "folder":
-        (tmp_path / "out").mkdir()
-        args = ["-o", tmp_path / "out"]
-    else:
-        args = ["-o", tmp_path / "x.out", "--json", tmp_path / "x.out"]
+    args = ["-o", tmp_path / "x.out", "--json", tmp_path / "x.out"]
     result = run(a, b, *args)
     assert result.exit_code == ExitStatus.BAD_ARGUMENTS, result.output
     assert "Traceback" not in result.output and result.output.count("\n") == 1
