@@ -1,6 +1,7 @@
 """Shared fixtures. Tests that need the real plans in ../shared/corpus skip where it is absent."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,12 @@ def real_corpus_files() -> list[Path]:
 needs_corpus = pytest.mark.skipif(
     not real_corpus_files(), reason=f"the real plans are not here: {SHARED_CORPUS} is absent (fresh clone without ../shared)"
 )
+
+
+def pytest_sessionstart(session):
+    """In CI (CI=true) the real plans must be there, as the browser must: a skip would hide a broken setup."""
+    if os.environ.get("CI") and not real_corpus_files():
+        pytest.exit(f"CI is set but the real plans are not here: {SHARED_CORPUS} is absent", returncode=1)
 
 
 @pytest.fixture
