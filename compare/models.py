@@ -158,6 +158,31 @@ class Comparison:
     warnings: list[str] = field(default_factory=list)  # e.g. corpus files skipped while fitting the IDF
     moves: list[Move] = field(default_factory=list)  # partial moves, in A's order
 
+    def texts(self, pair: Pair) -> tuple[list[str], list[str]]:
+        """The texts of a pair's sections on each side, as written: a unit with its items."""
+        def text(doc, sid):
+            s = doc.section(sid)
+            return doc.text[s.span[0]:s.end if pair.role == "unit" else s.span[1]].strip()
+
+        return [text(self.a, x) for x in pair.a], [text(self.b, y) for y in pair.b]
+
+    def to_json(self) -> str:
+        """The comparison as JSON, as ``compare run --json`` writes it."""
+        from .report import comparison_json
+
+        return comparison_json(self)
+
+    def to_html(self, path: str | None = None, template_dir: str | None = None) -> str:
+        """The HTML report; written to ``path`` (never over a plan being read) when one is given."""
+        from .report import render_html
+
+        page = render_html(self, template_dir=template_dir)
+        if path is not None:
+            from .output import write_output
+
+            write_output(path, page, inputs=[self.a.path, self.b.path])
+        return page
+
 
 @dataclass(frozen=True)
 class Options:
@@ -171,3 +196,4 @@ class Options:
     encoding: str | None = None  # force an input encoding
     cache_dir: str | None = None  # token/IDF cache; None = user cache dir
     max_bytes: int | None = None  # size cap for a plan (file, text, expanded DOCX); None = $COMPARE_MAX_MB or 50 MB
+    lang: str = "zh"  # interface language of the HTML report: "zh" (default) or "en"

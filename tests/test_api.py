@@ -1,0 +1,60 @@
+"""The notebook API: the README's example, run as written."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+from conftest import ROOT, SHARED_CORPUS, needs_corpus
+
+
+def _readme_example() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python and notebooks"):]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+
+
+@needs_corpus
+def test_the_readme_notebook_example_runs(tmp_path, monkeypatch):
+    import pandas as pd  # a test dependency: the example uses it, compare itself does not
+    monkeypatch.chdir(tmp_path)
+    code = _readme_example().replace("../shared/corpus", str(SHARED_CORPUS))
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    c = scope["c"]
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert json.loads(scope["data"])["a"]["title"] == "成渝共建西部金融中心规划"
+    assert scope["a_texts"] and scope["b_texts"]
+    assert all(isinstance(t, str) and t for t in scope["a_texts"] + scope["b_texts"])
+    ranks = scope["ranks"]
+    assert isinstance(ranks, pd.DataFrame) and {"name", "score", "coverage"} <= set(ranks.columns)
+    assert len(ranks) == 5 and list(ranks["score"]) == sorted(ranks["score"], reverse=True)
+    assert {"plan", "text", "score"} <= set(scope["hits"].columns)
+    assert 0.0 <= c.score <= 1.0
+
+
+def test_import_compare_is_light_and_to_html_never_overwrites_a_plan(tmp_path):
+    import subprocess
+
+    loaded = subprocess.run([sys.executable, "-c", "import compare, sys; print(sorted(m for m in sys.modules "
+                             "if m.startswith(('numpy', 'scipy', 'jinja2', 'compare.'))))"],
+                            capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+    import compare
+    from compare.errors import BadArgument
+
+    a = tmp_path / "a.md"
+    a.write_text("第一条 为了规范地方金融组织，制定本条例。\n第二条 小额贷款公司应当依法经营。\n", encoding="utf-8")
+    b = tmp_path / "b.md"
+    b.write_text("第一条 为了促进地方金融发展，制定本条例。\n第二条 小额贷款公司应当依法经营。\n", encoding="utf-8")
+    c = compare.run(str(a), str(b), corpus=str(tmp_path / "none"), threshold=0.1)
+    same = next(p for p in c.pairs if p.kind == "same")
+    assert c.texts(same) == (["第二条 小额贷款公司应当依法经营。"], ["第二条 小额贷款公司应当依法经营。"])
+    try:
+        c.to_html(str(a))
+        raise AssertionError("to_html overwrote plan A")
+    except BadArgument:
+        pass
+    assert a.read_text(encoding="utf-8").startswith("第一条")
+    assert c.to_html(str(tmp_path / "r.html")).startswith("<!DOCTYPE html>")
