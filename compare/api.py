@@ -141,5 +141,5 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
         except CompareError as exc:
             skipped.append(str(exc))
     m, report = matrix(str(a), corpus, index_path, top)
-    written.append(write_output(out / "index.html", render_matrix(m, template_dir), inputs=[a]))
+    written.append(write_output(out / "index.html", render_matrix(m, template_dir, options.lang), inputs=[a]))
     return written, list(dict.fromkeys(skipped + report.skipped))  # one line per bad file

@@ -150,13 +150,15 @@ class ThresholdType(click.ParamType):
                    "background similarity of its two sections (see README: How alignment works).")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
               help="Min cosine in [0, 1] for a clause pair.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the report's interface (headings, labels, buttons).")
 @click.option("--top-clauses", type=click.IntRange(0), default=50, show_default=True,
               help="How many of the most similar clause pairs to list.")
 @corpus_option
 @with_input_options
 @_fail_cleanly
 def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold,
-        clause_threshold, top_clauses, corpus, input_format, encoding):
+        clause_threshold, top_clauses, lang, corpus, input_format, encoding):
     """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
     Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
@@ -192,7 +194,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     from .report import comparison_json, render_html, summary_line
 
     options = Options(threshold=threshold, clause_threshold=clause_threshold,
-                      top_clauses=top_clauses, format=input_format, encoding=encoding)
+                      top_clauses=top_clauses, format=input_format, encoding=encoding, lang=lang)
     if all_plans:
         if plan_b or json_out or no_html:
             raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only")
@@ -372,10 +374,12 @@ def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
               help="How many of the plans most similar to PLAN to show.")
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
               help="Folder of templates that override the defaults.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the page's interface.")
 @corpus_option
 @index_option
 @_fail_cleanly
-def matrix(plan, output, top, template_dir, corpus, index_path):
+def matrix(plan, output, top, template_dir, lang, corpus, index_path):
     """One HTML page: a clustered plan x plan heatmap, and PLAN's coverage table.
 
     PLAN defaults to the seed plan. Coverage cells link to the pairwise reports
@@ -399,7 +403,7 @@ def matrix(plan, output, top, template_dir, corpus, index_path):
     with _progress("indexing") as progress:
         m, report = api.matrix(plan, corpus, index_path, top, progress)
     _index_summary(report)
-    click.echo(f"wrote {write_output(output, render_matrix(m, template_dir), read)}", err=True)
+    click.echo(f"wrote {write_output(output, render_matrix(m, template_dir, lang), read)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

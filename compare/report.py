@@ -7,6 +7,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from .models import KINDS, Document, Section
@@ -96,6 +98,69 @@ def comparison_json(c) -> str:
 # ---------------------------------------------------------------- HTML report
 
 KIND_LABELS = {kind: kind.replace("only_a", "only in A").replace("only_b", "only in B") for kind in KINDS}
+LANGS = ("zh", "en")  # interface languages of the HTML pages; the first is the default
+
+
+@lru_cache(maxsize=1)
+def _ui_table() -> dict:
+    """The one table of interface strings (compare/data/ui_strings.json): {lang: {key: text}}."""
+    return json.loads((Path(__file__).with_name("data") / "ui_strings.json").read_text(encoding="utf-8"))
+
+
+class Strings:
+    """Interface strings of one language: ``t("key", n=3)`` formats the entry with the given values.
+
+    The values (numbers, section numbers, titles) are substituted as text, never read as a format, and the
+    result is plain text that jinja2 escapes like any other.
+    """
+
+    def __init__(self, lang: str | None = None):
+        from .errors import BadArgument
+
+        lang = lang or LANGS[0]
+        if lang not in LANGS:
+            raise BadArgument(f"unknown interface language (choose from {', '.join(LANGS)})", lang)
+        self.lang = lang
+        self.table = _ui_table()[lang]
+
+    def __call__(self, key: str, **values) -> str:
+        text = self.table[key]
+        return text.format(**values) if values else text
+
+    def around(self, key: str, field: str, **values) -> tuple[str, str]:
+        """The text before and after ``{field}`` in an entry, for markup around a value (a count in bold)."""
+        before, _, after = self.table[key].partition("{" + field + "}")
+        return before.format(**values), after.format(**values)
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(kind, self.table["kind." + kind]) for kind in KIND_LABELS]
+
+
+QUOTE_MARKER = re.compile(r"^[ \t]*>(?:[ \t]*>)*[ \t]?", re.M)
+
+
+def strip_quote_markers(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Text without Markdown quote markers at line starts ("> ", "> > "), and what was removed:
+    [(offset in the stripped text, marker)], so that putting each marker back rebuilds the text exactly."""
+    out, markers, pos = [], [], 0
+    shown = 0
+    for m in QUOTE_MARKER.finditer(text):
+        if m.end() == m.start():
+            continue
+        out.append(text[pos:m.start()])
+        shown += m.start() - pos
+        markers.append((shown, m.group()))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), markers
+
+
+def shown_path(path: str) -> str:
+    """A path as a report shows it: relative to the working directory when under it, else as given."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return path
 TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]
 
 
@@ -205,17 +270,18 @@ def _around_clauses(doc, ids, pieces, clauses, equal):
     return out
 
 
-def _move_notes(c, anchor_of_a, anchor_of_b) -> tuple[dict, dict]:
+def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict]:
     """Partial moves as notes on both ends: A unit id → [(text, href)], B unit id → [(text, href)]."""
+    t = t or Strings()
     out_a: dict[str, list] = {}
     out_b: dict[str, list] = {}
     for m in c.moves:
         a_num, b_num = c.a.section(m.a).number, c.b.section(m.b).number
         n = len(m.clauses)
         out_a.setdefault(m.a, []).append(
-            (f"{n} of {m.of} sentences now stand in B {b_num}", "#" + anchor_of_b[m.b]))
+            (t("move_out", n=n, of=m.of, where=b_num), "#" + anchor_of_b[m.b]))
         out_b.setdefault(m.b, []).append(
-            (f"{n} sentence{'s' if n > 1 else ''} came from A {a_num}", "#" + anchor_of_a[m.a]))
+            (t("move_in_many" if n > 1 else "move_in_one", n=n, where=a_num), "#" + anchor_of_a[m.a]))
     return out_a, out_b
 
 
@@ -226,6 +292,7 @@ def build_view(c, options=None) -> dict:
     from .tokenize import Segmentation
 
     options = options or Options()
+    t = Strings(getattr(options, "lang", None))
     seg_a = Segmentation.of(c.a.text, options.cache_dir)
     seg_b = Segmentation.of(c.b.text, options.cache_dir)
     anchor_of_a, anchor_of_b = {}, {}
@@ -240,7 +307,7 @@ def build_view(c, options=None) -> dict:
                 anchor_of_b[s.id] = f"p{n}"
     b_order = [s.id for s in c.b.walk()]
     b_position = {sid: k for k, sid in enumerate(b_order)}
-    moved_from_a, moved_into_b = _move_notes(c, anchor_of_a, anchor_of_b)
+    moved_from_a, moved_into_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
     pairs = []
     for n, p in enumerate(c.pairs):
         if p.role == "item":
@@ -262,7 +329,7 @@ def build_view(c, options=None) -> dict:
                                 for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
         first = c.a.section(p.a[0]) if p.a else c.b.section(p.b[0])
         pairs.append({
-            "anchor": f"p{n}", "kind": p.kind, "kind_label": KIND_LABELS[p.kind], "role": p.role,
+            "anchor": f"p{n}", "kind": p.kind, "kind_label": t("kind." + p.kind), "role": p.role,
             "score": p.score, "level": first.level,
             "view": "shared" if p.a and p.b and p.kind != "same" and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
@@ -272,7 +339,7 @@ def build_view(c, options=None) -> dict:
             "moves": [note for x in p.a for note in moved_from_a.get(x, [])]
                      + [note for y in p.b for note in moved_into_b.get(y, [])],
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
-            "clause_tally": _tally(p) if p.a and p.b else "",
+            "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
         })
     counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != "item") for k in KIND_LABELS}
@@ -285,20 +352,44 @@ def build_view(c, options=None) -> dict:
                 "a_anchor": anchor_of_a[clause_text_a[cp.a].section_id],
                 "b_anchor": anchor_of_b[clause_text_b[cp.b].section_id]} for cp in c.clause_pairs]
     return {
-        "a": document_meta(c.a), "b": document_meta(c.b), "score": c.score, "threshold": c.threshold,
-        "counts": counts, "kinds": list(KIND_LABELS.items()), "pairs": pairs, "clauses": clauses,
-        "preamble": {"a": c.a.preamble_text, "b": c.b.preamble_text},
+        "lang": t.lang, "html_lang": t("html_lang"),
+        "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
+        "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
+        "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
+        "preamble": _preambles(c, seg_a, seg_b),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
-        "heatmap": heatmap(c, anchor_of_a),
+        "heatmap": heatmap(c, anchor_of_a, t),
         "warnings": list(c.warnings),
     }
 
 
-def _tally(p) -> str:
-    """Clause counts of a pair, e.g. "clauses: 3 same, 2 changed, 1 only in A"."""
-    names = {"same": "same", "changed": "changed", "only_a": "only in A", "only_b": "only in B"}
-    counts = [(sum(1 for k in p.clauses if k.kind == kind), label) for kind, label in names.items()]
-    return "clauses: " + ", ".join(f"{n} {label}" for n, label in counts if n) if p.clauses else ""
+def _tally(p, t=None) -> str:
+    """Clause counts of a pair, e.g. "分句：相同 3，修改 2，仅见于甲 1" ("clauses: 3 same, 2 changed, 1 only in A")."""
+    t = t or Strings()
+    counts = [(sum(1 for k in p.clauses if k.kind == kind), t("kind." + kind))
+              for kind in ("same", "changed", "only_a", "only_b")]
+    items = t("tally_sep").join(t("tally_item", n=n, label=label) for n, label in counts if n)
+    return t("tally", items=items) if p.clauses else ""
+
+
+PREAMBLE_DIFF_CHARS = 20_000  # longer preambles are shown side by side without a diff
+
+
+def _preambles(c, seg_a, seg_b) -> dict:
+    """Both preambles as shown: Markdown quote markers removed (listed in "markers", so the text is rebuilt
+    exactly), and diffed A against B when both have one."""
+    from .diff import EQUAL, Segment, diff_tokens, sides
+    from .tokenize import pieces
+
+    out = {}
+    for side, doc in (("a", c.a), ("b", c.b)):
+        shown, markers = strip_quote_markers(doc.preamble_text)
+        out[side] = {"text": shown, "markers": markers, "segments": [Segment(EQUAL, shown)] if shown else []}
+    ta, tb = out["a"]["text"], out["b"]["text"]
+    if ta and tb and len(ta) + len(tb) <= PREAMBLE_DIFF_CHARS:
+        out["a"]["segments"], out["b"]["segments"] = sides(diff_tokens(pieces(ta), pieces(tb)))
+    out["diffed"] = bool(ta and tb and len(ta) + len(tb) <= PREAMBLE_DIFF_CHARS)
+    return out
 
 
 def _axis_labels(doc, ids) -> dict[str, str]:
@@ -314,8 +405,9 @@ def _axis_labels(doc, ids) -> dict[str, str]:
     return out
 
 
-def heatmap(c, anchor_of_a) -> dict:
+def heatmap(c, anchor_of_a, t=None) -> dict:
     """Unit × unit similarity as SVG-ready cells; a cell links to the pair holding its A unit."""
+    t = t or Strings()
     rows, cols = c.units_a, c.units_b
     if not c.matrix:  # too many units to draw (see align.MATRIX_CELLS)
         rows, cols = [], []
@@ -324,7 +416,7 @@ def heatmap(c, anchor_of_a) -> dict:
     top = max([max(row) for row in c.matrix if row] + [0.05])  # shade relative to the strongest match
     floor = max(0.05, 0.15 * top)  # fainter cells carry no structure and only bloat the page
     label_a, label_b = _axis_labels(c.a, rows), _axis_labels(c.b, cols)
-    left, head = 90, 70 if size >= 8 else 30  # room for row labels, and for column labels when legible
+    left, head = 90, 70  # room for row labels and for the rotated column labels
     cells = []
     for i, x in enumerate(rows):
         for j, y in enumerate(cols):
@@ -334,14 +426,27 @@ def heatmap(c, anchor_of_a) -> dict:
             shade = int(round(255 - min(1.0, v / top) * 215))
             cells.append({"x": left + j * size, "y": head + i * size, "fill": f"rgb({shade},{shade},255)",
                           "paired": (x, y) in paired, "href": "#" + anchor_of_a[x],
-                          "tip": f"{label_a[x]} × {label_b[y]}: {v:.2f}"})
-    legible = size >= 8
+                          "tip": t("heatmap_tip", a=_tip_name(c.a, x, label_a[x]), b=_tip_name(c.b, y, label_b[y]),
+                                   score=f"{v:.2f}")})
+    col_step, row_step = -(-COL_LABEL_PITCH // size), -(-ROW_LABEL_PITCH // size)  # every k-th label: none overlap
     return {"size": size, "cells": cells, "left": left, "head": head,
+            "axes": t("heatmap_axes"), "aria": t("heatmap_aria"),
             "width": left + 10 + len(cols) * size, "height": head + 10 + len(rows) * size,
             "rows": [{"y": head + i * size, "label": label_a[x], "href": "#" + anchor_of_a[x]}
-                     for i, x in enumerate(rows)] if legible else [],
-            "cols": [{"x": left + j * size, "label": label_b[y]} for j, y in enumerate(cols)] if legible else [],
+                     for i, x in enumerate(rows) if i % row_step == 0],
+            "cols": [{"x": left + j * size, "label": label_b[y]} for j, y in enumerate(cols) if j % col_step == 0],
             "n_rows": len(rows), "n_cols": len(cols)}
+
+
+ROW_LABEL_PITCH = 11  # least px between two row labels of the heatmap (their font is 9px)
+COL_LABEL_PITCH = 14  # and between two column labels, rotated: CJK glyphs on their side need air to read
+
+
+def _tip_name(doc, section_id, label) -> str:
+    """A heatmap tooltip's name for a section: its number, and its title or first words."""
+    s = doc.section(section_id)
+    words = (s.title or s.text[:16].replace("\n", " ")).strip()
+    return f"{label} {words}".strip() if words and words != label else label
 
 
 def _best_effort_cache(jinja2):
@@ -436,8 +541,10 @@ def _template_file(exc: Exception) -> str | None:
 
 
 def render_html(c, options=None, template_dir=None) -> str:
-    """The self-contained HTML report of a comparison."""
-    return _render_page("report.html", template_dir, with_js=True, v=build_view(c, options))
+    """The self-contained HTML report of a comparison, in the interface language ``options.lang``."""
+    view = build_view(c, options)
+    return _render_page("report.html", template_dir, with_js=True, v=view, t=Strings(view["lang"]),
+                        html_lang=view["html_lang"])
 
 
 def summary_line(c) -> str:
@@ -556,8 +663,9 @@ def render_clauses(results, fmt: str) -> str:
     return printable("".join(out).lstrip("\n"))
 
 
-def render_matrix(m, template_dir=None) -> str:
+def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
     """The corpus page: clustered plan × plan heatmap and the seed's coverage table."""
+    t = Strings(lang)
     n = len(m.plans)
     size = max(6, min(22, 700 // max(1, n)))
     top = max([m.similarity[i][j] for i in range(n) for j in range(n) if i != j] + [0.05])
@@ -570,4 +678,5 @@ def render_matrix(m, template_dir=None) -> str:
             cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
                           "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
     links = [relative_href(pair_file_name(m.seed["name"], col["name"])) for col in m.columns]
-    return _render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links)
+    return _render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links, t=t,
+                        html_lang=t("html_lang"))

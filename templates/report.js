@@ -22,7 +22,8 @@
       if (visible) { shown += 1; }
     });
     minOut.textContent = threshold.toFixed(2);
-    visibleCount.textContent = shown + " of " + pairs.length + " shown";
+    var template = visibleCount.getAttribute("data-template") || "{shown} / {total}";
+    visibleCount.textContent = template.replace("{shown}", String(shown)).replace("{total}", String(pairs.length));
   }
 
   function changes() {
@@ -65,7 +66,7 @@
       var toShared = pair.classList.contains("show-diff");
       pair.classList.toggle("show-diff", !toShared);
       pair.classList.toggle("show-shared", toShared);
-      button.textContent = toShared ? "show word diff" : "show shared phrases";
+      button.textContent = button.getAttribute(toShared ? "data-to-diff" : "data-to-shared");
     });
   });
 
@@ -83,7 +84,10 @@
     else if (event.key === "e") { setAll(true); }
     else if (event.key === "c") { setAll(false); }
   });
-  window.addEventListener("beforeprint", function () { setAll(true); });
+  window.addEventListener("beforeprint", function () {
+    setAll(true);
+    Array.prototype.forEach.call(document.querySelectorAll("#preambles details"), function (d) { d.open = true; });
+  });
 
   applyFilters();
   revealTarget();

@@ -81,6 +81,26 @@ def test_report_works_in_chromium(browser, tmp_path):
     page.locator('input[data-filter-kind="only_b"]').check()
     assert page.locator("details.pair:visible").count() == len(data["pairs"])
 
+    # The page is in Chinese; same pairs start collapsed, changes open; expand all opens every pair.
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page.inner_text("#visible-count") == f"显示 {len(data['pairs'])} / {len(data['pairs'])} 项"
+    same = sum(p["kind"] == "same" for p in data["pairs"])
+    assert page.locator('details.pair[data-kind="same"][open]').count() == 0
+    assert page.locator('details.pair:not([data-kind="same"])[open]').count() == len(data["pairs"]) - same
+    page.locator("#expand-all").click()
+    assert page.locator("details.pair[open]").count() == len(data["pairs"])
+    page.locator("#collapse-all").click()
+    assert page.locator("details.pair[open]").count() == 0
+    page.locator("#expand-all").click()
+    toggle = page.locator("button.view-toggle").first
+    before = toggle.inner_text()
+    toggle.click()
+    assert toggle.inner_text() != before and toggle.inner_text() in ("显示共同表述", "显示逐词差异")
+
+    # Every heatmap cell names both sections and the score.
+    tips = page.eval_on_selector_all("svg.heatmap a.cell title", "els => els.map(e => e.textContent)")
+    assert tips and all(" × 乙 " in tip and tip.startswith("甲 ") and "相似度" in tip for tip in tips)
+
     # A click on a paired heatmap cell jumps to its pair.
     cell = page.locator("svg.heatmap a.paired").first
     target = cell.get_attribute("href")
@@ -97,9 +117,31 @@ def test_report_works_in_chromium(browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / "report-top.png"))
-    first_changed = next(p for p in data["pairs"] if p["kind"] in ("changed", "split"))
-    page.locator(f'details.pair[data-kind="{first_changed["kind"]}"]').first.scroll_into_view_if_needed()
+    best = page.evaluate("""() => {  // the closest changed pair: the one a reader of the README learns most from
+        const changed = [...document.querySelectorAll('details.pair[data-kind="changed"], details.pair[data-kind="split"]')];
+        changed.sort((x, y) => parseFloat(y.dataset.score) - parseFloat(x.dataset.score));
+        return changed[0].id; }""")
+    page.locator(f"#{best}").scroll_into_view_if_needed()
+    page.evaluate(f"document.getElementById('{best}').scrollIntoView({{block: 'start'}}); window.scrollBy(0, -50)")
     page.screenshot(path=str(ARTIFACTS / "report-pair.png"))
+    assert problems == []
+
+
+def test_english_interface_and_print(browser, tmp_path):
+    out = tmp_path / "en.html"
+    result = CliRunner().invoke(main, ["run", str(SEED), str(DATA / "sections" / "law_style.md"), "--corpus",
+                                       str(tmp_path), "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    page, problems = _open(browser, out)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.inner_text("#visible-count").endswith(" shown")
+    assert page.locator("#expand-all").inner_text() == "expand all"
+    # In print, the overview heading goes and the preamble opens.
+    page.emulate_media(media="print")
+    assert not page.locator("#overview h2").is_visible()
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("document.querySelector('#preambles details').open") is True
+    assert page.locator("details.pair:not([open])").count() == 0
     assert problems == []
 
 
@@ -124,7 +166,7 @@ def test_a_group_and_a_partial_move_read_as_what_they_are(browser, tmp_path, sha
     assert "第二十四条" in a_side.inner_text() and "第二十五条" in a_side.inner_text()
     assert "（三）对可能被转移、隐匿、篡改或者毁损的文件" in b_side.inner_text().replace("\n", "")
     link = page.locator("a.move-link").first
-    assert "sentence" in link.inner_text()
+    assert "句来自甲" in link.inner_text() or "句现位于乙" in link.inner_text()
     target = link.get_attribute("href")
     link.click()
     assert page.evaluate("location.hash") == target

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -50,8 +52,19 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def _with_markers(shown: str, markers) -> str:
+    """The text a preamble was shown from: each stripped quote marker put back where it stood."""
+    out, pos = [], 0
+    for at, marker in markers:
+        assert re.fullmatch(r"[ \t]*>(?:[ \t]*>)*[ \t]?", marker), marker  # only quote markers are ever dropped
+        out += [shown[pos:at], marker]
+        pos = at
+    return "".join(out) + shown[pos:]
+
+
 def _rebuilt(doc, view, side):
-    """A plan's text as the report shows it: preamble, every section (number + title + body), boilerplate."""
+    """A plan's text as the report shows it: preamble (with the stripped quote markers put back), every section
+    (number + title + body), boilerplate."""
     order = {s.id: i for i, s in enumerate(doc.walk())}
     shown, inside = {}, set()
     for p in view["pairs"]:
@@ -63,7 +76,9 @@ def _rebuilt(doc, view, side):
     assert not inside & set(shown), "an item is shown twice: inside its article and on its own"
     assert sorted(shown, key=order.get) == [s.id for s in doc.walk() if s.id not in inside]
     body = "".join(shown[i] for i in sorted(shown, key=order.get))
-    return view["preamble"][side] + body + "".join(t for _, t in view["boilerplate"][side])
+    pre = view["preamble"][side]
+    assert "".join(s.text for s in pre["segments"]) == pre["text"]  # the diffed preamble shows all of it
+    return _with_markers(pre["text"], pre["markers"]) + body + "".join(t for _, t in view["boilerplate"][side])
 
 
 @pytest.mark.parametrize("a, b", [(SEED, PLAN), (HOSTILE, SEED), (PLAN, DATA / "sections" / "law_style.md")])
@@ -149,7 +164,7 @@ def test_template_dir_overrides_one_template_and_falls_back(tmp_path):
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert page.count('class="custom-pair"') == len(api.compare(str(SEED), str(PLAN), str(tmp_path)).pairs)
-    assert "Alignment at a glance" in page  # the default base layout still renders
+    assert "对应关系总览" in page  # the default base layout still renders
 
 
 @pytest.mark.parametrize("template, message", [
@@ -232,3 +247,122 @@ def test_a_sentence_that_changed_place_inside_a_group_is_not_shown_as_deleted(sh
         segments = [s for sec in pair[side] for s in sec["views"]["diff"]["body"]]
         unchanged = "".join(s.text for s in segments if s.op == EQUAL)
         assert sentence in unchanged, side
+
+
+NEWS_COPY = ("成渝共建西部金融中心规划\n> 来源：新华网\n> > 发布时间：2021-12-30\n>\n> 中国人民银行 国家发展改革委 印发\n"
+             "一、总体要求\n1. 加强金融合作。推动两地金融机构合作。\n2. 支持绿色金融。发展绿色信贷。\n")
+CHANGED_COPY = ("成渝共建西部金融中心规划\n中国人民银行 印发\n"
+                "一、总体要求\n1. 加强金融合作。推动两地金融机构合作。\n2. 支持绿色金融。发展绿色信贷，支持绿色债券。\n")
+
+
+def _page_text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def test_report_is_in_chinese_by_default_and_in_english_with_lang_en(tmp_path):
+    outs = {}
+    for lang in (None, "zh", "en"):
+        out = tmp_path / f"{lang}.html"
+        args = ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path / "none"), "-o", str(out), "--json", "-"]
+        result = CliRunner().invoke(main, args + (["--lang", lang] if lang else []))
+        assert result.exit_code == 0, result.output
+        outs[lang] = out.read_text(encoding="utf-8")
+        kinds = {p["kind"] for p in json.loads(result.stdout)["pairs"]}
+        assert kinds <= {"same", "changed", "moved", "split", "merge", "only_a", "only_b"}  # JSON names unchanged
+    assert outs[None] == outs["zh"]
+    zh, en = outs["zh"], outs["en"]
+    assert '<html lang="zh-CN">' in zh and '<html lang="en">' in en
+    def filters(page):
+        return dict(re.findall(r'data-filter-kind="(\w+)" checked> (.+?) \(\d+\)', page))
+
+    assert filters(zh) == {"same": "相同", "changed": "修改", "moved": "移动", "split": "拆分", "merge": "合并",
+                           "only_a": "仅见于甲", "only_b": "仅见于乙"}
+    assert filters(en) == {"same": "same", "changed": "changed", "moved": "moved", "split": "split", "merge": "merge",
+                           "only_a": "only in A", "only_b": "only in B"}
+    for label in ("总体相似度", "全部展开", "对应关系总览", "最相似的分句", "显示共同表述"):
+        assert label in zh and label not in en, label
+    for label in ("only in A", "only in B", "expand all", "Alignment at a glance", "overall score", "show shared"):
+        assert label in en and label not in zh, label
+    assert 'data-template="显示 {shown} / {total} 项"' in zh and 'data-template="{shown} of {total} shown"' in en
+
+
+def test_lang_reaches_the_library_and_the_matrix(tmp_path):
+    from compare.models import Options
+    from compare.rank import Matrix
+    from compare.report import render_matrix
+
+    c = api.compare(str(SEED), str(PLAN), corpus=str(tmp_path / "none"))
+    assert 'lang="zh-CN"' in render_html(c) and 'lang="en"' in render_html(c, Options(lang="en"))
+    m = Matrix(plans=[{"name": "seed", "title": "种子", "date": None}, {"name": "x", "title": "计划", "date": None}],
+               similarity=[[1.0, 0.3], [0.3, 1.0]], seed={"name": "seed", "title": "种子"},
+               rows=[{"id": "1", "label": "一、", "level": 1}], columns=[{"name": "x", "title": "计划", "date": None}],
+               coverage=[[0.5]])
+    zh, en = render_matrix(m), render_matrix(m, lang="en")
+    assert '<html lang="zh-CN">' in zh and "种子的覆盖情况" in zh and "规划两两相似度" in zh and "Coverage" not in zh
+    assert '<html lang="en">' in en and "Coverage of 种子" in en and "Plan × plan similarity" in en
+    result = CliRunner().invoke(main, ["matrix", "--lang", "fr", "-o", str(tmp_path / "m.html")])
+    assert result.exit_code == 2 and "fr" in result.output
+
+
+def test_same_pairs_are_collapsed_and_changes_open(tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(NEWS_COPY, encoding="utf-8")
+    b.write_text(CHANGED_COPY, encoding="utf-8")
+    c = api.compare(str(a), str(b), corpus=str(tmp_path / "none"))
+    page = render_html(c)
+    tags = re.findall(r'<details class="pair [^>]*>', page)
+    kinds = [re.search(r'data-kind="(\w+)"', tag).group(1) for tag in tags]
+    assert "same" in kinds and set(kinds) - {"same"}
+    for tag, kind in zip(tags, kinds):
+        assert tag.endswith(" open>") == (kind != "same"), tag
+    assert page.count('data-filter-kind="same" checked') == 1  # the filter still shows them
+
+
+def test_quote_markers_are_stripped_from_the_preamble_and_nothing_else_is_lost(tmp_path):
+    news, other = tmp_path / "news.txt", tmp_path / "other.txt"
+    news.write_text(NEWS_COPY, encoding="utf-8")
+    other.write_text(CHANGED_COPY, encoding="utf-8")
+    c = api.compare(str(news), str(other), corpus=str(tmp_path / "none"))
+    assert "> 来源" in c.a.preamble_text  # the loader keeps them: the report is what strips them
+    view = build_view(c)
+    pre = view["preamble"]["a"]
+    assert [m for _, m in pre["markers"]] == ["> ", "> > ", ">", "> "]
+    assert ">" not in pre["text"] and "来源：新华网\n发布时间：2021-12-30" in pre["text"]
+    assert _with_markers(pre["text"], pre["markers"]) == c.a.preamble_text
+    assert _squash(_rebuilt(c.a, view, "a")) == _squash(c.a.text)
+    page = render_html(c)
+    preambles = page[page.index('id="preambles"'):page.index('id="pairs"')]
+    shown = "".join(re.findall(r'<div class="text">(.*?)</div>', preambles, re.S))
+    assert "&gt;" not in shown and "来源：新华网" in _page_text(shown)
+    assert preambles.count('class="hint quote-note"') == 1  # said once, under A's preamble
+    # the preambles are diffed A against B: A's issuers line struck through, B's inserted
+    assert "<del>" in preambles and "<ins>" in preambles
+    assert _squash("".join(s.text for s in view["preamble"]["b"]["segments"])) == _squash(c.b.preamble_text)
+
+
+def test_paths_are_shown_relative_to_the_working_directory(tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    (work / "plans").mkdir(parents=True)
+    a, b = work / "plans" / "a.txt", tmp_path / "b.txt"
+    a.write_text(NEWS_COPY, encoding="utf-8")
+    b.write_text(CHANGED_COPY, encoding="utf-8")
+    monkeypatch.chdir(work)
+    view = build_view(api.compare(str(a), str(b), corpus=str(tmp_path / "none")))
+    assert view["a"]["path"] == str(Path("plans") / "a.txt")  # under the working directory: relative
+    assert view["b"]["path"] == str(b)  # elsewhere: as given
+    page = render_html(api.compare(str(a), str(b), corpus=str(tmp_path / "none")))
+    assert str(work) not in page
+
+
+def test_heatmap_labels_do_not_overlap_and_cells_name_both_sections(shared_corpus):
+    from compare.report import COL_LABEL_PITCH, ROW_LABEL_PITCH
+
+    c = api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"), str(shared_corpus))
+    h = build_view(c)["heatmap"]
+    assert h["n_cols"] > 40 and h["cols"] and h["rows"]
+    xs, ys = [col["x"] for col in h["cols"]], [r["y"] for r in h["rows"]]
+    assert all(x2 - x1 >= COL_LABEL_PITCH for x1, x2 in zip(xs, xs[1:]))
+    assert all(y2 - y1 >= ROW_LABEL_PITCH for y1, y2 in zip(ys, ys[1:]))
+    assert len(h["cols"]) >= h["n_cols"] * h["size"] // (2 * COL_LABEL_PITCH)  # thinned, not dropped
+    tip = h["cells"][0]["tip"]
+    assert re.fullmatch(r"甲 第\S+条.* × 乙 第\S+条.*：相似度 \d\.\d\d", tip), tip
