@@ -637,8 +637,9 @@ def render_rank(ranks, fmt: str) -> str:
         return csv_text(RANK_FIELDS, rows)
     shown = [[str(i), r.name, r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
              for i, r in enumerate(ranks, start=1)]
+    name_width = max([_width(printable(r.name)) for r in ranks] + [4])  # never cut: names are pasted into `run`
     return text_table(["#", "plan", "title", "date", "score", "coverage", "shared clauses"], shown,
-                      [3, 34, 34, 10, 6, 8, 14])
+                      [3, name_width, 34, 10, 6, 8, 14])
 
 
 CLAUSE_FIELDS = ["query_id", "query_text", "rank", "score", "plan", "title", "date", "section", "clause_id", "text",

@@ -157,3 +157,18 @@ def test_names_a_typo_a_missing_corpus_and_a_seed_copy(runner, tmp_path):
     by_title = runner.invoke(main, ["sections", "成渝共建西部金融中心规划", "--corpus", str(corpus), "--format", "json"])
     assert by_title.exit_code == 0, by_title.output
     assert json.loads(by_title.output)["name"] == SEED.stem  # the plan in seeds/ wins over its copy
+
+
+def test_rank_table_never_cuts_a_plan_name():
+    from compare.rank import PlanRank
+    from compare.report import _width, render_rank
+
+    long = "hengqin-cooperation-zone-promotion-regulation-2023-全文-广东省人大常委会公布"
+    table = render_rank([PlanRank(long, "横琴粤澳深度合作区发展促进条例", "2023-01-09", "x.md", 0.41, 0.5, 3),
+                         PlanRank("qd", "青岛市金融发展促进条例", None, "y.md", 0.2, 0.1, 0)], "table")
+    assert long in table
+    lines = table.splitlines()
+    def column(line, text):  # display column where text starts: wide characters count double
+        return _width(line[:line.index(text)])
+
+    assert column(lines[1], "横琴粤澳深度合作区发展促进条例") == column(lines[2], "青岛市金融发展促进条例")
