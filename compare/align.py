@@ -30,7 +30,7 @@ import re
 from dataclasses import replace
 
 from .index import Stats, section_tokens
-from .load import match_form
+from .normalize import match_form
 from .models import Comparison, Document, Options, Pair, Section
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
 from .similarity import assign, containment, cosine, longest_increasing, significance

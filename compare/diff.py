@@ -16,7 +16,7 @@ import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .load import match_form
+from .normalize import match_form
 from .tokenize import domain_terms, is_content
 
 EQUAL, DELETE, INSERT = 0, -1, 1

@@ -3,7 +3,7 @@
 Offsets (``span``) are character offsets into ``Document.text``, half-open
 ``(start, end)``. ``Document.text`` is the extracted body with whitespace
 normalized; the original wording and punctuation are kept for display.
-Matching uses ``match_form(text)`` from :mod:`compare.load`, which maps
+Matching uses ``match_form(text)`` from :mod:`compare.normalize`, which maps
 characters one to one, so the same spans address both forms.
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .load import match_form
+from .normalize import match_form
 from .models import ClauseLink, ClausePair, Move
 from .similarity import assign, cosine
 

@@ -7,7 +7,7 @@ itself, in its own Tokenizer, is the fallback where rjieba cannot load and
 with ``COMPARE_TOKENIZER=jieba``. Either is loaded only when a text has to be
 segmented; segmentations are cached on disk by content hash and the
 :func:`dictionary_fingerprint` (which names the tokenizer and its version), so
-unchanged plans never wake it. Text is put in :func:`compare.load.match_form`
+unchanged plans never wake it. Text is put in :func:`compare.normalize.match_form`
 first (full/half width, traditional → simplified), which keeps offsets, so
 token offsets address the display text.
 """
@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .load import match_form
+from .normalize import match_form
 
 DATA = Path(__file__).with_name("data")
 TOKENIZER_VERSION = "3"  # bump when segmentation rules change: invalidates caches

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from compare.errors import InputError
-from compare.load import load, match_form
+from compare.load import load
+from compare.normalize import match_form
 from compare.sections import check_lossless, load_plan
 from conftest import DATA
 

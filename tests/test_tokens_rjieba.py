@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from compare import tokenize
-from compare.load import match_form
+from compare.normalize import match_form
 from conftest import ROOT, SEED, needs_corpus, real_corpus_files
 
 pytestmark = pytest.mark.skipif(tokenize.tokenizer()[0] != "rjieba",
