@@ -31,12 +31,11 @@ from dataclasses import replace
 
 from .index import Stats, section_tokens
 from .normalize import match_form
-from .models import Comparison, Document, Options, Pair, Section
+from .models import Comparison, Document, Kind, Options, Pair, Role, Section, roles
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
 from .similarity import assign, containment, cosine, longest_increasing, significance
 from .tokenize import Segmentation
 
-ARTICLE_STYLES = ("tiao", "kuan")
 _SPACE = re.compile(r"\s+")
 
 FLOOR = 0.2  # default min cosine of a unit pair (Options.threshold)
@@ -44,27 +43,6 @@ ANCHOR_Z = 3.5  # significance of an anchor pair
 GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
 GROUP_CONTAINMENT, GROUP_Z = 0.6, 2.0  # a unit joins a group that holds most of it
 SENTENCE_COSINE = 0.4  # two sentences, each the other's best match, this alike: text the units share
-
-
-# ---------------------------------------------------------------- roles
-
-def roles(doc: Document) -> dict[str, str]:
-    """Section id → "unit" | "item" | "container"."""
-    out: dict[str, str] = {}
-
-    def visit(s: Section, inside_unit: bool):
-        if inside_unit:
-            out[s.id] = "item"
-        elif not s.children or s.style in ARTICLE_STYLES:
-            out[s.id] = "unit"
-        else:
-            out[s.id] = "container"
-        for c in s.children:
-            visit(c, inside_unit or out[s.id] == "unit")
-
-    for top in doc.sections:
-        visit(top, False)
-    return out
 
 
 def deep_text(doc: Document, s: Section) -> str:
@@ -109,14 +87,14 @@ class _Side:
         return [c for i in ids for s in self.by_id[i].walk() for c in s.clauses]
 
 
-def _kind(A: _Side, B: _Side, a_ids, b_ids, role: str = "unit") -> str:
+def _kind(A: _Side, B: _Side, a_ids, b_ids, role: str = Role.UNIT) -> str:
     """same: texts equal after normalization; a container is compared by its own heading and text,
     not its children's (they are paired, and judged, on their own)."""
     if role == "container":
         own = [_SPACE.sub("", match_form(side.doc.text[side.by_id[i].title_start:side.by_id[i].span[1]]))
                for side, ids in ((A, a_ids), (B, b_ids)) for i in ids]
-        return "same" if own[0] == own[1] else "changed"
-    return "same" if "".join(A.deep[i] for i in a_ids) == "".join(B.deep[i] for i in b_ids) else "changed"
+        return Kind.SAME if own[0] == own[1] else Kind.CHANGED
+    return Kind.SAME if "".join(A.deep[i] for i in a_ids) == "".join(B.deep[i] for i in b_ids) else Kind.CHANGED
 
 
 def compare(a: Document, b: Document, stats: Stats, options: Options | None = None) -> Comparison:
@@ -127,7 +105,7 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     floor = options.threshold if options.threshold is not None else FLOOR
     options = replace(options, threshold=floor)
     A, B = _Side(a, stats, options), _Side(b, stats, options)
-    ua, ub = A.ids("unit"), B.ids("unit")
+    ua, ub = A.ids(Role.UNIT), B.ids(Role.UNIT)
     va, vb = A.rows(ua), B.rows(ub)
     u_sim = cosine(va, vb)
     z = np.maximum(significance(u_sim), significance(_char_sim(A, B, ua, ub)))
@@ -140,13 +118,13 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
         groups = _unit_groups(*evidence, floor, veto)
     unit_groups = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
                    for ga, gb in groups]
-    pairs = _order_and_moves(A, B, unit_groups, role="unit")
-    pairs += _order_and_moves(A, B, _containers(A, B, pairs), role="container")
-    pairs += _items(A, B, [p for p in pairs if p.role == "unit"], options)
+    pairs = _order_and_moves(A, B, unit_groups, role=Role.UNIT)
+    pairs += _order_and_moves(A, B, _containers(A, B, pairs), role=Role.CONTAINER)
+    pairs += _items(A, B, [p for p in pairs if p.role == Role.UNIT], options)
     paired_a = {x for p in pairs for x in p.a}
     paired_b = {y for p in pairs for y in p.b}
-    pairs += [Pair([s.id], [], 0.0, "only_a", A.role[s.id]) for s in A.sections if s.id not in paired_a]
-    pairs += [Pair([], [s.id], 0.0, "only_b", B.role[s.id]) for s in B.sections if s.id not in paired_b]
+    pairs += [Pair([s.id], [], 0.0, Kind.ONLY_A, A.role[s.id]) for s in A.sections if s.id not in paired_a]
+    pairs += [Pair([], [s.id], 0.0, Kind.ONLY_B, B.role[s.id]) for s in B.sections if s.id not in paired_b]
     pairs = _reading_order(A, B, pairs)
     for p in pairs:
         p.clauses = clause_links(A, B, p, options)
@@ -330,7 +308,7 @@ def _group_score(A, B, ua, ub, ga, gb, sim) -> float:
 
 def _containers(A, B, unit_pairs):
     """Container pairs from the unit pairs beneath them, and from equal titles."""
-    ca, cb = A.ids("container"), B.ids("container")
+    ca, cb = A.ids(Role.CONTAINER), B.ids(Role.CONTAINER)
     if not ca or not cb:
         return []
     import numpy as np
@@ -346,10 +324,10 @@ def _containers(A, B, unit_pairs):
             yield parent
             parent = side.by_id[parent].parent
 
-    for x in A.ids("unit"):
+    for x in A.ids(Role.UNIT):
         for c in ancestors(A, x):
             size_a[index_a[c]] += 1
-    for y in B.ids("unit"):
+    for y in B.ids(Role.UNIT):
         for c in ancestors(B, y):
             size_b[index_b[c]] += 1
     for p in unit_pairs:
@@ -375,13 +353,13 @@ def _order_and_moves(A, B, groups, role):
     out = []
     for i, (a_ids, b_ids, score) in enumerate(groups):
         kind = _kind(A, B, a_ids, b_ids, role)
-        same = kind == "same"
+        same = kind == Kind.SAME
         if len(b_ids) > 1 and len(b_ids) >= len(a_ids):
-            kind = "split"
+            kind = Kind.SPLIT
         elif len(a_ids) > 1:
-            kind = "merge"
+            kind = Kind.MERGE
         elif i not in in_order:
-            kind = "moved"
+            kind = Kind.MOVED
         score = 1.0 if same else round(min(score, 0.9999), 4)
         out.append(Pair(a_ids, b_ids, score, kind, role))
     return out
@@ -397,7 +375,7 @@ def _items(A, B, unit_pairs, options):
             continue
         sim = cosine(A.rows(ia), B.rows(ib))
         groups = [([ia[r]], [ib[c]], float(sim[r, c])) for r, c in assign(sim, options.threshold)]
-        out += _order_and_moves(A, B, groups, role="item")
+        out += _order_and_moves(A, B, groups, role=Role.ITEM)
     return out
 
 
@@ -431,8 +409,8 @@ def document_score(A, B, pairs) -> float:
     def chars(side, ids):
         return sum(len(side.deep[i]) for i in ids)
 
-    total = chars(A, A.ids("unit")) + chars(B, B.ids("unit"))
+    total = chars(A, A.ids(Role.UNIT)) + chars(B, B.ids(Role.UNIT))
     if not total:
         return 0.0
-    got = sum(p.score * (chars(A, p.a) + chars(B, p.b)) for p in pairs if p.role == "unit" and p.a and p.b)
+    got = sum(p.score * (chars(A, p.a) + chars(B, p.b)) for p in pairs if p.role == Role.UNIT and p.a and p.b)
     return round(min(1.0, got / total), 4)

@@ -9,10 +9,33 @@ characters one to one, so the same spans address both forms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 Span = tuple[int, int]
 
-KINDS = ("same", "changed", "moved", "split", "merge", "only_a", "only_b")
+
+class Kind(StrEnum):
+    """How a pair's sections relate. The values are the JSON kind names."""
+
+    SAME = "same"
+    CHANGED = "changed"
+    MOVED = "moved"
+    SPLIT = "split"
+    MERGE = "merge"
+    ONLY_A = "only_a"
+    ONLY_B = "only_b"
+
+
+class Role(StrEnum):
+    """What a section is to the aligner (see :func:`roles`)."""
+
+    UNIT = "unit"  # a numbered measure or article, with its items
+    ITEM = "item"  # inside an article: its （一）（二） list
+    CONTAINER = "container"  # a heading over units: 一、, 第X章
+
+
+KINDS = tuple(Kind)
+ARTICLE_STYLES = ("tiao", "kuan")  # 第X条 / 第X款: a unit even when it has items
 
 
 @dataclass
@@ -105,6 +128,25 @@ class Document:
         return index[section_id]
 
 
+def roles(doc: Document) -> dict[str, Role]:
+    """Section id → its role: units are leaves and articles not inside an article."""
+    out: dict[str, Role] = {}
+
+    def visit(s: Section, inside_unit: bool):
+        if inside_unit:
+            out[s.id] = Role.ITEM
+        elif not s.children or s.style in ARTICLE_STYLES:
+            out[s.id] = Role.UNIT
+        else:
+            out[s.id] = Role.CONTAINER
+        for c in s.children:
+            visit(c, inside_unit or out[s.id] == Role.UNIT)
+
+    for top in doc.sections:
+        visit(top, False)
+    return out
+
+
 @dataclass
 class ClauseLink:
     """One row of a pair's clause alignment: a clause of A, of B, or both."""
@@ -112,7 +154,7 @@ class ClauseLink:
     a: str | None  # clause id in A
     b: str | None  # clause id in B
     score: float  # cosine in [0, 1]; 1.0 for "same", 0.0 for one-sided rows
-    kind: str  # "same", "changed", "only_a", "only_b"
+    kind: Kind  # SAME, CHANGED, ONLY_A or ONLY_B
 
 
 @dataclass
@@ -122,8 +164,8 @@ class Pair:
     a: list[str]
     b: list[str]
     score: float  # cosine in [0, 1]
-    kind: str  # one of KINDS
-    role: str = "unit"  # "unit" (aligned measure/article), "container" (a heading over units), "item" (under a unit)
+    kind: Kind
+    role: Role = Role.UNIT
     clauses: list[ClauseLink] = field(default_factory=list)
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .align import roles
 from .tfidf import section_tokens
-from .models import Document
+from .models import Document, Role, roles
 from .store import Corpus
 from .tokenize import Segmentation
 
@@ -42,7 +41,7 @@ def is_self(d: dict, doc: Document) -> bool:
 def query_plan(doc: Document, corpus: Corpus, cache: str | None = None) -> PlanQuery:
     seg = Segmentation.of(doc.text, cache)
     role = roles(doc)
-    units = [s for s in doc.walk() if role[s.id] == "unit"]
+    units = [s for s in doc.walk() if role[s.id] == Role.UNIT]
     clauses = [c for s in doc.walk() for c in s.clauses]
     stats = corpus.stats
     return PlanQuery(

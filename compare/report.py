@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .models import KINDS, Document, Section
+from .models import KINDS, Document, Kind, Role, Section
 
 
 def section_dict(s: Section, clauses: bool = False, children: bool = True) -> dict:
@@ -300,10 +300,10 @@ def build_view(c, options=None) -> dict:
         if p.role == "item":
             continue
         for x in p.a:
-            for s in (c.a.section(x).walk() if p.role == "unit" else [c.a.section(x)]):
+            for s in (c.a.section(x).walk() if p.role == Role.UNIT else [c.a.section(x)]):
                 anchor_of_a[s.id] = f"p{n}"
         for y in p.b:
-            for s in (c.b.section(y).walk() if p.role == "unit" else [c.b.section(y)]):
+            for s in (c.b.section(y).walk() if p.role == Role.UNIT else [c.b.section(y)]):
                 anchor_of_b[s.id] = f"p{n}"
     b_order = [s.id for s in c.b.walk()]
     b_position = {sid: k for k, sid in enumerate(b_order)}
@@ -312,7 +312,7 @@ def build_view(c, options=None) -> dict:
     for n, p in enumerate(c.pairs):
         if p.role == "item":
             continue  # an item's text stands, diffed, inside its article's pair
-        deep = p.role == "unit"
+        deep = p.role == Role.UNIT
         ta, tb = _joined_tokens(c.a, seg_a, p.a, deep), _joined_tokens(c.b, seg_b, p.b, deep)
         if p.a and p.b:
             da, db = _clause_driven_diff(c, p, seg_a, seg_b, ta, tb) or sides(diff_tokens(ta, tb))
@@ -331,9 +331,9 @@ def build_view(c, options=None) -> dict:
         pairs.append({
             "anchor": f"p{n}", "kind": p.kind, "kind_label": t("kind." + p.kind), "role": p.role,
             "score": p.score, "level": first.level,
-            "view": "shared" if p.a and p.b and p.kind != "same" and p.score < options.lowscore_view else "diff",
+            "view": "shared" if p.a and p.b and p.kind != Kind.SAME and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
-            "views": ["diff", "shared"] if p.a and p.b and p.kind != "same" else ["diff"],
+            "views": ["diff", "shared"] if p.a and p.b and p.kind != Kind.SAME else ["diff"],
             "a": _side_view(c.a, seg_a, p.a, views_a, deep) if p.a else [],
             "b": _side_view(c.b, seg_b, p.b, views_b, deep) if p.b else [],
             "moves": [note for x in p.a for note in moved_from_a.get(x, [])]
@@ -342,8 +342,8 @@ def build_view(c, options=None) -> dict:
             "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
         })
-    counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != "item") for k in KIND_LABELS}
-    counts["paired"] = sum(1 for p in c.pairs if p.a and p.b and p.role != "item")
+    counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != Role.ITEM) for k in KIND_LABELS}
+    counts["paired"] = sum(1 for p in c.pairs if p.a and p.b and p.role != Role.ITEM)
     clause_text_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses}
     clause_text_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses}
     clauses = [{"a": clause_text_a[cp.a].text, "b": clause_text_b[cp.b].text, "score": cp.score,
@@ -367,7 +367,7 @@ def _tally(p, t=None) -> str:
     """Clause counts of a pair, e.g. "分句：相同 3，修改 2，仅见于甲 1" ("clauses: 3 same, 2 changed, 1 only in A")."""
     t = t or Strings()
     counts = [(sum(1 for k in p.clauses if k.kind == kind), t("kind." + kind))
-              for kind in ("same", "changed", "only_a", "only_b")]
+              for kind in (Kind.SAME, Kind.CHANGED, Kind.ONLY_A, Kind.ONLY_B)]
     items = t("tally_sep").join(t("tally_item", n=n, label=label) for n, label in counts if n)
     return t("tally", items=items) if p.clauses else ""
 
@@ -411,7 +411,7 @@ def heatmap(c, anchor_of_a, t=None) -> dict:
     rows, cols = c.units_a, c.units_b
     if not c.matrix:  # too many units to draw (see align.MATRIX_CELLS)
         rows, cols = [], []
-    paired = {(x, y) for p in c.pairs if p.role == "unit" for x in p.a for y in p.b}
+    paired = {(x, y) for p in c.pairs if p.role == Role.UNIT for x in p.a for y in p.b}
     size = max(4, min(14, 640 // max(1, len(cols)), 640 // max(1, len(rows))))
     top = max([max(row) for row in c.matrix if row] + [0.05])  # shade relative to the strongest match
     floor = max(0.05, 0.15 * top)  # fainter cells carry no structure and only bloat the page
@@ -549,11 +549,11 @@ def render_html(c, options=None, template_dir=None) -> str:
 
 def summary_line(c) -> str:
     """One line for the terminal: score and counts of each kind of pair."""
-    shown = [p for p in c.pairs if p.role != "item"]  # as the report counts: items stand inside their articles
+    shown = [p for p in c.pairs if p.role != Role.ITEM]  # as the report counts: items stand inside their articles
     counts = {k: sum(1 for p in shown if p.kind == k) for k in KIND_LABELS}
     paired = sum(1 for p in shown if p.a and p.b)
     moves = f" · {len(c.moves)} partial moves" if c.moves else ""
-    kinds = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in counts.items() if n and k not in ("only_a", "only_b"))
+    kinds = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in counts.items() if n and k not in (Kind.ONLY_A, Kind.ONLY_B))
     return (f"score {c.score:.2f} · {paired} paired ({kinds}) · {counts['only_a']} only in A · "
             f"{counts['only_b']} only in B{moves}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .normalize import match_form
-from .models import ClauseLink, ClausePair, Move
+from .models import ClauseLink, ClausePair, Kind, Move, Role
 from .similarity import assign, cosine
 
 _SPACE = re.compile(r"\s+")
@@ -23,14 +23,14 @@ def clause_rows(side, clauses):
 
 def pair_clauses(side, ids, role):
     """A pair's clauses: a unit's with its items; a container's or an item's own."""
-    return side.clauses(ids) if role == "unit" else [c for i in ids for c in side.by_id[i].clauses]
+    return side.clauses(ids) if role == Role.UNIT else [c for i in ids for c in side.by_id[i].clauses]
 
 
 def clause_links(A, B, pair, options) -> list[ClauseLink]:
     """Clause alignment inside a pair, in A's order with B-only clauses where they stand in B."""
     ca, cb = pair_clauses(A, pair.a, pair.role), pair_clauses(B, pair.b, pair.role)
     if not ca or not cb:
-        return [ClauseLink(c.id, None, 0.0, "only_a") for c in ca] + [ClauseLink(None, c.id, 0.0, "only_b") for c in cb]
+        return [ClauseLink(c.id, None, 0.0, Kind.ONLY_A) for c in ca] + [ClauseLink(None, c.id, 0.0, Kind.ONLY_B) for c in cb]
     sim = cosine(clause_rows(A, ca), clause_rows(B, cb))
     norm_a = [_SPACE.sub("", match_form(c.text)) for c in ca]
     norm_b = [_SPACE.sub("", match_form(c.text)) for c in cb]
@@ -45,14 +45,14 @@ def clause_links(A, B, pair, options) -> list[ClauseLink]:
         if j is not None:
             while next_b < j:  # B-only clauses before this match stay in B's order
                 if next_b not in used_b:
-                    links.append(ClauseLink(None, cb[next_b].id, 0.0, "only_b"))
+                    links.append(ClauseLink(None, cb[next_b].id, 0.0, Kind.ONLY_B))
                 next_b += 1
             next_b = max(next_b, j + 1)
             same = norm_a[i] == norm_b[j]
-            links.append(ClauseLink(c.id, cb[j].id, 1.0 if same else round(float(sim[i, j]), 4), "same" if same else "changed"))
+            links.append(ClauseLink(c.id, cb[j].id, 1.0 if same else round(float(sim[i, j]), 4), Kind.SAME if same else Kind.CHANGED))
         else:
-            links.append(ClauseLink(c.id, None, 0.0, "only_a"))
-    links += [ClauseLink(None, cb[j].id, 0.0, "only_b") for j in range(next_b, len(cb)) if j not in used_b]
+            links.append(ClauseLink(c.id, None, 0.0, Kind.ONLY_A))
+    links += [ClauseLink(None, cb[j].id, 0.0, Kind.ONLY_B) for j in range(next_b, len(cb)) if j not in used_b]
     return links
 
 
@@ -94,7 +94,7 @@ def top_clause_pairs(best, options) -> list[ClausePair]:
 def partial_moves(A, B, pairs, best) -> list[Move]:
     """Units of A part of whose sentences now stand in a B unit other than their counterpart."""
     ca, cb, best_j, score = best[:4]
-    partner = {x: set(p.b) for p in pairs if p.role == "unit" for x in p.a}
+    partner = {x: set(p.b) for p in pairs if p.role == Role.UNIT for x in p.a}
     sentences: dict[str, int] = {}
     found: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for i, c in enumerate(ca):

@@ -96,7 +96,7 @@ class IndexReport:
 
 def parse_file(path: str, data: bytes | None = None) -> dict:
     """Load, parse and tokenize one plan: a picklable record for the writer, or {'error': …}."""
-    from .align import roles
+    from .models import roles
     from .load import load_bytes
     from .sections import parse
     from .tfidf import plan_frequencies, section_tokens

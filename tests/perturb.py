@@ -19,7 +19,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from compare.align import roles
+from compare.models import roles
 from compare.numbering import int_to_cn
 
 SYNONYMS = [("应当", "须"), ("加强", "强化"), ("推进", "推动"), ("支持", "鼓励"), ("建立", "构建"), ("完善", "健全"),
