@@ -9,6 +9,9 @@ give B's.
 
 For pairs that share a topic but little wording, :func:`shared_phrases` marks
 the token n-grams (n ≥ 2) that both sides contain, in any order.
+
+This is the diff stage: :func:`pair_views` gives each aligned pair its segments
+per view, :func:`diff_texts` the preambles'; the report only lays them out.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .models import Kind, Role
 from .normalize import match_form
 from .tokenize import domain_terms, is_content
 
@@ -200,3 +204,104 @@ def split_at(segments: list[Segment], cuts: list[int]) -> list[list[Segment]]:
     while len(pieces) < len(cuts) + 1:
         pieces.append([])
     return pieces
+
+
+# ---------------------------------------------------------------- aligned pairs
+
+def shown_tokens(doc, seg, s, deep=False):
+    """(tokens, title_cut) for a section: its text after the number (``deep``: with its items),
+    split where the body starts."""
+    start, end = s.title_start, s.end if deep else s.span[1]
+    while end > start and doc.text[end - 1] == "\n":
+        end -= 1
+    return tokens_in(seg, start, end), max(0, min(s.body_start, end) - start)
+
+
+def joined_tokens(doc, seg, ids, deep=False):
+    """Tokens of sections shown together, joined by "\n"."""
+    tokens = []
+    for k, i in enumerate(ids):
+        if k:
+            tokens.append("\n")
+        tokens += shown_tokens(doc, seg, doc.section(i), deep)[0]
+    return tokens
+
+
+def _clause_driven_diff(c, p, seg_a, seg_b, ta, tb):
+    """A diff made clause by clause, for a group or a pair whose sentences changed order.
+
+    One diff over the joined texts shows a sentence that moved as deleted on one side and inserted on
+    the other; here each clause is diffed against the clause it is aligned with, wherever it stands.
+    Returns (A segments, B segments), or None where the plain diff reads as well (clauses in order).
+    """
+    if p.role != Role.UNIT:
+        return None
+    position_b = {cl.id: k for k, cl in enumerate(cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses)}
+    matched = [position_b[k.b] for k in p.clauses if k.a and k.b]
+    if len(p.a) == 1 and len(p.b) == 1 and matched == sorted(matched):
+        return None
+    clause_a = {cl.id: cl for x in p.a for s in c.a.section(x).walk() for cl in s.clauses}
+    clause_b = {cl.id: cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses}
+    pieces_a, pieces_b = {}, {}
+    for k in p.clauses:
+        if k.a and k.b:
+            pieces_a[k.a], pieces_b[k.b] = sides(diff_tokens(tokens_in(seg_a, *clause_a[k.a].span),
+                                                             tokens_in(seg_b, *clause_b[k.b].span)))
+        elif k.a:
+            pieces_a[k.a] = [Segment(DELETE, clause_a[k.a].text)]
+        else:
+            pieces_b[k.b] = [Segment(INSERT, clause_b[k.b].text)]
+    da = _around_clauses(c.a, p.a, pieces_a, clause_a, EQUAL)
+    db = _around_clauses(c.b, p.b, pieces_b, clause_b, EQUAL)
+    if "".join(x.text for x in da) != "".join(ta) or "".join(x.text for x in db) != "".join(tb):
+        return None  # clauses that do not tile the text as shown: the plain diff is always lossless
+    return da, db
+
+
+def _around_clauses(doc, ids, pieces, clauses, equal):
+    """One side's segments: each clause's diff pieces, the text between clauses unchanged, sections joined by "\n"."""
+    out = []
+    for k, i in enumerate(ids):
+        if k:
+            out.append(Segment(equal, "\n"))
+        s = doc.section(i)
+        start, end = s.title_start, s.end
+        while end > start and doc.text[end - 1] == "\n":
+            end -= 1
+        pos, inside = start, {d.id for d in s.walk()}
+        for cl in sorted((cl for cl in clauses.values() if cl.section_id in inside and cl.id in pieces
+                          and start <= cl.span[0] and cl.span[1] <= end), key=lambda cl: cl.span):
+            if cl.span[0] > pos:
+                out.append(Segment(equal, doc.text[pos:cl.span[0]]))
+            out += [x for x in pieces[cl.id] if x.text]
+            pos = cl.span[1]
+        if end > pos:
+            out.append(Segment(equal, doc.text[pos:end]))
+    return out
+
+
+def pair_views(c, p, seg_a, seg_b) -> tuple[dict[str, list[Segment]], dict[str, list[Segment]]]:
+    """A pair's segments on each side, per view: "diff" (word-level redline), and "shared" (shared
+    phrases) for pairs that are not the same. A one-sided pair shows its text unchanged."""
+    deep = p.role == Role.UNIT
+    ta, tb = joined_tokens(c.a, seg_a, p.a, deep), joined_tokens(c.b, seg_b, p.b, deep)
+    if not (p.a and p.b):
+        return ({"diff": [Segment(EQUAL, "".join(ta))] if ta else []},  # a section may have no text at all
+                {"diff": [Segment(EQUAL, "".join(tb))] if tb else []})
+    da, db = _clause_driven_diff(c, p, seg_a, seg_b, ta, tb) or sides(diff_tokens(ta, tb))
+    views_a, views_b = {"diff": da}, {"diff": db}
+    if p.kind != Kind.SAME:  # a same pair has nothing to highlight: no shared-phrases view
+        views_a["shared"], views_b["shared"] = shared_phrases(ta, tb)
+    return views_a, views_b
+
+
+PREAMBLE_DIFF_CHARS = 20_000  # longer texts are shown side by side without a diff
+
+
+def diff_texts(a: str, b: str, limit: int = PREAMBLE_DIFF_CHARS) -> tuple[list[Segment], list[Segment]] | None:
+    """Word-level diff of two free texts (preambles); None when either is empty or both exceed ``limit`` chars."""
+    from .tokenize import pieces
+
+    if not (a and b) or len(a) + len(b) > limit:
+        return None
+    return sides(diff_tokens(pieces(a), pieces(b)))

@@ -164,23 +164,12 @@ def shown_path(path: str) -> str:
 TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]
 
 
-def _stream(doc, seg, s, deep=False):
-    """(tokens, title_cut) for a section: its text after the number (``deep``: with its items),
-    split where the body starts."""
-    from .diff import tokens_in
-
-    start, end = s.title_start, s.end if deep else s.span[1]
-    while end > start and doc.text[end - 1] == "\n":
-        end -= 1
-    return tokens_in(seg, start, end), max(0, min(s.body_start, end) - start)
-
-
 def _side_view(doc, seg, ids, segments_by_view, deep=False):
     """Per section of one side: number, title segments and body segments for each view."""
-    from .diff import Segment, split_at
+    from .diff import Segment, shown_tokens, split_at
 
     sections = [doc.section(i) for i in ids]
-    streams = [_stream(doc, seg, s, deep) for s in sections]
+    streams = [shown_tokens(doc, seg, s, deep) for s in sections]
     lengths = [len("".join(t)) for t, _ in streams]
     cuts, pos = [], 0
     for k, n in enumerate(lengths):  # sections are joined by "\n" in the diffed stream
@@ -204,72 +193,6 @@ def _side_view(doc, seg, ids, segments_by_view, deep=False):
     return out
 
 
-def _joined_tokens(doc, seg, ids, deep=False):
-    tokens = []
-    for k, i in enumerate(ids):
-        if k:
-            tokens.append("\n")
-        tokens += _stream(doc, seg, doc.section(i), deep)[0]
-    return tokens
-
-
-def _clause_driven_diff(c, p, seg_a, seg_b, ta, tb):
-    """A diff made clause by clause, for a group or a pair whose sentences changed order.
-
-    One diff over the joined texts shows a sentence that moved as deleted on one side and inserted on
-    the other; here each clause is diffed against the clause it is aligned with, wherever it stands.
-    Returns (A segments, B segments), or None where the plain diff reads as well (clauses in order).
-    """
-    from .diff import DELETE, EQUAL, INSERT, Segment, diff_tokens, sides, tokens_in
-
-    if p.role != "unit":
-        return None
-    position_b = {cl.id: k for k, cl in enumerate(cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses)}
-    matched = [position_b[k.b] for k in p.clauses if k.a and k.b]
-    if len(p.a) == 1 and len(p.b) == 1 and matched == sorted(matched):
-        return None
-    clause_a = {cl.id: cl for x in p.a for s in c.a.section(x).walk() for cl in s.clauses}
-    clause_b = {cl.id: cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses}
-    pieces_a, pieces_b = {}, {}
-    for k in p.clauses:
-        if k.a and k.b:
-            pieces_a[k.a], pieces_b[k.b] = sides(diff_tokens(tokens_in(seg_a, *clause_a[k.a].span),
-                                                             tokens_in(seg_b, *clause_b[k.b].span)))
-        elif k.a:
-            pieces_a[k.a] = [Segment(DELETE, clause_a[k.a].text)]
-        else:
-            pieces_b[k.b] = [Segment(INSERT, clause_b[k.b].text)]
-    da = _around_clauses(c.a, p.a, pieces_a, clause_a, EQUAL)
-    db = _around_clauses(c.b, p.b, pieces_b, clause_b, EQUAL)
-    if "".join(x.text for x in da) != "".join(ta) or "".join(x.text for x in db) != "".join(tb):
-        return None  # clauses that do not tile the text as shown: the plain diff is always lossless
-    return da, db
-
-
-def _around_clauses(doc, ids, pieces, clauses, equal):
-    """One side's segments: each clause's diff pieces, the text between clauses unchanged, sections joined by "\n"."""
-    from .diff import Segment
-
-    out = []
-    for k, i in enumerate(ids):
-        if k:
-            out.append(Segment(equal, "\n"))
-        s = doc.section(i)
-        start, end = s.title_start, s.end
-        while end > start and doc.text[end - 1] == "\n":
-            end -= 1
-        pos, inside = start, {d.id for d in s.walk()}
-        for cl in sorted((cl for cl in clauses.values() if cl.section_id in inside and cl.id in pieces
-                          and start <= cl.span[0] and cl.span[1] <= end), key=lambda cl: cl.span):
-            if cl.span[0] > pos:
-                out.append(Segment(equal, doc.text[pos:cl.span[0]]))
-            out += [x for x in pieces[cl.id] if x.text]
-            pos = cl.span[1]
-        if end > pos:
-            out.append(Segment(equal, doc.text[pos:end]))
-    return out
-
-
 def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict]:
     """Partial moves as notes on both ends: A unit id → [(text, href)], B unit id → [(text, href)]."""
     t = t or Strings()
@@ -287,7 +210,7 @@ def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict]:
 
 def build_view(c, options=None) -> dict:
     """Everything the templates need, as plain data; text stays raw here and is escaped by jinja2."""
-    from .diff import EQUAL, Segment, diff_tokens, shared_phrases, sides
+    from .diff import pair_views
     from .models import Options
     from .tokenize import Segmentation
 
@@ -313,15 +236,7 @@ def build_view(c, options=None) -> dict:
         if p.role == "item":
             continue  # an item's text stands, diffed, inside its article's pair
         deep = p.role == Role.UNIT
-        ta, tb = _joined_tokens(c.a, seg_a, p.a, deep), _joined_tokens(c.b, seg_b, p.b, deep)
-        if p.a and p.b:
-            da, db = _clause_driven_diff(c, p, seg_a, seg_b, ta, tb) or sides(diff_tokens(ta, tb))
-            views_a, views_b = {"diff": da}, {"diff": db}
-            if p.kind != "same":  # a same pair has nothing to highlight: no shared-phrases view
-                views_a["shared"], views_b["shared"] = shared_phrases(ta, tb)
-        else:
-            views_a = {"diff": [Segment(EQUAL, "".join(ta))] if ta else []}  # a section may have no text at all
-            views_b = {"diff": [Segment(EQUAL, "".join(tb))] if tb else []}
+        views_a, views_b = pair_views(c, p, seg_a, seg_b)
         moved_after = None
         if p.kind == "moved":
             k = b_position[p.b[0]]
@@ -356,7 +271,7 @@ def build_view(c, options=None) -> dict:
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
         "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
         "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
-        "preamble": _preambles(c, seg_a, seg_b),
+        "preamble": _preambles(c),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
         "heatmap": heatmap(c, anchor_of_a, t),
         "warnings": list(c.warnings),
@@ -372,23 +287,19 @@ def _tally(p, t=None) -> str:
     return t("tally", items=items) if p.clauses else ""
 
 
-PREAMBLE_DIFF_CHARS = 20_000  # longer preambles are shown side by side without a diff
-
-
-def _preambles(c, seg_a, seg_b) -> dict:
+def _preambles(c) -> dict:
     """Both preambles as shown: Markdown quote markers removed (listed in "markers", so the text is rebuilt
     exactly), and diffed A against B when both have one."""
-    from .diff import EQUAL, Segment, diff_tokens, sides
-    from .tokenize import pieces
+    from .diff import EQUAL, Segment, diff_texts
 
     out = {}
     for side, doc in (("a", c.a), ("b", c.b)):
         shown, markers = strip_quote_markers(doc.preamble_text)
         out[side] = {"text": shown, "markers": markers, "segments": [Segment(EQUAL, shown)] if shown else []}
-    ta, tb = out["a"]["text"], out["b"]["text"]
-    if ta and tb and len(ta) + len(tb) <= PREAMBLE_DIFF_CHARS:
-        out["a"]["segments"], out["b"]["segments"] = sides(diff_tokens(pieces(ta), pieces(tb)))
-    out["diffed"] = bool(ta and tb and len(ta) + len(tb) <= PREAMBLE_DIFF_CHARS)
+    diffed = diff_texts(out["a"]["text"], out["b"]["text"])
+    if diffed:
+        out["a"]["segments"], out["b"]["segments"] = diffed
+    out["diffed"] = diffed is not None
     return out
 
 
