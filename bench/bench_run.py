@@ -3,8 +3,9 @@
     python bench/bench_run.py [--repeat 7] [--corpus ../shared/corpus]
 
 Machines here are noisy, so every figure is a median of repeated runs, and each
-is also given as a ratio to a baseline measured in the same run: the start-up
-of a bare Python interpreter (`python -c pass`).
+is also given as a ratio to two baselines measured in the same run: the start-up
+of a bare Python interpreter (`python -c pass`), and `difflib.HtmlDiff` writing a
+side-by-side page for the same two files, run by the interpreter itself (issue 9's yardstick).
 
 Figures:
 - process, caches warm: `python -m compare run SEED PLAN --json /dev/null -o …` with token and IDF
@@ -88,6 +89,11 @@ def main() -> None:
 
     baseline = median_time(lambda: process(["-c", "pass"], env), args.repeat)
     rows.append(("baseline: python -c pass", baseline))
+    html_diff = ("import difflib, sys; a, b, out = sys.argv[1:]; read = lambda p: open(p, encoding='utf-8').read()"
+                 ".splitlines(); open(out, 'w', encoding='utf-8').write(difflib.HtmlDiff().make_file(read(a), read(b)))")
+    difflib_s = median_time(lambda: process(["-c", html_diff, str(SEED), str(plan), str(tmp / "difflib.html")], env),
+                            args.repeat)
+    rows.append(("baseline: difflib.HtmlDiff, same two files (process)", difflib_s))
 
     def first_run():
         fresh = dict(env, COMPARE_CACHE_DIR=tempfile.mkdtemp(dir=tmp))
@@ -96,18 +102,18 @@ def main() -> None:
     rows.append(("process, first run (empty caches)", median_time(first_run, max(3, args.repeat // 2))))
     process(run_args, env)  # fill the caches
     rows.append(("process, caches warm", median_time(lambda: process(run_args, env), args.repeat)))
-    imports = median_time(lambda: process(["-c", "import compare.api, compare.align, compare.report, compare.diff, "
-                                           "numpy, scipy.sparse, scipy.optimize, jinja2, diff_match_patch"], env), args.repeat)
+    imports = median_time(lambda: process(["-c", "import compare.cli, compare.api, compare.align, compare.report, "
+                                           "compare.diff, numpy, scipy.sparse, jinja2"], env), args.repeat)
     rows.append(("  imports (process)", imports))
 
     # In-process stages, warm.
     from compare import api
     from compare.align import compare as align
     from compare.corpus import plan_files
-    from compare.diff import diff_tokens
+    from compare.diff import diff_tokens, joined_tokens
     from compare.tfidf import corpus_stats
     from compare.models import Options
-    from compare.report import _joined_tokens, build_view, render_html
+    from compare.report import build_view, render_html
     from compare.sections import load_plan
     from compare.tokenize import Segmentation, segment, tokenizer
 
@@ -122,7 +128,7 @@ def main() -> None:
     c = align(a, b, stats)
     sa, sb = Segmentation.of(a.text), Segmentation.of(b.text)
     rows.append(("  word diffs, all pairs", median_time(
-        lambda: [diff_tokens(_joined_tokens(a, sa, p.a), _joined_tokens(b, sb, p.b)) for p in c.pairs if p.a and p.b],
+        lambda: [diff_tokens(joined_tokens(a, sa, p.a), joined_tokens(b, sb, p.b)) for p in c.pairs if p.a and p.b],
         args.repeat)))
     rows.append(("  render HTML (view + jinja2)", median_time(lambda: render_html(c), args.repeat)))
     rows.append(("library, warm: compare + render", median_time(
@@ -140,9 +146,9 @@ def main() -> None:
     rows.append(("30k plans: render report (of which view+diffs " + f"{view_big:.3f} s)", render_big))
 
     width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  median s  × baseline")
+    print(f"{'measure':<{width}}  median s  × python  × difflib")
     for name, secs in rows:
-        print(f"{name:<{width}}  {secs:8.3f}  {secs / baseline:8.1f}")
+        print(f"{name:<{width}}  {secs:8.3f}  {secs / baseline:8.1f}  {secs / difflib_s:8.1f}")
     got = dict(rows)
     warm = got["process, caches warm"]
     align_s, diff_s = got["  alignment (warm)"], got["  word diffs, all pairs"]
