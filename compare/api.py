@@ -32,6 +32,17 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     return comparison
 
 
+def profile(plan: str, corpus: str | None = None, options: Options | None = None):
+    """PLAN's policy-force profile (compare.force.PlanProfile): clauses per tier, per 10,000 characters,
+    and each top-level part's shares."""
+    from .force import plan_profile
+    from .tokenize import Segmentation
+
+    options = options or Options()
+    doc = load_plan(resolve(plan, corpus), options)
+    return plan_profile(doc, Segmentation.of(doc.text, options.cache_dir))
+
+
 def inputs(*plans: str | None, corpus: str | None = None) -> list:
     """Every file a command reads: the plans named, the seeds and the corpus plans. Outputs never replace them."""
     from .corpus import corpus_dir, plan_files, seed_dirs

@@ -118,6 +118,28 @@ def sections(plan, fmt, clauses, corpus, input_format, encoding):
     click.echo((outline_json if fmt == "json" else outline_tree)(doc, clauses=clauses), nl=False)
 
 
+@main.command()
+@click.argument("plan")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="Table, JSON ({plan, clauses, tiers, per_10k, parts}) or CSV (one row per tier).")
+@corpus_option
+@with_input_options
+@_fail_cleanly
+def profile(plan, fmt, corpus, input_format, encoding):
+    """Print PLAN's policy-force profile: clauses per tier (binding, directive,
+    supportive, exploratory, none), per 10,000 characters, and each top-level
+    part's share of each tier. See compare/force.py for how clauses are graded.
+
+    \b
+    Example:
+      compare profile 成渝 --corpus ../shared/corpus
+      compare profile sh-ftz-regulation-2014 --corpus ../shared/corpus --format json
+    """
+    from .report import render_profile
+
+    click.echo(render_profile(api.profile(plan, corpus, Options(format=input_format, encoding=encoding)), fmt), nl=False)
+
+
 class ThresholdType(click.ParamType):
     name = "auto|FLOAT"
 
@@ -178,7 +200,12 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
                     (measure or article), container (heading over units),
                     item (inside an article). clauses: the pair's clause
                     alignment [{a, b, score, kind}], kind same, changed,
-                    only_a or only_b, in A's order.
+                    only_a or only_b, in A's order. A pair with both sides
+                    has force {a, b, change}: each side's tier (binding,
+                    directive, supportive, exploratory, none) and change
+                    (stronger, weaker, same); so has each clause row with
+                    both sides.
+      force         {a: {tier: clauses}, b: {tier: clauses}}
       clause_pairs  [{a: clause id, b: clause id, score}], best first
       moves         partial moves: [{a: unit id, b: unit id, sentences, of,
                     clauses: [[A clause id, B clause id]]}]: "sentences of

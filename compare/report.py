@@ -14,14 +14,22 @@ from pathlib import Path
 from .models import KINDS, Document, Kind, Role, Section
 
 
-def section_dict(s: Section, clauses: bool = False, children: bool = True) -> dict:
+def section_dict(s: Section, clauses: bool = False, children: bool = True, force: dict | None = None) -> dict:
+    """A section as JSON; with ``force`` (clause id → ClauseForce) each clause carries its force."""
     d = {"id": s.id, "level": s.level, "number": s.number, "title": s.title, "parent": s.parent,
          "span": list(s.span), "chars": s.span[1] - s.span[0], "text": s.text}
     if clauses:
-        d["clauses"] = [{"id": c.id, "text": c.text, "span": list(c.span)} for c in s.clauses]
+        d["clauses"] = [{"id": c.id, "text": c.text, "span": list(c.span)}
+                        | ({"force": force_dict(force[c.id])} if force is not None else {}) for c in s.clauses]
     if children:
-        d["children"] = [section_dict(c, clauses) for c in s.children]
+        d["children"] = [section_dict(c, clauses, force=force) for c in s.children]
     return d
+
+
+def force_dict(f) -> dict:
+    """A clause's force as JSON: {"tier", "marker", "span"} (marker and span null when it commits nothing)."""
+    m = f.marker
+    return {"tier": f.tier, "marker": m.word if m else None, "span": [m.start, m.end] if m else None}
 
 
 def document_meta(doc: Document) -> dict:
@@ -29,10 +37,17 @@ def document_meta(doc: Document) -> dict:
             "doc_number": doc.doc_number, "format": doc.format, "encoding": doc.encoding, "chars": len(doc.text)}
 
 
-def outline_json(doc: Document, clauses: bool = False) -> str:
+def outline_json(doc: Document, clauses: bool = False, cache: str | None = None) -> str:
+    """The outline as JSON; with ``clauses`` every clause carries its policy force (see compare.force)."""
+    force = None
+    if clauses:
+        from .force import clause_forces
+        from .tokenize import Segmentation
+
+        force = clause_forces(doc, Segmentation.of(doc.text, cache))
     data = document_meta(doc)
     data["preamble"] = {"span": list(doc.preamble), "text": doc.preamble_text}
-    data["sections"] = [section_dict(s, clauses) for s in doc.sections]
+    data["sections"] = [section_dict(s, clauses, force=force) for s in doc.sections]
     data["boilerplate"] = [{"kind": b.kind, "text": b.text, "span": list(b.span)} for b in doc.boilerplate]
     return dumps(data)
 
@@ -77,14 +92,25 @@ def comparison_dict(c) -> dict:
             del s["text"], s["span"]
         return meta
 
+    from .force import comparison_force, profile
+
+    force = comparison_force(c)
+
+    def pair(p, pf) -> dict:
+        d = {"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role}
+        if pf is not None:
+            d["force"] = {"a": pf.a, "b": pf.b, "change": pf.change}
+        d["clauses"] = [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind}
+                        | ({"force": force.clause_change(k.a, k.b)} if k.a and k.b else {}) for k in p.clauses]
+        return d
+
     return {
         "a": side(c.a),
         "b": side(c.b),
         "score": c.score,
         "threshold": c.threshold,
-        "pairs": [{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role,
-                   "clauses": [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind} for k in p.clauses]}
-                  for p in c.pairs],
+        "force": {"a": profile(force.a), "b": profile(force.b)},
+        "pairs": [pair(p, pf) for p, pf in zip(c.pairs, force.pairs)],
         "clause_pairs": [{"a": cp.a, "b": cp.b, "score": cp.score} for cp in c.clause_pairs],
         "moves": [{"a": m.a, "b": m.b, "sentences": len(m.clauses), "of": m.of,
                    "clauses": [list(link) for link in m.clauses]} for m in c.moves],
@@ -164,8 +190,30 @@ def shown_path(path: str) -> str:
 TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]
 
 
-def _side_view(doc, seg, ids, segments_by_view, deep=False):
-    """Per section of one side: number, title segments and body segments for each view."""
+def mark_spans(segments, spans):
+    """Segments with the text inside ``spans`` ([(start, end, mark)], offsets into the joined text) split off
+    and marked; the text, and each run's op, stay as they were."""
+    from .diff import Segment, split_at
+
+    total = sum(len(x.text) for x in segments)
+    spans = sorted((a, b, m) for a, b, m in spans if 0 <= a < b <= total)
+    if not spans:
+        return segments
+    cuts = sorted({x for a, b, _ in spans for x in (a, b)})
+    out, pos = [], 0
+    for piece in split_at(segments, cuts):
+        n = sum(len(x.text) for x in piece)
+        mark = next((m for a, b, m in spans if a <= pos and pos + n <= b), "") if n else ""
+        out += [Segment(x.op, x.text, mark or x.mark) for x in piece]
+        pos += n
+    return out
+
+
+def _side_view(doc, seg, ids, segments_by_view, deep=False, marks=()):
+    """Per section of one side: number, title segments and body segments for each view.
+
+    ``marks`` are [(start, end, mark)] offsets into the document's text to highlight (deciding force markers).
+    """
     from .diff import Segment, shown_tokens, split_at
 
     sections = [doc.section(i) for i in ids]
@@ -182,12 +230,13 @@ def _side_view(doc, seg, ids, segments_by_view, deep=False):
         item = {"id": s.id, "number": s.number, "level": s.level, "plain_title": s.title, "views": {}}
         for view, segments in segments_by_view.items():
             pieces = split_at(segments, cuts)[::2] if cuts else [segments]
-            title_part, body_part = split_at(pieces[k], [streams[k][1]])
+            own = [(a - s.title_start, b - s.title_start, m) for a, b, m in marks]
+            title_part, body_part = split_at(mark_spans(pieces[k], own) if own else pieces[k], [streams[k][1]])
             if body_part and body_part[0].text.startswith("\n"):  # the break after a title line is the heading's
                 first = body_part[0]
                 rest = first.text.lstrip("\n")
-                title_part = title_part + [Segment(first.op, first.text[:len(first.text) - len(rest)])]
-                body_part = ([Segment(first.op, rest)] if rest else []) + body_part[1:]
+                title_part = title_part + [Segment(first.op, first.text[:len(first.text) - len(rest)], first.mark)]
+                body_part = ([Segment(first.op, rest, first.mark)] if rest else []) + body_part[1:]
             item["views"][view] = {"title": title_part, "body": body_part}
         out.append(item)
     return out
@@ -211,6 +260,7 @@ def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict]:
 def build_view(c, options=None) -> dict:
     """Everything the templates need, as plain data; text stays raw here and is escaped by jinja2."""
     from .diff import pair_views
+    from .force import comparison_force
     from .models import Options
     from .tokenize import Segmentation
 
@@ -218,6 +268,7 @@ def build_view(c, options=None) -> dict:
     t = Strings(getattr(options, "lang", None))
     seg_a = Segmentation.of(c.a.text, options.cache_dir)
     seg_b = Segmentation.of(c.b.text, options.cache_dir)
+    force = comparison_force(c, options.cache_dir)
     anchor_of_a, anchor_of_b = {}, {}
     for n, p in enumerate(c.pairs):
         if p.role == "item":
@@ -243,14 +294,16 @@ def build_view(c, options=None) -> dict:
             moved_after = next(((c.b.section(b_order[j]).number or b_order[j], anchor_of_b[b_order[j]])
                                 for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
         first = c.a.section(p.a[0]) if p.a else c.b.section(p.b[0])
+        pair_force, marks_a, marks_b = _pair_force(force, n, t)
         pairs.append({
             "anchor": f"p{n}", "kind": p.kind, "kind_label": t("kind." + p.kind), "role": p.role,
             "score": p.score, "level": first.level,
             "view": "shared" if p.a and p.b and p.kind != Kind.SAME and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
             "views": ["diff", "shared"] if p.a and p.b and p.kind != Kind.SAME else ["diff"],
-            "a": _side_view(c.a, seg_a, p.a, views_a, deep) if p.a else [],
-            "b": _side_view(c.b, seg_b, p.b, views_b, deep) if p.b else [],
+            "a": _side_view(c.a, seg_a, p.a, views_a, deep, marks_a) if p.a else [],
+            "b": _side_view(c.b, seg_b, p.b, views_b, deep, marks_b) if p.b else [],
+            "force": pair_force,
             "moves": [note for x in p.a for note in moved_from_a.get(x, [])]
                      + [note for y in p.b for note in moved_into_b.get(y, [])],
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
@@ -274,8 +327,53 @@ def build_view(c, options=None) -> dict:
         "preamble": _preambles(c),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
         "heatmap": heatmap(c, anchor_of_a, t),
+        "force": force_chart(c, force, [p["force"] for p in pairs], t),
         "warnings": list(c.warnings),
     }
+
+
+def _pair_force(force, n, t) -> tuple[dict | None, list, list]:
+    """A pair's force for the page: (badge data or None, marks on A, marks on B). Only a pair whose force
+    changed gets a badge, and its governing clauses' deciding markers are highlighted on both sides."""
+    pf = force.pairs[n]
+    if pf is None or pf.change == "same":
+        return None, [], []
+    marks = []
+    for clauses, governing in ((force.a, pf.governing_a), (force.b, pf.governing_b)):
+        found = [clauses[i].marker for i in governing if clauses[i].marker is not None]
+        marks.append([(m.start, m.end, m.tier) for m in found])
+    badge = {"change": pf.change, "label": t("force_up" if pf.change == "stronger" else "force_down"),
+             "title": t("force_title", a=t("tier." + pf.a), b=t("tier." + pf.b)), "a": pf.a, "b": pf.b}
+    return badge, marks[0], marks[1]
+
+
+FORCE_BAR_WIDTH = 560  # px of the profile chart's bars (a plan's clauses = the whole bar)
+
+
+def force_chart(c, force, shown_pairs, t) -> dict:
+    """Both plans' tier profiles as SVG-ready stacked bars, strongest tier first, and the count of changes."""
+    from .force import TIERS, profile
+
+    left, bar, gap = 40, 22, 10
+    rows = []
+    for k, (side, doc, clauses) in enumerate((("a", c.a, force.a), ("b", c.b, force.b))):
+        counts = profile(clauses)
+        total = sum(counts.values())
+        x, parts = float(left), []
+        for tier, n in counts.items():
+            width = FORCE_BAR_WIDTH * n / total if total else 0.0
+            share = f"{n / total:.0%}" if total else "0%"
+            parts.append({"tier": tier, "n": n, "x": round(x, 2), "width": round(width, 2), "share": share,
+                          "tip": t("force_bar_tip", plan=t("side_" + side), tier=t("tier." + tier), n=n, share=share)})
+            x += width
+        rows.append({"side": t("side_" + side), "y": k * (bar + gap) + 4, "parts": parts, "total": total})
+    changed = [p for p in shown_pairs if p]
+    up = sum(1 for p in changed if p["change"] == "stronger")
+    return {"rows": rows, "bar": bar, "left": left, "width": left + FORCE_BAR_WIDTH + 10,
+            "height": 2 * (bar + gap) + 28, "legend_y": 2 * (bar + gap) + 16,
+            "legend": [{"tier": tier, "label": t("tier." + tier), "x": left + k * 112} for k, tier in enumerate(reversed(TIERS))],
+            "changed": len(changed), "up": up, "down": len(changed) - up,
+            "hint": t("force_hint", changed=len(changed), up=up, down=len(changed) - up), "aria": t("force_chart_aria")}
 
 
 def _tally(p, t=None) -> str:
@@ -551,6 +649,24 @@ def render_rank(ranks, fmt: str) -> str:
     name_width = max([_width(printable(r.name)) for r in ranks] + [4])  # never cut: names are pasted into `run`
     return text_table(["#", "plan", "title", "date", "score", "coverage", "shared clauses"], shown,
                       [3, name_width, 34, 10, 6, 8, 14])
+
+
+def render_profile(pp, fmt: str) -> str:
+    """A plan's force profile as a table, JSON ({"plan", "clauses", "tiers", …}) or CSV (one row per tier)."""
+    if fmt == "json":
+        return dumps({"plan": pp.plan, "title": pp.title, "date": pp.date, "chars": pp.chars, "clauses": pp.clauses,
+                      "tiers": pp.tiers, "per_10k": pp.per_10k, "parts": pp.parts})
+    tiers = list(pp.tiers)
+    if fmt == "csv":
+        header = ["tier", "clauses", "per_10k"] + [f"{p['number'] or p['id']} {p['title']}".strip() for p in pp.parts]
+        return csv_text(header, [[t, pp.tiers[t], pp.per_10k[t]] + [p["shares"][t] for p in pp.parts] for t in tiers])
+    head = f"{pp.title} ({pp.plan}{', ' + pp.date if pp.date else ''}): {pp.clauses} clauses, {pp.chars} characters\n\n"
+    rows = [[t, str(pp.tiers[t]), f"{pp.per_10k[t]:.1f}"] for t in tiers]
+    table = text_table(["tier", "clauses", "per 10k chars"], rows, [12, 8, 13])
+    parts = [[f"{p['number']} {p['title']}".strip() or p["id"], str(p["clauses"])] + [f"{p['shares'][t]:.0%}" for t in tiers]
+             for p in pp.parts]
+    by_part = text_table(["part", "clauses"] + tiers, parts, [30, 8] + [12] * len(tiers)) if parts else ""
+    return printable(head) + table + ("\n" + by_part if by_part else "")
 
 
 CLAUSE_FIELDS = ["query_id", "query_text", "rank", "score", "plan", "title", "date", "section", "clause_id", "text",

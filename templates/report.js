@@ -3,6 +3,7 @@
   var pairs = Array.prototype.slice.call(document.querySelectorAll("details.pair"));
   var kindBoxes = Array.prototype.slice.call(document.querySelectorAll("input[data-filter-kind]"));
   var minScore = document.getElementById("min-score");
+  var forceOnly = document.getElementById("force-only");
   var minOut = document.getElementById("min-score-out");
   var visibleCount = document.getElementById("visible-count");
   var tocEntries = {};
@@ -17,6 +18,7 @@
       var kind = pair.getAttribute("data-kind");
       var oneSided = kind === "only_a" || kind === "only_b";
       var visible = !!kinds[kind] && (oneSided || parseFloat(pair.getAttribute("data-score")) >= threshold);
+      if (forceOnly && forceOnly.checked && !pair.querySelector(".force-badge")) { visible = false; }
       pair.hidden = !visible;
       if (tocEntries[pair.id]) { tocEntries[pair.id].hidden = !visible; }
       if (visible) { shown += 1; }
@@ -54,6 +56,7 @@
 
   kindBoxes.forEach(function (box) { box.addEventListener("change", applyFilters); });
   minScore.addEventListener("input", applyFilters);
+  if (forceOnly) { forceOnly.addEventListener("change", applyFilters); }
   document.getElementById("next-change").addEventListener("click", function () { step(1); });
   document.getElementById("prev-change").addEventListener("click", function () { step(-1); });
   document.getElementById("expand-all").addEventListener("click", function () { setAll(true); });

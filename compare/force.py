@@ -1,0 +1,279 @@
+"""Policy force: how strongly each clause commits, per section, per plan and per pair.
+
+Tiers, weakest first: ``none`` < ``exploratory`` (探索, 研究, 试点, 逐步…) < ``supportive`` (支持, 鼓励,
+引导…) < ``directive`` (推进, 建立, 加强…) < ``binding`` (应当, 必须, 不得, 严禁, 禁止, 须, and sanctions).
+The words live in ``compare/data/force_lexicon.tsv``, which says where the tiers come from. Markers are
+tokens of :mod:`compare.tokenize`, so 研究院 is not 研究.
+
+What governs a clause (the rules, tested in tests/test_force.py and measured against clauses labelled
+by reading in tests/data/truth/force.tsv):
+
+- A clause is cut into phrases at ，；：、。 and the like; the clause's tier is the strongest of its
+  phrases' (支持A，加快B → directive: a clause commits at least as much as its strongest promise).
+- Inside a phrase the first marker governs the chain: 研究推动 is exploratory, 稳妥有序推进 exploratory,
+  支持X探索Y supportive (the issuer supports; the exploring is X's), 鼓励…加强 supportive.
+- Binding modals (应当, 必须, 不得, 严禁, 禁止, 须) bind wherever they stand, negated frames included:
+  不得 is itself a negation, and 未经批准，不得… or 非…不得 still forbid.
+- A negator (不, 未, 非, 无, 不予, 不再…) cancels the non-binding markers and sanctions after it in its
+  phrase: 未建立…的 and 不予处罚 commit nothing.
+- A phrase that ends in 的 is a condition (有下列行为之一的; 未按照规定建立…制度的): only binding modals in
+  it count. Text inside 《》 is a title (《…促进条例》) and counts for nothing.
+- A clause that states a purpose (为了…，制定本条例) or a definition (…是指…) commits nothing.
+
+A unit's tier is its governing clauses' tier: the strongest of the clauses of its own body, or of its
+items where the body commits nothing (a bare heading). A pair's change compares the two units' tiers.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+TIERS = ("none", "exploratory", "supportive", "directive", "binding")  # weakest first
+RANK = {tier: k for k, tier in enumerate(TIERS)}
+STRONGER, WEAKER, SAME = "stronger", "weaker", "same"
+PHRASE_BREAKS = frozenset("，,；;：:。！!？?\n")  # not 、: it lists nouns (普惠金融发展等…)
+LEXICON = Path(__file__).with_name("data") / "force_lexicon.tsv"
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A marker token as found: its word, tier and offsets (half-open) into the document's text."""
+
+    word: str
+    tier: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ClauseForce:
+    """A clause's tier and the marker that decided it (None when the clause commits nothing)."""
+
+    tier: str
+    marker: Marker | None = None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    markers: dict  # word -> tier
+    sanctions: frozenset
+    negators: frozenset
+    states: frozenset
+    nouns: frozenset  # (marker, next token)
+    none_phrases: tuple
+
+
+@lru_cache(maxsize=4)
+def lexicon(path: str | None = None) -> Lexicon:
+    """The force lexicon (compare/data/force_lexicon.tsv unless ``path``)."""
+    from .errors import CompareError
+
+    source = Path(path) if path else LEXICON
+    markers, sanctions, negators, states, nouns, none_phrases = {}, set(), set(), set(), set(), []
+    for n, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, _, rest = line.partition("\t")
+        fields = rest.split("\t")
+        if kind in ("marker", "sanction") and len(fields) == 2 and fields[1] in TIERS:
+            markers[fields[0]] = fields[1]
+            if kind == "sanction":
+                sanctions.add(fields[0])
+        elif kind == "negator":
+            negators.add(fields[0])
+        elif kind == "state":
+            states.add(fields[0])
+        elif kind == "noun" and len(fields[0].split()) == 2:
+            nouns.add(tuple(fields[0].split()))
+        elif kind == "none":
+            none_phrases.append(fields[0])
+        else:
+            raise CompareError(f"force lexicon line {n} is not 'kind<TAB>word[<TAB>tier]'", str(source))
+    return Lexicon(markers, frozenset(sanctions), frozenset(negators), frozenset(states), frozenset(nouns),
+                   tuple(none_phrases))
+
+
+def stronger(a: str, b: str) -> str:
+    return a if RANK[a] >= RANK[b] else b
+
+
+def change(a: str, b: str) -> str:
+    """How B's tier stands to A's: "stronger", "weaker" or "same"."""
+    return STRONGER if RANK[b] > RANK[a] else WEAKER if RANK[b] < RANK[a] else SAME
+
+
+def _tokens(seg, start: int, end: int) -> list[tuple[str, int, int]]:
+    """All tokens (punctuation too) of a Segmentation inside [start, end), in the matching form, with offsets."""
+    out, prev = [], start
+    i = bisect.bisect_right(seg.ends, start)
+    while i < len(seg.ends) and prev < end:
+        stop = min(seg.ends[i], end)
+        if stop > prev:
+            out.append((seg.norm[prev:stop], prev, stop))
+        prev = stop
+        i += 1
+    return out
+
+
+def _phrases(tokens):
+    """Tokens grouped into phrases at punctuation; text inside 《》 dropped (titles of other documents)."""
+    phrase, depth = [], 0
+    for tok in tokens:
+        word = tok[0]
+        if "《" in word or "〈" in word:
+            depth += 1
+        if depth:
+            if "》" in word or "〉" in word:
+                depth = max(0, depth - 1)
+            continue
+        if word.strip() and all(ch in PHRASE_BREAKS for ch in word.strip()):
+            if phrase:
+                yield phrase
+            phrase = []
+        elif word.strip():
+            phrase.append(tok)
+    if phrase:
+        yield phrase
+
+
+def _phrase_force(phrase, lex: Lexicon) -> ClauseForce:
+    condition = phrase[-1][0] == "的"
+    negated = False
+    first = None
+    for k, (word, start, end) in enumerate(phrase):
+        tier = lex.markers.get(word)
+        if word in lex.negators:
+            negated = True
+        if tier is None:
+            continue
+        marker = Marker(word, tier, start, end)
+        if tier == "binding" and word not in lex.sanctions:
+            return ClauseForce(tier, marker)  # a modal binds in any frame
+        if negated or condition:
+            continue
+        if k and phrase[k - 1][0] in lex.states:
+            continue
+        if k + 1 < len(phrase) and (word, phrase[k + 1][0]) in lex.nouns:
+            continue
+        if tier == "binding":  # a sanction outranks whatever governs before it
+            return ClauseForce(tier, marker)
+        if first is None:
+            first = marker
+    return ClauseForce(first.tier, first) if first else ClauseForce("none")
+
+
+def text_force(seg, start: int, end: int, lex: Lexicon | None = None) -> ClauseForce:
+    """The force of the text ``seg.text[start:end]`` (a clause): its tier and deciding marker."""
+    lex = lex or lexicon()
+    norm = seg.norm[start:end]
+    if any(p in norm for p in lex.none_phrases):
+        return ClauseForce("none")
+    best = ClauseForce("none")
+    for phrase in _phrases(_tokens(seg, start, end)):
+        found = _phrase_force(phrase, lex)
+        if best.tier == "supportive" and found.tier != "binding":
+            continue  # 支持A，优化B: the phrases after a leading 支持/鼓励/可以 are what it supports
+        if RANK[found.tier] > RANK[best.tier]:
+            best = found
+    return best
+
+
+def clause_forces(doc, seg) -> dict[str, ClauseForce]:
+    """Every clause of a document: clause id → its force, in reading order."""
+    lex = lexicon()
+    return {c.id: text_force(seg, c.span[0], c.span[1], lex) for s in doc.walk() for c in s.clauses}
+
+
+def unit_force(doc, section_ids, forces: dict[str, ClauseForce], deep: bool = True) -> tuple[str, list[str]]:
+    """A unit's tier and its governing clauses (ids, those at that tier).
+
+    The governing clauses are the sections' own clauses; with ``deep`` (a unit with items) the items'
+    clauses stand in where the own clauses commit nothing.
+    """
+    own = [c.id for i in section_ids for c in doc.section(i).clauses]
+    tier = max((forces[c].tier for c in own), key=RANK.get, default="none")
+    if tier == "none" and deep:
+        own = [c.id for i in section_ids for s in list(doc.section(i).walk())[1:] for c in s.clauses]
+        tier = max((forces[c].tier for c in own), key=RANK.get, default="none")
+    return tier, [c for c in own if tier != "none" and forces[c].tier == tier]
+
+
+def profile(forces: dict[str, ClauseForce]) -> dict[str, int]:
+    """Clauses per tier: {tier: n} for every tier, strongest first."""
+    counts = {tier: 0 for tier in reversed(TIERS)}
+    for f in forces.values():
+        counts[f.tier] += 1
+    return counts
+
+
+@dataclass
+class PairForce:
+    a: str
+    b: str
+    change: str
+    governing_a: list[str]  # clause ids of A that decided its tier
+    governing_b: list[str]
+
+
+@dataclass
+class ComparisonForce:
+    """Force over a comparison: every clause of both plans, and every pair with both sides."""
+
+    a: dict[str, ClauseForce]
+    b: dict[str, ClauseForce]
+    pairs: list[PairForce | None]  # in the order of Comparison.pairs; None for a one-sided pair
+
+    def clause_change(self, a_id: str, b_id: str) -> dict:
+        ta, tb = self.a[a_id].tier, self.b[b_id].tier
+        return {"a": ta, "b": tb, "change": change(ta, tb)}
+
+
+def comparison_force(c, cache: str | None = None) -> ComparisonForce:
+    """The force of both plans' clauses and of each pair of a Comparison."""
+    from .models import Role
+    from .tokenize import Segmentation
+
+    fa = clause_forces(c.a, Segmentation.of(c.a.text, cache))
+    fb = clause_forces(c.b, Segmentation.of(c.b.text, cache))
+    pairs = []
+    for p in c.pairs:
+        if not (p.a and p.b):
+            pairs.append(None)
+            continue
+        deep = p.role == Role.UNIT
+        ta, ga = unit_force(c.a, p.a, fa, deep)
+        tb, gb = unit_force(c.b, p.b, fb, deep)
+        pairs.append(PairForce(ta, tb, change(ta, tb), ga, gb))
+    return ComparisonForce(fa, fb, pairs)
+
+
+@dataclass
+class PlanProfile:
+    """A plan's force profile: clauses per tier, per 10,000 characters of text, and each top-level part's
+    share of its clauses per tier (shares in [0, 1])."""
+
+    plan: str
+    title: str
+    date: str | None
+    chars: int
+    clauses: int
+    tiers: dict  # tier -> clauses, strongest first
+    per_10k: dict  # tier -> clauses per 10,000 characters of the plan's text
+    parts: list  # [{"id", "number", "title", "clauses", "shares": {tier: share}}]
+
+
+def plan_profile(doc, seg) -> PlanProfile:
+    """The force profile of a parsed plan (``seg`` its Segmentation)."""
+    forces = clause_forces(doc, seg)
+    counts = profile(forces)
+    chars = len(doc.text)
+    parts = []
+    for top in doc.sections:
+        own = profile({c.id: forces[c.id] for s in top.walk() for c in s.clauses})
+        n = sum(own.values())
+        parts.append({"id": top.id, "number": top.number, "title": top.title, "clauses": n,
+                      "shares": {tier: round(k / n, 4) if n else 0.0 for tier, k in own.items()}})
+    return PlanProfile(doc.name, doc.title, doc.date, chars, len(forces), counts,
+                       {tier: round(k * 10_000 / chars, 2) if chars else 0.0 for tier, k in counts.items()}, parts)
