@@ -38,7 +38,6 @@ MIN_TOKENS = 3  # clauses with fewer content tokens are not reuse evidence
 WINDOW = 100  # a band group larger than this pairs each clause with the next WINDOW only
 STRIDE = 1 << 32  # gid = partition × STRIDE + position in the partition
 DEFAULT_THRESHOLD = 0.8  # cosine at which two clauses count as one reused clause (rank.BOILERPLATE_NEAR)
-_PRIME = (1 << 61) - 1
 
 
 @dataclass
@@ -134,24 +133,34 @@ def vectorize(part: Part, stats):
 
 # ---------------------------------------------------------------- candidates (MinHash LSH)
 
-def _permutations():
+def _seeds():
     import numpy as np
 
     rng = np.random.default_rng(20240612)  # fixed: signatures are the same on every worker and every run
-    a = rng.integers(1, 1 << 32, NUM_PERM, dtype=np.uint64)
-    b = rng.integers(0, 1 << 32, NUM_PERM, dtype=np.uint64)
-    return a, b
+    return rng.integers(0, np.iinfo(np.uint64).max, NUM_PERM, dtype=np.uint64, endpoint=True)
+
+
+def _mix(x):
+    """splitmix64's finalizer, on a uint64 array: each seed gives an independent-looking hash of the tokens."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
 
 
 def _token_hash(token: str) -> int:
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=4).digest(), "little")
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def signatures(token_lists: list[list[str]]):
     """(clauses × NUM_PERM) uint64 MinHash signatures of each clause's token set (all-max for an empty one)."""
     import numpy as np
 
-    a, b = _permutations()
+    seeds = _seeds()
     out = np.full((len(token_lists), NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
     known: dict[str, int] = {}
     hashes, owner = [], []
@@ -166,7 +175,7 @@ def signatures(token_lists: list[list[str]]):
     step = 1 << 16  # tokens per block: bounds memory at step × NUM_PERM × 8 bytes
     for lo in range(0, len(hv_all), step):
         hv, who = hv_all[lo:lo + step], owner_all[lo:lo + step]
-        values = (hv[:, None] * a + b) % np.uint64(_PRIME)  # < 2⁶⁴: a, b and hv are all < 2³²
+        values = _mix(hv[:, None] ^ seeds)
         starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
         rows = who[starts]
         out[rows] = np.minimum(out[rows], np.minimum.reduceat(values, starts, axis=0))
@@ -231,18 +240,23 @@ def bucket_candidates(n_parts: int, *records) -> list:
 
 
 def _group_pairs(group) -> list[tuple[int, int]]:
-    """Pairs in one band group (sorted by gid): copies star-linked to their first copy, then the distinct ones."""
-    firsts: dict[int, tuple[int, int]] = {}  # exact key -> (gid, plan) of its first copy
+    """Pairs in one band group (sorted by gid): copies star-linked to their first copy, then the distinct ones.
+
+    Two distinct clauses are paired unless all their copies stand in one and the same plan.
+    """
+    firsts: dict[int, int] = {}  # exact key -> gid of its first copy
+    plans: dict[int, set] = {}  # exact key -> plans holding a copy
     out = []
     for gid, plan, exact in zip(group["gid"].tolist(), group["plan"].tolist(), group["exact"].tolist()):
         if exact in firsts:
-            out.append((firsts[exact][0], gid))
+            out.append((firsts[exact], gid))
+            plans[exact].add(plan)
         else:
-            firsts[exact] = (gid, plan)
-    reps = list(firsts.values())
+            firsts[exact], plans[exact] = gid, {plan}
+    reps = [(gid, plans[exact]) for exact, gid in firsts.items()]
     for i, (ga, pa) in enumerate(reps):
         for gb, pb in reps[i + 1:i + 1 + WINDOW]:
-            if pa != pb:
+            if len(pa) > 1 or pa != pb:
                 out.append((ga, gb))
     return out
 
