@@ -154,3 +154,42 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
     m, report = matrix(str(a), corpus, index_path, top)
     written.append(write_output(out / "index.html", render_matrix(m, template_dir, options.lang), inputs=[a]))
     return written, list(dict.fromkeys(skipped + report.skipped))  # one line per bad file
+
+
+def reuse(corpus: str | None = None, out_dir: str = "reuse", scheduler: str | None = None,
+          threshold: float | None = None, workers: int | None = None, partitions: int | None = None,
+          progress=None, on_dashboard=None, template_dir: str | None = None, lang: str | None = None):
+    """Corpus-wide text reuse on Dask: clusters, first-said plans and diffusion edges, written into OUT_DIR
+    (clusters.parquet, members.parquet, edges.parquet, index.html). Returns (ReuseResult, written paths).
+
+    ``scheduler`` is a Dask scheduler address (``tcp://host:8786``); without one a LocalCluster of ``workers``
+    processes (default: the cores) starts here, and ``scheduler="local"`` runs in this process without Dask.
+    ``on_dashboard(link)`` is called once the cluster is up. Bad plan files are skipped (``result.skipped``).
+    """
+    from pathlib import Path
+
+    from .corpus import corpus_dir, plan_files
+    from .errors import BadArgument, CompareError
+    from .output import check_targets, write_outputs
+    from .reuse import DEFAULT_THRESHOLD
+    from .reuse_engine import InProcess, OnDask, run_job
+    from .reuse_output import outputs
+
+    folder = corpus_dir(corpus)
+    if not folder.is_dir():
+        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+    files = plan_files(folder)
+    if not files:
+        raise CompareError("no plan files in the corpus folder", str(folder))
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise BadArgument("is not a folder; reuse writes its tables and index.html into -o DIR", str(out_dir))
+    check_targets([out / n for n in ("clusters.parquet", "members.parquet", "edges.parquet", "index.html")], files)
+    executor = InProcess(progress) if scheduler == "local" else OnDask(scheduler, workers, progress)
+    try:
+        if on_dashboard and executor.dashboard:
+            on_dashboard(executor.dashboard)
+        result = run_job(files, executor, DEFAULT_THRESHOLD if threshold is None else threshold, partitions)
+    finally:
+        executor.close()
+    return result, write_outputs(outputs(result, out, template_dir, lang), files)

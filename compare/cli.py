@@ -433,5 +433,52 @@ def matrix(plan, output, top, template_dir, lang, corpus, index_path):
     click.echo(f"wrote {write_output(output, render_matrix(m, template_dir, lang), read)}", err=True)
 
 
+@main.command()
+@click.option("-o", "--output", "out_dir", metavar="DIR", required=True,
+              help="Folder for clusters.parquet, members.parquet, edges.parquet and index.html.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler, e.g. tcp://host:8786 [default: a LocalCluster on this machine's cores]; "
+                   "'local' runs in this process without Dask.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=0.8, show_default=True,
+              help="Min cosine in [0, 1] for two clauses to count as one reused clause.")
+@click.option("--workers", type=click.IntRange(1), help="Worker processes of the LocalCluster [default: cores].")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
+              help="Also print the clusters: json is one object per line; csv has a BOM for Excel.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of index.html's interface.")
+@corpus_option
+@_fail_cleanly
+def reuse(out_dir, scheduler, threshold, workers, fmt, lang, corpus):
+    """Text reuse across the whole corpus: every clause of every plan against all other plans, on Dask.
+
+    Candidates come from MinHash LSH over each clause's tokens; each is verified
+    with the TF-IDF cosine 'compare clauses' uses. Near-duplicates form clusters,
+    each with its plans, the plan that said it first (earliest date, ties by
+    name) and a boilerplate flag; plan -> plan edges count the clauses two plans
+    share, from the earlier to the later. Workers read the plan files
+    themselves: on a cluster, the corpus must be at the same path for all.
+
+    \b
+    JSON (one object per cluster):
+      {"id", "size" (plans), "plans": [{plan, date, sections}],
+       "first": {"plan", "date"}, "boilerplate", "text"}
+
+    \b
+    Example:
+      compare reuse --corpus ../shared/corpus -o reuse/
+      compare reuse --corpus /shared/plans --scheduler tcp://10.0.0.5:8786 -o reuse/ --format json
+    """
+    from .reuse_output import render_clusters, summary_line
+
+    with _progress("reuse") as progress:
+        result, written = api.reuse(corpus, out_dir, scheduler, threshold, workers, progress=progress,
+                                    on_dashboard=lambda link: click.echo(f"dashboard: {link}", err=True), lang=lang)
+    _warn(result.skipped)
+    if fmt:
+        click.echo(render_clusters(result, fmt), nl=False)
+    click.echo(f"wrote {len(written)} files to {written[0].parent}", err=True)
+    click.echo(summary_line(result), err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(sys.argv[1:])

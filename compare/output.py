@@ -83,8 +83,8 @@ def check_targets(paths, inputs=()) -> None:
         check_target(path, inputs)
 
 
-def write_outputs(outputs: list[tuple[str | os.PathLike, str]], inputs=()) -> list[Path]:
-    """Write each ``(path, text)`` as UTF-8, after checking every path; returns the paths as given.
+def write_outputs(outputs: list[tuple[str | os.PathLike, str | bytes]], inputs=()) -> list[Path]:
+    """Write each ``(path, text)`` as UTF-8 (bytes as they are), after checking every path; returns the paths as given.
 
     Two outputs to one file are refused, so the second never silently replaces the first.
     """
@@ -116,10 +116,10 @@ def _is_device(target: Path) -> bool:
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
-def _write(target: Path, text: str, given: str) -> None:
+def _write(target: Path, text: str | bytes, given: str) -> None:
     try:
         if _is_device(target):
-            with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            with _open(target, "w", text) as fh:
                 fh.write(text)
             return
         _replace_atomically(target, text)
@@ -127,7 +127,13 @@ def _write(target: Path, text: str, given: str) -> None:
         raise CompareError(f"cannot write ({_why(exc)})", given) from None
 
 
-def _replace_atomically(target: Path, text: str) -> None:
+def _open(path, mode: str, text: str | bytes):
+    if isinstance(text, bytes):
+        return open(path, mode + "b")
+    return open(path, mode, encoding="utf-8", newline="\n")
+
+
+def _replace_atomically(target: Path, text: str | bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
@@ -137,7 +143,7 @@ def _replace_atomically(target: Path, text: str) -> None:
         mode = 0o666 & ~umask  # mkstemp makes 0600; a report is an ordinary file
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:200]}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with _open(fd, "w", text) as fh:
             fh.write(text)
         os.chmod(tmp, mode)
         os.replace(tmp, target)
