@@ -66,7 +66,7 @@ class Resolved:
     unpaired: set[tuple[str, str]] = field(default_factory=set)  # (A id, B id) never proposed
     stale: list[dict] = field(default_factory=list)  # the decision as written, plus "reason"
     warnings: list[str] = field(default_factory=list)
-    applied: list[dict] = field(default_factory=list)  # every decision as written, stale ones too, file order
+    applied: list[dict] = field(default_factory=list)  # every decision, names as written in the plans, stale ones too
 
     def groups(self, ids_a: list[str], ids_b: list[str]) -> list[tuple[list[int], list[int]]]:
         """The forced two-sided pairs among these sections, as (A rows, B rows) of the given id lists."""
@@ -199,7 +199,7 @@ def resolve(decisions: list[Decision], a: Document, b: Document, path: str = "de
                                 "they are applied where their sections still resolve")
     lookups = {"a": (a, *_lookup(a), roles(a)), "b": (b, *_lookup(b), roles(b))}
     owner: dict[tuple[str, str], Decision] = {}  # (side, id) → the pair/checked decision holding it
-    for d in decisions:
+    for k, d in enumerate(decisions):
         ids, missing = {}, []
         for side in ("a", "b"):
             doc, by_key, _names, role = lookups[side]
@@ -220,6 +220,7 @@ def resolve(decisions: list[Decision], a: Document, b: Document, path: str = "de
             out.stale.append(d.as_dict() | {"reason": "; ".join(missing)})
             out.warnings.append(f"{path}: stale {d.describe()}: {'; '.join(missing)}")
             continue
+        out.applied[k] |= {s: [lookups[s][2][i] for i in ids[s]] for s in ("a", "b")}  # names as the report writes them
         if d.action == "unpair":
             out.unpaired |= {(x, y) for x in ids["a"] for y in ids["b"]}
             continue

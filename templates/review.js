@@ -196,7 +196,7 @@
       shown.forEach(function (el) {
         var exact = same(el.names.a, d.a) && same(el.names.b, d.b);
         var text;
-        if (d.action === "unpair") { text = S.badge_unpair; }
+        if (d.action === "unpair") { text = overlaps(el.names.a, d.a) && overlaps(el.names.b, d.b) ? S.badge_unpair_pending : S.badge_unpair; }
         else if (exact) { text = d.action === "checked" ? "✓ " + S.badge_checked : S.badge_pair; }
         else {
           var other = d.a.filter(function (n) { return el.names.a.indexOf(n) < 0; }).map(function (n) { return S.selected_a + n; })
@@ -204,7 +204,7 @@
           text = fmt(S.badge_pair_pending, { other: other.join("、") });
         }
         el.classList.add(d.action === "unpair" ? "r-unpair" : (exact && d.action === "checked" ? "r-checked" : "r-pair"));
-        badge(el, text + (d.note ? ": " + d.note : ""), "d-" + d.action);
+        badge(el, text + (d.note ? S.note_sep + d.note : ""), "d-" + d.action);
       });
     });
     list.textContent = "";

@@ -254,4 +254,9 @@ def test_review_pair_unpair_export_and_rerun(browser, tmp_path):
     assert reviewer.locator(".col-b .sec").get_attribute("data-name") == "第二章/第二节/第五条"
     assert "审阅者配对" in reviewer.locator("summary").inner_text()
     assert page2.locator("#decision-list li").count() == 2  # the decisions come with the report
+    # The page recounts with its decisions at load: already applied, they change no count.
+    shown = [p for p in rerun["pairs"] if p["role"] != "item"]
+    assert int(page2.inner_text(".counts li:first-child b")) == sum(1 for p in shown if p["a"] and p["b"])
+    assert int(page2.inner_text(".counts li.k-only_a b")) == sum(1 for p in shown if p["kind"] == "only_a")
+    assert int(page2.inner_text(".counts li.k-only_b b")) == sum(1 for p in shown if p["kind"] == "only_b")
     assert problems == []

@@ -79,6 +79,7 @@ def test_names_resolve_whatever_the_width_and_spacing(name, expected):
                                  "decisions": [{"action": "checked", "a": [name], "b": []}]})
     resolved = resolve(decisions, seed, seed)
     assert resolved.forced[0].a == [expected] and not resolved.stale
+    assert resolved.applied[0]["a"] == [section_names(seed)[expected]]  # the report carries the names as written
 
 
 def test_stale_decisions_are_named_and_the_rest_applied(law):
