@@ -272,7 +272,38 @@
     commit(fmt(S.status_imported, { n: decisions.length }) + (other ? " " + S.status_other_plans : ""));
   }
 
+  function tools(el) {  // the review buttons of a pair, made when review mode first opens (they would only weigh the page)
+    var span = document.createElement("span");
+    span.className = "review-tools";
+    function button(cls, label, side) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = cls;
+      b.textContent = label;
+      if (side) { b.setAttribute("data-side", side); b.title = S.pick_title; }
+      span.appendChild(b);
+    }
+    if (el.names.a.length) { button("r-pick", S.pick_a, "a"); }
+    if (el.names.b.length) { button("r-pick", S.pick_b, "b"); }
+    if (el.names.a.length && el.names.b.length) { button("r-unpair", S.unpair); }
+    button("r-check", S.check);
+    button("r-note", S.note);
+    var summary = el.querySelector("summary");
+    summary.insertBefore(span, summary.querySelector(".view-toggle"));
+    span.addEventListener("click", function (event) {
+      var b = event.target.closest("button");
+      if (!b) { return; }
+      event.preventDefault();  // a button in the summary must not open or close the pair
+      if (b.classList.contains("r-pick")) { pick(b.getAttribute("data-side"), el.names[b.getAttribute("data-side")]); }
+      else if (b.classList.contains("r-unpair")) { unpair(el); }
+      else if (b.classList.contains("r-check")) { check(el); }
+      else if (b.classList.contains("r-note")) { note(el); }
+    });
+    return span;
+  }
+
   function setMode(on) {
+    if (on) { pairs.forEach(function (el) { if (!el.querySelector(".review-tools")) { tools(el); } }); }
     toggle.checked = on;
     bar.hidden = !on;
     document.body.classList.toggle("reviewing", on);
@@ -301,19 +332,6 @@
     var reader = new FileReader();
     reader.onload = function () { importText(String(reader.result)); event.target.value = ""; };
     reader.readAsText(file);
-  });
-  pairs.forEach(function (el) {
-    var tools = el.querySelector(".review-tools");
-    if (!tools) { return; }
-    tools.addEventListener("click", function (event) {
-      var button = event.target.closest("button");
-      if (!button) { return; }
-      event.preventDefault();  // a button in the summary must not open or close the pair
-      if (button.classList.contains("r-pick")) { pick(button.getAttribute("data-side"), el.names[button.getAttribute("data-side")]); }
-      else if (button.classList.contains("r-unpair")) { unpair(el); }
-      else if (button.classList.contains("r-check")) { check(el); }
-      else if (button.classList.contains("r-note")) { note(el); }
-    });
   });
   // In review mode a click on a contents entry, a section heading or a heatmap cell picks, instead of jumping.
   document.addEventListener("click", function (event) {
