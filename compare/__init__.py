@@ -15,12 +15,13 @@ __version__ = "0.1.0"
 __all__ = ["run", "rank", "clauses", "outline", "Options"]
 
 
-def run(plan_a: str, plan_b: str, corpus: str | None = None, **options):
-    """Compare two plans (paths or names); returns a Comparison. ``options``: fields of compare.Options."""
+def run(plan_a: str, plan_b: str, corpus: str | None = None, decisions: str | None = None, **options):
+    """Compare two plans (paths or names); returns a Comparison. ``decisions``: a reviewer's decisions file;
+    ``options``: fields of compare.Options."""
     from . import api
     from .models import Options
 
-    return api.compare(plan_a, plan_b, corpus, Options(**options))
+    return api.compare(plan_a, plan_b, corpus, Options(**options), decisions)
 
 
 def rank(plan: str, corpus: str | None = None, top: int = 10, **kwargs) -> list[dict]:

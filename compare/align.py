@@ -23,6 +23,9 @@ How it decides, in the order a reader would (README "How alignment works"):
 5. **Containers** pair by the unit pairs beneath them and by equal titles; **partial moves** are
    sentences whose best match (cosine ≥ 0.6) stands outside their unit's counterpart; pairs out of
    B's order are *moved*; items align inside unit pairs; the rest is only_a / only_b.
+
+A reviewer's decisions (:mod:`compare.decisions`) come first: their pairs are kept as given, their sections
+and unpaired cells are closed to every step, and their pairs are anchors the rest is aligned around.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from dataclasses import replace
 
 from .index import Stats, section_tokens
 from .normalize import match_form
+from .decisions import Resolved
 from .models import Comparison, Document, Kind, Options, Pair, Role, Section, roles
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
 from .similarity import assign, containment, cosine, longest_increasing, significance
@@ -97,11 +101,13 @@ def _kind(A: _Side, B: _Side, a_ids, b_ids, role: str = Role.UNIT) -> str:
     return Kind.SAME if "".join(A.deep[i] for i in a_ids) == "".join(B.deep[i] for i in b_ids) else Kind.CHANGED
 
 
-def compare(a: Document, b: Document, stats: Stats, options: Options | None = None) -> Comparison:
-    """Align plan A against plan B (see the module docstring for how it decides)."""
+def compare(a: Document, b: Document, stats: Stats, options: Options | None = None,
+            decided: Resolved | None = None) -> Comparison:
+    """Align plan A against plan B around a reviewer's resolved decisions (see the module docstring)."""
     import numpy as np
 
     options = options or Options()
+    decided = decided or Resolved()
     floor = options.threshold if options.threshold is not None else FLOOR
     options = replace(options, threshold=floor)
     A, B = _Side(a, stats, options), _Side(b, stats, options)
@@ -112,26 +118,29 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     identical = _identical(A, B, ua, ub)
     best = best_clause_matches(A, B)
     evidence = (u_sim, z, identical, containment(va, vb), containment(vb, va), _shared_sentences(A, B, ua, ub, best))
-    groups = _unit_groups(*evidence, floor, np.zeros_like(identical))
-    veto = _citation_veto(A, B, ua, ub, groups) & ~identical
-    if veto.any():
-        groups = _unit_groups(*evidence, floor, veto)
+    fixed, forced = decided.veto(ua, ub), decided.groups(ua, ub)
+    groups = _unit_groups(*evidence, floor, fixed, forced)
+    veto = (_citation_veto(A, B, ua, ub, groups) & ~identical) | fixed
+    if (veto != fixed).any():
+        groups = _unit_groups(*evidence, floor, veto, forced)
     unit_groups = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
                    for ga, gb in groups]
     pairs = _order_and_moves(A, B, unit_groups, role=Role.UNIT)
-    pairs += _order_and_moves(A, B, _containers(A, B, pairs), role=Role.CONTAINER)
+    pairs += _order_and_moves(A, B, _containers(A, B, pairs, decided), role=Role.CONTAINER)
     pairs += _items(A, B, [p for p in pairs if p.role == Role.UNIT], options)
     paired_a = {x for p in pairs for x in p.a}
     paired_b = {y for p in pairs for y in p.b}
     pairs += [Pair([s.id], [], 0.0, Kind.ONLY_A, A.role[s.id]) for s in A.sections if s.id not in paired_a]
     pairs += [Pair([], [s.id], 0.0, Kind.ONLY_B, B.role[s.id]) for s in B.sections if s.id not in paired_b]
     pairs = _reading_order(A, B, pairs)
+    decided.mark(pairs)
     for p in pairs:
         p.clauses = clause_links(A, B, p, options)
     return Comparison(
         a=a, b=b, pairs=pairs, clause_pairs=top_clause_pairs(best, options), score=document_score(A, B, pairs),
         matrix=[[round(float(x), 4) for x in row] for row in u_sim] if u_sim.size <= MATRIX_CELLS else [],
         units_a=ua, units_b=ub, threshold=round(floor, 4), moves=partial_moves(A, B, pairs, best),
+        decisions=decided.applied, stale_decisions=decided.stale,
     )
 
 
@@ -169,15 +178,17 @@ def _char_sim(A, B, ua, ub):
     return cosine(x[:len(ua)], x[len(ua):])
 
 
-def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, floor, veto):
-    """Anchors, gaps, then groups (containment, shared sentences), never on a vetoed cell."""
+def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, floor, veto, forced=()):
+    """Anchors, gaps, then groups (containment, shared sentences), never on a vetoed cell; the forced
+    groups (a reviewer's pairs, their rows and columns vetoed) are anchors for the gaps and kept as given."""
     import numpy as np
 
     z = np.where(veto, -np.inf, z)
     anchors = assign(np.where(identical, 2.0, sim), floor, ((z >= ANCHOR_Z) | identical) & ~veto)
-    unit_pairs = anchors + _fill_gaps(sim, z, anchors, floor, len(sim), sim.shape[1])
+    fixed = [(ga[0], gb[0]) for ga, gb in forced]
+    unit_pairs = anchors + _fill_gaps(sim, z, anchors + fixed, floor, len(sim), sim.shape[1])
     groups = _groups(unit_pairs, np.where(veto, 0.0, a_in_b), np.where(veto.T, 0.0, b_in_a))
-    return _sentence_joiners(groups, shared, sim, z)
+    return sorted(_sentence_joiners(groups, shared, sim, z) + [(list(ga), list(gb)) for ga, gb in forced])
 
 
 def _fill_gaps(sim, z, anchors, floor, n_a, n_b):
@@ -306,8 +317,8 @@ def _group_score(A, B, ua, ub, ga, gb, sim) -> float:
     return float(max(0.0, min(1.0, x @ y / norm))) if norm else 0.0
 
 
-def _containers(A, B, unit_pairs):
-    """Container pairs from the unit pairs beneath them, and from equal titles."""
+def _containers(A, B, unit_pairs, decided):
+    """Container pairs from the unit pairs beneath them, and from equal titles; a reviewer's kept as given."""
     ca, cb = A.ids(Role.CONTAINER), B.ids(Role.CONTAINER)
     if not ca or not cb:
         return []
@@ -340,9 +351,11 @@ def _containers(A, B, unit_pairs):
     titles = np.array([[bool(A.by_id[x].title) and _title_key(A.doc, A.by_id[x]) == _title_key(B.doc, B.by_id[y])
                         for y in cb] for x in ca])
     gain = share + titles
-    pairs = assign(gain, 1e-9, (evidence > 0) | titles)
+    pairs = assign(gain, 1e-9, ((evidence > 0) | titles) & ~decided.veto(ca, cb))
     c_sim = cosine(A.rows(ca), B.rows(cb))
-    return [([ca[r]], [cb[c]], float(c_sim[r, c])) for r, c in pairs]
+    return ([([ca[r]], [cb[c]], float(c_sim[r, c])) for r, c in pairs]
+            + [([ca[r] for r in ga], [cb[c] for c in gb], _group_score(A, B, ca, cb, ga, gb, c_sim))
+               for ga, gb in decided.groups(ca, cb)])
 
 
 def _order_and_moves(A, B, groups, role):

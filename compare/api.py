@@ -16,18 +16,25 @@ def outline(plan: str, corpus: str | None = None, options: Options | None = None
     return load_plan(resolve(plan, corpus), options or Options())
 
 
-def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Options | None = None):
-    """Compare two plans, named by path or by name; TF-IDF fitted over the corpus plus both plans."""
+def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Options | None = None,
+            decisions: str | None = None):
+    """Compare two plans, named by path or by name; TF-IDF fitted over the corpus plus both plans.
+
+    ``decisions``: a reviewer's decisions file (README "Correcting an alignment by hand"); its pairs are
+    kept as given, its unpairs never proposed, and the rest aligned around them.
+    """
     from .align import compare as align
     from .corpus import corpus_dir, plan_files
+    from .decisions import load as load_decisions
     from .tfidf import corpus_stats
 
     options = options or Options()
     a = load_plan(resolve(plan_a, corpus), options)
     b = load_plan(resolve(plan_b, corpus), options)
-    warnings = a.warnings + b.warnings
+    decided = load_decisions(decisions, a, b) if decisions is not None else None
+    warnings = a.warnings + b.warnings + (decided.warnings if decided else [])
     stats = corpus_stats([a, b], plan_files(corpus_dir(corpus)), options, warnings)
-    comparison = align(a, b, stats, options)
+    comparison = align(a, b, stats, options, decided)
     comparison.warnings = warnings
     return comparison
 

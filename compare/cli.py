@@ -176,11 +176,14 @@ class ThresholdType(click.ParamType):
               help="Language of the report's interface (headings, labels, buttons).")
 @click.option("--top-clauses", type=click.IntRange(0), default=50, show_default=True,
               help="How many of the most similar clause pairs to list.")
+@click.option("--decisions", metavar="FILE",
+              help="A reviewer's decisions (exported from a report): their pairs are kept, their unpairs never "
+                   "proposed, the rest aligned around them (README: Correcting an alignment by hand).")
 @corpus_option
 @with_input_options
 @_fail_cleanly
 def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold,
-        clause_threshold, top_clauses, lang, corpus, input_format, encoding):
+        clause_threshold, top_clauses, lang, decisions, corpus, input_format, encoding):
     """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
     Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
@@ -210,12 +213,17 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
       moves         partial moves: [{a: unit id, b: unit id, sentences, of,
                     clauses: [[A clause id, B clause id]]}]: "sentences of
                     the `of` sentences of A's unit now stand in B's unit"
+      stale_decisions  decisions (--decisions) whose sections no longer
+                    resolve: [{action, a, b, note, reason}]; a pair made
+                    or confirmed by a decision carries decided: "pair" or
+                    "checked" (and its note)
 
     \b
     Example:
       compare run 成渝共建 zj-local-finance-regulation-2020 --corpus ../shared/corpus
       compare run 成渝 aml-law-2024 --corpus ../shared/corpus -o aml.html --json aml.json
       compare run --all 成渝 --corpus ../shared/corpus -o reports/
+      compare run 成渝 aml-law-2024 --corpus ../shared/corpus --decisions reviewed.json
     """
     from .output import check_targets, into_folder, write_outputs
     from .report import comparison_json, render_html, summary_line
@@ -223,8 +231,8 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     options = Options(threshold=threshold, clause_threshold=clause_threshold,
                       top_clauses=top_clauses, format=input_format, encoding=encoding, lang=lang)
     if all_plans:
-        if plan_b or json_out or no_html:
-            raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only")
+        if plan_b or json_out or no_html or decisions:
+            raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only (no --decisions)")
         with _progress("comparing") as progress:
             written, skipped = api.run_all(plan_a, output, corpus, options, template_dir, progress=progress)
         _warn(skipped)
@@ -240,7 +248,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     output = into_folder(output, default + ".html") if output else default + ".html"
     json_out = into_folder(json_out, default + ".json") if json_out and json_out != "-" else json_out
     check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
-    comparison = api.compare(plan_a, plan_b, corpus, options)
+    comparison = api.compare(plan_a, plan_b, corpus, options, decisions)
     _warn(comparison.warnings)
     outputs = []  # everything is rendered before anything is written
     if json_out and json_out != "-":

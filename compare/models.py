@@ -167,6 +167,8 @@ class Pair:
     kind: Kind
     role: Role = Role.UNIT
     clauses: list[ClauseLink] = field(default_factory=list)
+    decided: str | None = None  # "pair" or "checked" where a reviewer's decision made or confirmed it
+    note: str = ""  # the reviewer's note on it
 
 
 @dataclass
@@ -199,6 +201,8 @@ class Comparison:
     units_b: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. corpus files skipped while fitting the IDF
     moves: list[Move] = field(default_factory=list)  # partial moves, in A's order
+    decisions: list[dict] = field(default_factory=list)  # the reviewer's decisions applied, as written
+    stale_decisions: list[dict] = field(default_factory=list)  # those whose sections no longer resolve, with "reason"
 
     def texts(self, pair: Pair) -> tuple[list[str], list[str]]:
         """The texts of a pair's sections on each side, as written: a unit with its items."""

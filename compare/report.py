@@ -110,11 +110,19 @@ def comparison_dict(c) -> dict:
         "score": c.score,
         "threshold": c.threshold,
         "force": {"a": profile(force.a), "b": profile(force.b)},
-        "pairs": [pair(p, pf) for p, pf in zip(c.pairs, force.pairs)],
+        "pairs": [pair(p, pf) | _decided(p) for p, pf in zip(c.pairs, force.pairs)],
         "clause_pairs": [{"a": cp.a, "b": cp.b, "score": cp.score} for cp in c.clause_pairs],
         "moves": [{"a": m.a, "b": m.b, "sentences": len(m.clauses), "of": m.of,
                    "clauses": [list(link) for link in m.clauses]} for m in c.moves],
+        "stale_decisions": c.stale_decisions,
     }
+
+
+def _decided(p) -> dict:
+    """A pair's reviewer fields: "decided" ("pair" or "checked") and its "note", where a decision made it."""
+    if not p.decided:
+        return {}
+    return {"decided": p.decided} | ({"note": p.note} if p.note else {})
 
 
 def comparison_json(c) -> str:
@@ -209,8 +217,8 @@ def mark_spans(segments, spans):
     return out
 
 
-def _side_view(doc, seg, ids, segments_by_view, deep=False, marks=()):
-    """Per section of one side: number, title segments and body segments for each view.
+def _side_view(doc, seg, ids, segments_by_view, deep=False, marks=(), names=None):
+    """Per section of one side: number, name (compare.decisions), title and body segments for each view.
 
     ``marks`` are [(start, end, mark)] offsets into the document's text to highlight (deciding force markers).
     """
@@ -227,7 +235,8 @@ def _side_view(doc, seg, ids, segments_by_view, deep=False, marks=()):
             pos += 1
     out = []
     for k, s in enumerate(sections):
-        item = {"id": s.id, "number": s.number, "level": s.level, "plain_title": s.title, "views": {}}
+        item = {"id": s.id, "number": s.number, "level": s.level, "plain_title": s.title, "views": {},
+                "name": (names or {}).get(s.id, s.id)}
         for view, segments in segments_by_view.items():
             pieces = split_at(segments, cuts)[::2] if cuts else [segments]
             own = [(a - s.title_start, b - s.title_start, m) for a, b, m in marks]
@@ -259,6 +268,7 @@ def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict]:
 
 def build_view(c, options=None) -> dict:
     """Everything the templates need, as plain data; text stays raw here and is escaped by jinja2."""
+    from .decisions import section_names
     from .diff import pair_views
     from .force import comparison_force
     from .models import Options
@@ -282,6 +292,7 @@ def build_view(c, options=None) -> dict:
     b_order = [s.id for s in c.b.walk()]
     b_position = {sid: k for k, sid in enumerate(b_order)}
     moved_from_a, moved_into_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
+    names_a, names_b = section_names(c.a), section_names(c.b)
     pairs = []
     for n, p in enumerate(c.pairs):
         if p.role == "item":
@@ -301,9 +312,11 @@ def build_view(c, options=None) -> dict:
             "view": "shared" if p.a and p.b and p.kind != Kind.SAME and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
             "views": ["diff", "shared"] if p.a and p.b and p.kind != Kind.SAME else ["diff"],
-            "a": _side_view(c.a, seg_a, p.a, views_a, deep, marks_a) if p.a else [],
-            "b": _side_view(c.b, seg_b, p.b, views_b, deep, marks_b) if p.b else [],
+            "a": _side_view(c.a, seg_a, p.a, views_a, deep, marks_a, names_a) if p.a else [],
+            "b": _side_view(c.b, seg_b, p.b, views_b, deep, marks_b, names_b) if p.b else [],
             "force": pair_force,
+            "names": _compact_json({"a": [names_a[x] for x in p.a], "b": [names_b[y] for y in p.b]}),
+            "decided": p.decided, "note": p.note,
             "moves": [note for x in p.a for note in moved_from_a.get(x, [])]
                      + [note for y in p.b for note in moved_into_b.get(y, [])],
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
@@ -326,9 +339,11 @@ def build_view(c, options=None) -> dict:
         "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
         "preamble": _preambles(c),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
-        "heatmap": heatmap(c, anchor_of_a, t),
+        "heatmap": heatmap(c, anchor_of_a, t) | {"names": _compact_json(
+            {"a": [names_a[x] for x in c.units_a], "b": [names_b[y] for y in c.units_b]} if c.matrix else {})},
         "force": force_chart(c, force, [p["force"] for p in pairs], t),
         "warnings": list(c.warnings),
+        "review": _review_view(c, t, names_a, names_b),
     }
 
 
@@ -374,6 +389,25 @@ def force_chart(c, force, shown_pairs, t) -> dict:
             "legend": [{"tier": tier, "label": t("tier." + tier), "x": left + k * 112} for k, tier in enumerate(reversed(TIERS))],
             "changed": len(changed), "up": up, "down": len(changed) - up,
             "hint": t("force_hint", changed=len(changed), up=up, down=len(changed) - up), "aria": t("force_chart_aria")}
+
+
+def _compact_json(data) -> str:
+    """JSON for a data- attribute (jinja2 escapes it there): compact, UTF-8 text, deterministic."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _review_view(c, t, names_a, names_b) -> dict:
+    """What the report's review tools need: the decisions file's head, the decisions this report was built
+    with, where to keep them in the browser (keyed by both plans' sha256), and their interface strings."""
+    from .decisions import FORMAT
+
+    head = {"format": FORMAT, "a": {"title": c.a.title, "sha256": c.a.sha256},
+            "b": {"title": c.b.title, "sha256": c.b.sha256}}
+    return {"head": _compact_json(head), "decisions": _compact_json(c.decisions),
+            "key": f"{FORMAT}:{c.a.sha256}:{c.b.sha256}", "file": f"{c.a.name}_vs_{c.b.name}.decisions.json",
+            "stale": c.stale_decisions, "count": len(c.decisions),
+            "order": _compact_json({"a": list(names_a.values()), "b": list(names_b.values())}),
+            "strings": _compact_json({k[7:]: v for k, v in t.table.items() if k.startswith("review.")})}
 
 
 def _tally(p, t=None) -> str:
@@ -434,7 +468,7 @@ def heatmap(c, anchor_of_a, t=None) -> dict:
                 continue
             shade = int(round(255 - min(1.0, v / top) * 215))
             cells.append({"x": left + j * size, "y": head + i * size, "fill": f"rgb({shade},{shade},255)",
-                          "paired": (x, y) in paired, "href": "#" + anchor_of_a[x],
+                          "paired": (x, y) in paired, "href": "#" + anchor_of_a[x], "ij": f"{i},{j}",
                           "tip": t("heatmap_tip", a=_tip_name(c.a, x, label_a[x]), b=_tip_name(c.b, y, label_b[y]),
                                    score=f"{v:.2f}")})
     col_step, row_step = -(-COL_LABEL_PITCH // size), -(-ROW_LABEL_PITCH // size)  # every k-th label: none overlap
@@ -511,6 +545,9 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
+SCRIPTS = ("report.js", "review.js")  # the report's script: the page's own, then the review tools
+
+
 def _render_page(template: str, template_dir=None, with_js: bool = False, **context) -> str:
     """Render a page with the CSS (and JS) inlined, allowed by a hash-based CSP; no network at all."""
     import jinja2
@@ -521,8 +558,9 @@ def _render_page(template: str, template_dir=None, with_js: bool = False, **cont
     env = environment(template_dir)
     try:
         css = env.loader.get_source(env, "report.css")[0]
-        js = env.loader.get_source(env, "report.js")[0] if with_js else ""
-        for name, text in (("report.css", css), ("report.js", js)):
+        scripts = [(name, env.loader.get_source(env, name)[0]) for name in SCRIPTS] if with_js else []
+        js = "\n".join(text for _, text in scripts)  # one script, one hash
+        for name, text in [("report.css", css)] + scripts:
             if "</" in text.lower():
                 raise TemplateProblem(f"{name} must not contain '</'")
         script_src = _csp_hash(js) if js else "'none'"

@@ -173,3 +173,90 @@ def test_a_group_and_a_partial_move_read_as_what_they_are(browser, tmp_path, sha
     box = page.locator(target).bounding_box()
     assert box is not None and 0 <= box["y"] < 1000
     assert problems == []
+
+
+def _reviewed_plans(tmp_path):
+    """Two versions of a small law: B rewords 第三条 and 第五条 (read from tests/data/sections/law_style.md)."""
+    a = DATA / "sections" / "law_style.md"
+    b = tmp_path / "law_style_v2.md"
+    text = a.read_text(encoding="utf-8")
+    b.write_text(text.replace("应当加强监督管理", "应当依法加强日常监督管理")
+                 .replace("应当建立风险防范制度", "应当建立健全风险防范和处置制度"), encoding="utf-8")
+    return a, b
+
+
+def test_review_pair_unpair_export_and_rerun(browser, tmp_path):
+    """Pair two sections by clicking, unpair a pair, export the decisions, re-run with them: the new report
+    and its JSON hold the reviewer's pair, and the unpaired sections stand apart."""
+    from compare import api
+
+    a_plan, b_plan = _reviewed_plans(tmp_path)
+    path, data = _report(tmp_path, a_plan, b_plan, tmp_path)
+    kinds = {(tuple(p["a"]), tuple(p["b"])): p["kind"] for p in data["pairs"]}
+    assert kinds[("2/1/3",), ("2/1/3",)] == "changed" and kinds[("3/6",), ("3/6",)] == "same"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(path.as_uri())
+    paired_before = int(page.inner_text(".counts li:first-child b"))
+
+    page.keyboard.press("r")  # review mode, by key
+    assert page.locator("#review-bar").is_visible()
+    a_pair = page.locator("details.pair", has=page.locator('.col-a .sec[data-name="第二章/第一节/第三条"]'))
+    page.locator(f'.toc-entry[data-for="{a_pair.get_attribute("id")}"] a').click()  # a contents entry picks A's side
+    assert page.inner_text("#review-sel-a") == "第二章/第一节/第三条"
+    assert page.evaluate("location.hash") == ""  # picked, not followed
+    page.locator('.col-b .sec[data-name="第二章/第二节/第五条"] h3').first.click()  # a section heading picks B
+    page.locator("#review-pair").click()
+    assert "审阅者配对" in a_pair.locator("summary").inner_text()
+    assert a_pair.evaluate("el => el.classList.contains('r-pair')")
+    # The counts update: A 第三条 and B 第五条 leave their pairs, their old partners stand alone.
+    assert int(page.inner_text(".counts li:first-child b")) == paired_before - 1
+    last = page.locator("details.pair", has=page.locator('.col-a .sec[data-name="第三章/第六条"]'))
+    last.locator("button.r-unpair").click()
+    assert "已取消配对" in last.locator("summary").inner_text()
+    assert page.locator("#decision-list li").count() == 2
+
+    page.reload()  # kept in local storage, keyed by both plans' sha256
+    assert page.locator("#decision-list li").count() == 2
+    page.locator("#review-mode").check()
+    with page.expect_download() as download:
+        page.locator("#review-export").click()
+    assert download.value.suggested_filename == "law_style_vs_law_style_v2.decisions.json"
+    exported = tmp_path / "decisions.json"
+    download.value.save_as(exported)
+    saved = json.loads(exported.read_text(encoding="utf-8"))
+    assert saved["format"] == "compare-decisions/1"
+    assert saved["a"] == {"title": "示范省地方金融条例", "sha256": api.outline(str(a_plan)).sha256}
+    assert saved["b"]["sha256"] == api.outline(str(b_plan)).sha256
+    assert saved["decisions"] == [
+        {"action": "pair", "a": ["第二章/第一节/第三条"], "b": ["第二章/第二节/第五条"]},
+        {"action": "unpair", "a": ["第三章/第六条"], "b": ["第三章/第六条"]},
+    ]
+    assert problems == []
+
+    out, js = tmp_path / "reviewed.html", tmp_path / "reviewed.json"
+    result = CliRunner().invoke(main, ["run", str(a_plan), str(b_plan), "--corpus", str(tmp_path), "-o", str(out),
+                                       "--json", str(js), "--decisions", str(exported)])
+    assert result.exit_code == 0, result.output
+    rerun = json.loads(js.read_text(encoding="utf-8"))
+    decided = [(p["a"], p["b"], p["decided"]) for p in rerun["pairs"] if p.get("decided")]
+    assert decided == [(["2/1/3"], ["2/2/5"], "pair")]
+    assert not any("3/6" in p["a"] and "3/6" in p["b"] for p in rerun["pairs"])
+    assert rerun["stale_decisions"] == []
+    page2 = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page2.on("pageerror", lambda e: problems.append(str(e)))
+    page2.goto(out.as_uri())
+    reviewer = page2.locator('details.pair[data-decided="pair"]')
+    assert reviewer.count() == 1
+    assert reviewer.locator(".col-a .sec").get_attribute("data-name") == "第二章/第一节/第三条"
+    assert reviewer.locator(".col-b .sec").get_attribute("data-name") == "第二章/第二节/第五条"
+    assert "审阅者配对" in reviewer.locator("summary").inner_text()
+    assert page2.locator("#decision-list li").count() == 2  # the decisions come with the report
+    # The page recounts with its decisions at load: already applied, they change no count.
+    shown = [p for p in rerun["pairs"] if p["role"] != "item"]
+    assert int(page2.inner_text(".counts li:first-child b")) == sum(1 for p in shown if p["a"] and p["b"])
+    assert int(page2.inner_text(".counts li.k-only_a b")) == sum(1 for p in shown if p["kind"] == "only_a")
+    assert int(page2.inner_text(".counts li.k-only_b b")) == sum(1 for p in shown if p["kind"] == "only_b")
+    assert problems == []
