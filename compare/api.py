@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from .corpus import resolve
+from .load import apply_meta, read_meta
 from .models import Document, Options
 from .sections import load_plan
 
@@ -29,8 +30,9 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     from .tfidf import corpus_stats
 
     options = options or Options()
-    a = load_plan(resolve(plan_a, corpus), options)
-    b = load_plan(resolve(plan_b, corpus), options)
+    meta = read_meta(options.meta) if options.meta else None
+    a = apply_meta(load_plan(resolve(plan_a, corpus), options), meta)
+    b = apply_meta(load_plan(resolve(plan_b, corpus), options), meta)
     decided = load_decisions(decisions, a, b) if decisions is not None else None
     warnings = a.warnings + b.warnings + (decided.warnings if decided else [])
     stats = corpus_stats([a, b], plan_files(corpus_dir(corpus)), options, warnings)
@@ -58,63 +60,107 @@ def inputs(*plans: str | None, corpus: str | None = None) -> list:
     return named + [p for d in seed_dirs() + [corpus_dir(corpus)] for p in plan_files(d)]
 
 
-def index(corpus: str | None = None, index_path: str | None = None, progress=None, jobs: int | None = None):
-    """Build or refresh the corpus index; returns an IndexReport (added, updated, removed, skipped, warnings)."""
-    from pathlib import Path
+def seed_plans() -> dict:
+    """The seed plans, as extra corpus rows keyed ``seeds/NAME`` (the first seeds folder wins a name)."""
+    from .corpus import plan_files, seed_dirs
 
+    found = {}
+    for folder in seed_dirs():
+        for p in plan_files(folder):
+            found.setdefault(f"seeds/{p.name}", p)
+    return found
+
+
+def _folder(corpus):
     from .corpus import corpus_dir
     from .errors import CompareError
+
+    folder = corpus_dir(corpus)
+    if not folder.is_dir():
+        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+    return folder
+
+
+def index(corpus: str | None = None, index_path: str | None = None, progress=None, jobs: int | None = None,
+          meta: str | None = None):
+    """Build or refresh the corpus index (the corpus folder and the seeds); returns an IndexReport (added,
+    updated, removed, skipped, warnings). ``meta``: a --meta file whose entries the index keeps."""
+    from pathlib import Path
+
     from .store import refresh
 
-    folder = corpus_dir(corpus)
-    if not folder.is_dir():
-        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
-    return refresh(folder, Path(index_path) if index_path else None, jobs=jobs, progress=progress)
+    folder = _folder(corpus)
+    return refresh(folder, Path(index_path) if index_path else None, jobs=jobs, progress=progress,
+                   extra=seed_plans(), meta=read_meta(meta) if meta else None)
 
 
-def _corpus(corpus, index_path, progress):
+def _corpus(corpus, index_path, progress, meta=None):
     from pathlib import Path
 
-    from .corpus import corpus_dir
-    from .errors import CompareError
     from .store import open_corpus
 
-    folder = corpus_dir(corpus)
-    if not folder.is_dir():
-        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
-    return open_corpus(folder, Path(index_path) if index_path else None, progress=progress)
+    folder = _folder(corpus)
+    return open_corpus(folder, Path(index_path) if index_path else None, progress=progress, extra=seed_plans(),
+                       meta=read_meta(meta) if meta else None)
+
+
+def _query_doc(plan, corpus, indexed):
+    """The query plan, with the metadata the index keeps for it (from --meta) where it is indexed."""
+    from .rank import is_self
+
+    doc = load_plan(resolve(plan, corpus))
+    for d in indexed.docs:
+        if is_self(d, doc):
+            doc.title, doc.date, doc.issuers = d["title"], d["date"], d["issuers"]
+            break
+    return doc
 
 
 def rank(plan: str, corpus: str | None = None, index_path: str | None = None, top: int = 10,
-         threshold: float = 0.2, clause_threshold: float = 0.5, progress=None):
+         threshold: float = 0.2, clause_threshold: float = 0.5, progress=None, keep_duplicates: bool = False,
+         meta: str | None = None):
     """Corpus plans most similar to PLAN: (list[PlanRank], IndexReport)."""
     from .rank import query_plan, rank_plans
 
-    indexed, report = _corpus(corpus, index_path, progress)
-    doc = load_plan(resolve(plan, corpus))
-    return rank_plans(query_plan(doc, indexed), indexed, top, threshold, clause_threshold), report
+    indexed, report = _corpus(corpus, index_path, progress, meta)
+    q = query_plan(_query_doc(plan, corpus, indexed), indexed)
+    return rank_plans(q, indexed, top, threshold, clause_threshold, keep_duplicates), report
 
 
 def clauses(plan: str | None = None, query: str | None = None, corpus: str | None = None,
-            index_path: str | None = None, top: int = 5, min_score: float = 0.3, progress=None):
-    """The corpus clauses most similar to each clause of PLAN, or to a query text: (ClauseResults, IndexReport)."""
-    from .rank import query_plan, query_text, similar_clauses
+            index_path: str | None = None, top: int = 5, min_score: float = 0.3, progress=None,
+            per_plan: int = 3, keep_duplicates: bool = False, meta: str | None = None):
+    """The corpus clauses (seeds included) most similar to each clause of PLAN, or to a query text:
+    (ClauseResults, IndexReport). At most ``per_plan`` hits per plan; near-identical plans searched once."""
+    from .rank import own_plans, query_plan, query_text, similar_clauses
 
-    indexed, report = _corpus(corpus, index_path, progress)
+    indexed, report = _corpus(corpus, index_path, progress, meta)
     if query is not None:
-        return similar_clauses(query_text(query, indexed), ["query"], [query], indexed, top, min_score), report
-    doc = load_plan(resolve(plan, corpus))
-    q = query_plan(doc, indexed)
-    return similar_clauses(q.clause_rows, q.clause_ids, q.clause_texts, indexed, top, min_score, exclude=doc), report
+        return similar_clauses(query_text(query, indexed), ["query"], [query], indexed, top, min_score,
+                               per_plan=per_plan, keep_duplicates=keep_duplicates), report
+    q = query_plan(_query_doc(plan, corpus, indexed), indexed)
+    return similar_clauses(q.clause_rows, q.clause_ids, q.clause_texts, indexed, top, min_score,
+                           own_plans(q, indexed, keep_duplicates), per_plan, keep_duplicates), report
 
 
-def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, top: int = 40, progress=None):
-    """Plan × plan similarity (clustered) and PLAN's coverage table: (Matrix, IndexReport)."""
+def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, top: int = 40, progress=None,
+           keep_duplicates: bool = False, meta: str | None = None, reports_dir: str | None = None):
+    """Plan × plan similarity (clustered) and PLAN's coverage table: (Matrix, IndexReport).
+
+    ``reports_dir``: the folder the page goes to; a coverage column links its pairwise report only where
+    that report is there.
+    """
+    from pathlib import Path
+
     from .rank import build_matrix, query_plan
+    from .report import pair_file_name
 
-    indexed, report = _corpus(corpus, index_path, progress)
-    doc = load_plan(resolve(plan, corpus))
-    return build_matrix(query_plan(doc, indexed), indexed, top), report
+    indexed, report = _corpus(corpus, index_path, progress, meta)
+    m = build_matrix(query_plan(_query_doc(plan, corpus, indexed), indexed), indexed, top, keep_duplicates)
+    folder = Path(reports_dir) if reports_dir is not None else None
+    m.reports = [name if folder is not None and (folder / name).is_file() else None
+                 for name in (pair_file_name(m.seed["name"], col["name"]) for col in m.columns)]
+    return m, report
 
 
 def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, options: Options | None = None,
@@ -146,7 +192,7 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
 
     a = resolve(plan, corpus)
     own = digest(a)
-    others = [p for p in plan_files(corpus_dir(corpus))
+    others = [p for p in list(seed_plans().values()) + plan_files(corpus_dir(corpus))
               if p.resolve() != Path(a).resolve() and (own is None or digest(p) != own)]
     written, skipped = [], []
     for k, other in enumerate(others, start=1):
@@ -158,7 +204,7 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
                                         inputs=[a, other]))
         except CompareError as exc:
             skipped.append(str(exc))
-    m, report = matrix(str(a), corpus, index_path, top)
+    m, report = matrix(str(a), corpus, index_path, top, meta=options.meta, reports_dir=str(out))
     written.append(write_output(out / "index.html", render_matrix(m, template_dir, options.lang), inputs=[a]))
     return written, list(dict.fromkeys(skipped + report.skipped))  # one line per bad file
 

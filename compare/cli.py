@@ -44,15 +44,36 @@ def _fail_cleanly(func):
     return wrapper
 
 
-def _warn(messages):
+def _say(lang, key, **values) -> str:
+    from .report import Strings
+
+    return Strings(lang)(key, **values)
+
+
+def _warn(messages, lang=None):
+    """Warnings on stderr in the interface language (a library Note by its key; other text as it is)."""
     for message in messages:
-        click.echo(f"warning: {message}", err=True)
+        key = getattr(message, "key", None)
+        text = _say(lang, key, **message.values) if key else str(message)
+        click.echo(_say(lang, "cli.warning", message=text), err=True)
 
 
 corpus_option = click.option(
     "--corpus", "corpus", envvar="COMPARE_CORPUS", type=click.Path(file_okay=False),
     help="Corpus folder for plan names and statistics [env COMPARE_CORPUS; default ./corpus].",
 )
+lang_option = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, envvar="COMPARE_LANG",
+    help="Interface language: the pages' labels and what the terminal shows [env COMPARE_LANG]. JSON and CSV "
+         "keep their English keys.")
+meta_option = click.option(
+    "--meta", "meta", type=click.Path(exists=True, dir_okay=False),
+    help="CSV or TSV with a header naming file and any of title, date, issuer: overrides what the plans carry "
+         "(the index keeps it).")
+keep_duplicates_option = click.option(
+    "--keep-duplicates", is_flag=True,
+    help="List near-identical plans (same text after normalization, or whole-plan cosine >= 0.98) each on "
+         "their own instead of once.")
 input_options = [
     click.option("--input-format", "input_format", type=FORMAT_CHOICE, help="Force the input format instead of sniffing it."),
     click.option("--encoding", help="Force the input encoding, e.g. gb18030, big5, utf-16."),
@@ -98,9 +119,10 @@ def _restore_env(name: str, value: str | None) -> None:
               help="Indented outline or JSON.")
 @click.option("--clauses", is_flag=True, help="Also list each section's clauses.")
 @corpus_option
+@lang_option
 @with_input_options
 @_fail_cleanly
-def sections(plan, fmt, clauses, corpus, input_format, encoding):
+def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
     """Print PLAN's section outline.
 
     PLAN is a path, or a name found in seeds/ and the corpus: a file stem, a
@@ -114,7 +136,7 @@ def sections(plan, fmt, clauses, corpus, input_format, encoding):
     from .report import outline_json, outline_tree
 
     doc = api.outline(plan, corpus, Options(format=input_format, encoding=encoding))
-    _warn(doc.warnings)
+    _warn(doc.warnings, lang)
     click.echo((outline_json if fmt == "json" else outline_tree)(doc, clauses=clauses), nl=False)
 
 
@@ -172,8 +194,8 @@ class ThresholdType(click.ParamType):
                    "background similarity of its two sections (see README: How alignment works).")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
               help="Min cosine in [0, 1] for a clause pair.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the report's interface (headings, labels, buttons).")
+@lang_option
+@meta_option
 @click.option("--top-clauses", type=click.IntRange(0), default=50, show_default=True,
               help="How many of the most similar clause pairs to list.")
 @click.option("--decisions", metavar="FILE",
@@ -183,7 +205,7 @@ class ThresholdType(click.ParamType):
 @with_input_options
 @_fail_cleanly
 def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold,
-        clause_threshold, top_clauses, lang, decisions, corpus, input_format, encoding):
+        clause_threshold, top_clauses, lang, meta, decisions, corpus, input_format, encoding):
     """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
     Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
@@ -229,15 +251,15 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     from .report import comparison_json, render_html, summary_line
 
     options = Options(threshold=threshold, clause_threshold=clause_threshold,
-                      top_clauses=top_clauses, format=input_format, encoding=encoding, lang=lang)
+                      top_clauses=top_clauses, format=input_format, encoding=encoding, lang=lang, meta=meta)
     if all_plans:
         if plan_b or json_out or no_html or decisions:
             raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only (no --decisions)")
         with _progress("comparing") as progress:
             written, skipped = api.run_all(plan_a, output, corpus, options, template_dir, progress=progress)
-        _warn(skipped)
-        click.echo(f"wrote {len(written)} files to {written[-1].parent} ({len(written) - 1} reports and index.html)"
-                   + (f"; skipped {len(skipped)}" if skipped else ""), err=True)
+        _warn(skipped, lang)
+        click.echo(_say(lang, "cli.wrote_all", n=len(written), folder=written[-1].parent, reports=len(written) - 1)
+                   + (_say(lang, "cli.skipped", n=len(skipped)) if skipped else ""), err=True)
         return
     if not plan_b:
         raise click.UsageError("PLAN_B is missing (or use --all)")
@@ -247,19 +269,20 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     default = f"{Path(read[0]).stem}_vs_{Path(read[1]).stem}"
     output = into_folder(output, default + ".html") if output else default + ".html"
     json_out = into_folder(json_out, default + ".json") if json_out and json_out != "-" else json_out
+    read += [f for f in (decisions, meta) if f]  # never written over either
     check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
     comparison = api.compare(plan_a, plan_b, corpus, options, decisions)
-    _warn(comparison.warnings)
+    _warn(comparison.warnings, lang)
     outputs = []  # everything is rendered before anything is written
     if json_out and json_out != "-":
         outputs.append((json_out, comparison_json(comparison)))
     if not no_html:
         outputs.append((output, render_html(comparison, options, template_dir)))
     for path in write_outputs(outputs, read):
-        click.echo(f"wrote {path}", err=True)
+        click.echo(_say(lang, "cli.wrote", path=path), err=True)
     if json_out == "-":
         click.echo(comparison_json(comparison), nl=False)
-    click.echo(summary_line(comparison), err=True)
+    click.echo(summary_line(comparison, lang), err=True)
 
 
 class _progress:
@@ -293,22 +316,28 @@ output_format = click.option("--format", "fmt", type=click.Choice(["table", "jso
 output_file = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
 
 
-def _emit(text: str, output: str | None, inputs) -> None:
+def _emit(text: str, output: str | None, inputs, lang) -> None:
     from .output import write_output
 
     if output:
-        click.echo(f"wrote {write_output(output, text, inputs)}", err=True)
+        click.echo(_say(lang, "cli.wrote", path=write_output(output, text, inputs)), err=True)
     else:
         click.echo(text, nl=False)
 
 
-def _index_summary(report) -> None:
-    _warn(report.warnings + report.skipped)
+def _index_line(report, lang) -> str:
+    line = _say(lang, "cli.index_summary", added=len(report.added), updated=len(report.updated),
+                removed=len(report.removed), unchanged=report.unchanged)
+    return line + (_say(lang, "cli.index_skipped", n=len(report.skipped)) if report.skipped else "")
+
+
+def _index_summary(report, lang) -> None:
+    _warn(report.warnings + report.skipped, lang)
     if report.changed or report.skipped:
-        click.echo(f"index: {report.summary()}", err=True)
+        click.echo(_index_line(report, lang), err=True)
 
 
-def _corpus_query(call, render, fmt, output, plan, corpus) -> None:
+def _corpus_query(call, render, fmt, output, plan, corpus, lang) -> None:
     """Refresh the index (progress on a terminal), run one query, write the rendered result."""
     from .output import check_targets
 
@@ -316,28 +345,33 @@ def _corpus_query(call, render, fmt, output, plan, corpus) -> None:
     check_targets([output] if output else [], read)
     with _progress("indexing") as progress:
         result, report = call(progress)
-    _index_summary(report)
-    _emit(render(result, fmt), output, read)
+    _index_summary(report, lang)
+    _emit(render(result, fmt), output, read, lang)
 
 
 @main.command()
 @corpus_option
 @index_option
 @click.option("--jobs", type=click.IntRange(1), help="Worker processes for parsing and tokenizing [default: cores].")
+@meta_option
+@lang_option
 @_fail_cleanly
-def index(corpus, index_path, jobs):
+def index(corpus, index_path, jobs, meta, lang):
     """Build or refresh the corpus index (incremental: only new and changed files are read).
 
-    Bad files are skipped with a warning; the summary counts them.
+    The seed plans (seeds/) are indexed with the corpus. Bad files are skipped with
+    a warning; the summary counts them. With --meta, the index keeps the file's
+    titles, dates and issuers for later queries.
 
     \b
     Example:
       compare index --corpus ../shared/corpus
+      compare index --corpus ../shared/corpus --meta ../shared/corpus/MANIFEST.tsv
     """
     with _progress("indexing") as progress:
-        report = api.index(corpus, index_path, progress=progress, jobs=jobs)
-    _warn(report.warnings + report.skipped)
-    click.echo(f"index: {report.summary()} ({report.chars:,} characters read)")
+        report = api.index(corpus, index_path, progress=progress, jobs=jobs, meta=meta)
+    _warn(report.warnings + report.skipped, lang)
+    click.echo(_index_line(report, lang) + _say(lang, "cli.index_chars", chars=f"{report.chars:,}"))
 
 
 @main.command()
@@ -347,19 +381,26 @@ def index(corpus, index_path, jobs):
               help="Min cosine in [0, 1] for a section to count as covered.")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Min cosine in [0, 1] for a clause to count as shared.")
+@keep_duplicates_option
+@meta_option
+@lang_option
 @output_format
 @output_file
 @corpus_option
 @index_option
 @_fail_cleanly
-def rank(plan, top, threshold, clause_threshold, fmt, output, corpus, index_path):
-    """The corpus plans most similar to PLAN.
+def rank(plan, top, threshold, clause_threshold, keep_duplicates, meta, lang, fmt, output, corpus, index_path):
+    """The corpus plans (seeds included) most similar to PLAN.
 
     \b
     Columns:
       score           cosine of the two plans' whole TF-IDF vectors, in [0, 1]
-      coverage        share of PLAN's measures/articles with a match >= --threshold
+      coverage        share of PLAN's measures/articles that some section of
+                      the plan matches at cosine >= --threshold: a cosine
+                      reach, an upper bound on what 'compare run' pairs (a
+                      pair there must also stand out from the background)
       shared clauses  PLAN's clauses whose best match there is >= --clause-threshold
+      duplicates      near-identical plans, counted once in this row
 
     \b
     Example:
@@ -367,8 +408,9 @@ def rank(plan, top, threshold, clause_threshold, fmt, output, corpus, index_path
     """
     from .report import render_rank
 
-    _corpus_query(lambda progress: api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress),
-                  render_rank, fmt, output, plan, corpus)
+    _corpus_query(lambda progress: api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress,
+                                            keep_duplicates, meta),
+                  lambda result, f: render_rank(result, f, lang, threshold), fmt, output, plan, corpus, lang)
 
 
 @main.command()
@@ -376,18 +418,25 @@ def rank(plan, top, threshold, clause_threshold, fmt, output, corpus, index_path
 @click.option("--query", help="Search for this text instead of PLAN's clauses.")
 @click.option("--top", "top", type=click.IntRange(1), default=5, show_default=True, help="Hits per clause.")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="Min cosine in [0, 1].")
+@click.option("--per-plan", type=click.IntRange(1), default=3, show_default=True,
+              help="At most this many hits per clause from one plan.")
+@keep_duplicates_option
+@meta_option
+@lang_option
 @output_format
 @output_file
 @corpus_option
 @index_option
 @_fail_cleanly
-def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
-    """For each clause of PLAN, or for --query, the most similar clauses in the corpus.
+def clauses(plan, query, top, min_score, per_plan, keep_duplicates, meta, lang, fmt, output, corpus, index_path):
+    """For each clause of PLAN, or for --query, the most similar clauses in the corpus (seeds included).
 
     Each hit gives plan, date, section path, clause text and score. Boilerplate
     (a clause found in at least 30% of plans, and 3) is marked and ranked at half
-    its score; "first said" names, among near-identical hits (>= 0.9), the plan
-    with the earliest date.
+    its score. Hits that are near-identical to one another (cosine >= 0.9) form a
+    group: the group names its earliest-dated plan once ("first said"), and each
+    hit says whether it is the earliest of its group (JSON/CSV: group,
+    group_plans, group_first_plan, group_first_date, earliest).
 
     \b
     Example:
@@ -398,8 +447,9 @@ def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
 
     if (plan is None) == (query is None):
         raise click.UsageError("give a PLAN or --query, not both")
-    _corpus_query(lambda progress: api.clauses(plan, query, corpus, index_path, top, min_score, progress),
-                  render_clauses, fmt, output, plan, corpus)
+    _corpus_query(lambda progress: api.clauses(plan, query, corpus, index_path, top, min_score, progress, per_plan,
+                                               keep_duplicates, meta),
+                  lambda result, f: render_clauses(result, f, lang), fmt, output, plan, corpus, lang)
 
 
 @main.command()
@@ -409,16 +459,18 @@ def clauses(plan, query, top, min_score, fmt, output, corpus, index_path):
               help="How many of the plans most similar to PLAN to show.")
 @click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
               help="Folder of templates that override the defaults.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the page's interface.")
+@lang_option
+@keep_duplicates_option
+@meta_option
 @corpus_option
 @index_option
 @_fail_cleanly
-def matrix(plan, output, top, template_dir, lang, corpus, index_path):
+def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus, index_path):
     """One HTML page: a clustered plan x plan heatmap, and PLAN's coverage table.
 
-    PLAN defaults to the seed plan. Coverage cells link to the pairwise reports
-    that 'compare run --all PLAN -o DIR' writes beside the page.
+    PLAN defaults to the seed plan; the other seeds are rows like corpus plans.
+    A coverage column links to its pairwise report where that report stands
+    beside the page ('compare run --all PLAN -o DIR' writes them all).
 
     \b
     Example:
@@ -436,9 +488,10 @@ def matrix(plan, output, top, template_dir, lang, corpus, index_path):
     read = api.inputs(plan, corpus=corpus)
     check_targets([output], read)
     with _progress("indexing") as progress:
-        m, report = api.matrix(plan, corpus, index_path, top, progress)
-    _index_summary(report)
-    click.echo(f"wrote {write_output(output, render_matrix(m, template_dir, lang), read)}", err=True)
+        m, report = api.matrix(plan, corpus, index_path, top, progress, keep_duplicates, meta,
+                               reports_dir=str(Path(output).parent))
+    _index_summary(report, lang)
+    click.echo(_say(lang, "cli.wrote", path=write_output(output, render_matrix(m, template_dir, lang), read)), err=True)
 
 
 @main.command()
@@ -480,12 +533,13 @@ def reuse(out_dir, scheduler, threshold, workers, fmt, lang, corpus):
 
     with _progress("reuse") as progress:
         result, written = api.reuse(corpus, out_dir, scheduler, threshold, workers, progress=progress,
-                                    on_dashboard=lambda link: click.echo(f"dashboard: {link}", err=True), lang=lang)
-    _warn(result.skipped)
+                                    on_dashboard=lambda link: click.echo(_say(lang, "cli.dashboard", link=link), err=True),
+                                    lang=lang)
+    _warn(result.skipped, lang)
     if fmt:
         click.echo(render_clusters(result, fmt), nl=False)
-    click.echo(f"wrote {len(written)} files to {written[0].parent}", err=True)
-    click.echo(summary_line(result), err=True)
+    click.echo(_say(lang, "cli.wrote_files", n=len(written), folder=written[0].parent), err=True)
+    click.echo(summary_line(result, lang), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -65,3 +65,21 @@ class IndexProblem(CompareError):
     """The corpus index could not be read, written, locked or rebuilt."""
 
     exit_code = ExitStatus.INDEX
+
+
+class Note(str):
+    """A one-line message for the user: English as a str, with the ``key`` of its entry in the interface
+    strings (compare/data/ui_strings.json) and the ``values`` it takes, so an interface can show it in its
+    language. Pickles (it crosses process pools) and compares as the plain string."""
+
+    def __new__(cls, key: str, text: str, **values):
+        note = super().__new__(cls, text)
+        note.key, note.values = key, values
+        return note
+
+    def __reduce__(self):
+        return (_note, (self.key, str(self), self.values))
+
+
+def _note(key: str, text: str, values: dict) -> Note:
+    return Note(key, text, **values)

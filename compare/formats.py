@@ -14,7 +14,7 @@ import re
 import warnings
 from functools import lru_cache
 
-from .errors import InputError
+from .errors import InputError, Note
 
 MB = 1 << 20
 
@@ -40,6 +40,7 @@ class Paragraphs:
 
     def __init__(self):
         self.items: list[tuple[str, frozenset[str]]] = []
+        self.dates: list[str] = []  # dates the file's own properties carry (DOCX core: created, modified), ISO
 
     def add(self, text: str, hints=()):
         for line in text.split("\n"):
@@ -319,6 +320,25 @@ def _check_docx_size(data: bytes, path: str, cap: int) -> None:
             raise InputError(f"DOCX part {part.filename!r} expands {ratio}:1, likely a zip bomb", path)
 
 
+_CORE_DATE = re.compile(r"<dcterms:(created|modified)\b[^>]{0,200}>\s{0,20}(\d{4})-(\d{2})-(\d{2})")
+
+
+def docx_core_dates(data: bytes) -> list[str]:
+    """The ISO dates of a DOCX's core properties (docProps/core.xml): created, then modified; [] if absent.
+
+    Read from the part itself: python-docx invents a part stamped with today's date where there is none.
+    """
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            xml = z.read("docProps/core.xml").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError):
+        return []
+    found = {m.group(1): f"{m.group(2)}-{m.group(3)}-{m.group(4)}" for m in _CORE_DATE.finditer(xml)}
+    return [found[k] for k in ("created", "modified") if k in found and found[k] > "1980"]
+
+
 def paragraphs_from_docx(data: bytes, path: str, cap: int) -> Paragraphs:
     _check_docx_size(data, path, cap)
     try:
@@ -329,6 +349,7 @@ def paragraphs_from_docx(data: bytes, path: str, cap: int) -> Paragraphs:
     except Exception as exc:  # python-docx raises many types on a damaged package
         raise InputError(f"malformed DOCX ({exc.__class__.__name__})", path) from None
     out = Paragraphs()
+    out.dates = docx_core_dates(data)
     for par in document.paragraphs:
         hints = set()
         style = (par.style.name if par.style is not None else "") or ""
@@ -404,7 +425,8 @@ def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> list[str]:
                                                   and not issubclass(w.category, DeprecationWarning)]))
     if said:
         more = f" and {len(said) - 1} more" if len(said) > 1 else ""
-        notes.append(f"PDF has defects, read anyway ({_clean(said[0])[:100]}{more})")
+        detail = f"{_clean(said[0])[:100]}{more}"
+        notes.append(Note("warn.pdf_defects", f"PDF has defects, read anyway ({detail})", detail=detail))
     return pages
 
 

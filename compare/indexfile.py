@@ -19,7 +19,7 @@ from .index import PARSER_VERSION
 from .tokenize import dictionary_fingerprint
 
 APPLICATION_ID = 0x636D7049  # b"cmpI" in the SQLite header: this file is an index of compare
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 DEFAULT_NAME = "index.sqlite"
 DISK_FULL = "disk full; the index keeps what it held before this run"
 SCHEMA = """
@@ -27,7 +27,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE documents (
   id INTEGER PRIMARY KEY, path TEXT UNIQUE, name TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,
   ctime_ns INTEGER, inode INTEGER, title TEXT, date TEXT, issuers TEXT, doc_number TEXT, format TEXT,
-  encoding TEXT, chars INTEGER, text TEXT, token_ends BLOB, df TEXT, n_units INTEGER);
+  encoding TEXT, chars INTEGER, text TEXT, token_ends BLOB, df TEXT, n_units INTEGER, match_sha TEXT);
 CREATE TABLE sections (
   doc_id INTEGER, sid TEXT, ord INTEGER, level INTEGER, number TEXT, title TEXT, parent TEXT, role TEXT,
   start INTEGER, end INTEGER, tokens TEXT, path TEXT, PRIMARY KEY (doc_id, sid));
@@ -35,6 +35,7 @@ CREATE TABLE clauses (
   doc_id INTEGER, cid TEXT, sid TEXT, ord INTEGER, start INTEGER, end INTEGER, tokens TEXT,
   PRIMARY KEY (doc_id, cid));
 CREATE TABLE matrices (name TEXT PRIMARY KEY, state TEXT, sha256 TEXT, data BLOB);
+CREATE TABLE overrides (file TEXT PRIMARY KEY, title TEXT, date TEXT, issuers TEXT);
 """
 _TABLES: dict[str, str] = {}  # name -> CREATE statement as SQLite stores it
 

@@ -23,7 +23,7 @@ import re
 import stat
 from pathlib import Path
 
-from .errors import BadArgument, InputError
+from .errors import BadArgument, InputError, Note
 from .formats import (MB, paragraphs_from_docx, paragraphs_from_html, paragraphs_from_markdown,
                       paragraphs_from_pdf, paragraphs_from_txt, too_large)
 from .models import Document
@@ -152,16 +152,68 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}(?:[〔\[［(（]\d{4}[〕\]］)
 _ISSUER = re.compile(r"((?:[\u4e00-\u9fff]{2,12}?)人民代表大会常务委员会|国务院)")
 
 
+_FRONT_ISSUED = ("issued", "issue_date", "doc_date", "发布日期", "成文日期")
+_IN_FORCE = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起?\s*(?:施行|实施|生效)")
+_STEM_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
+
+
+def _front_date(front: dict, notes: list[str], explicit: bool = False) -> str | None:
+    keys = _FRONT_ISSUED if explicit else ("date",)
+    for key in keys:
+        m = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", front.get(key, ""))
+        if m:
+            return _iso(m, notes)
+    return None
+
+
+def _closing_date(items, notes: list[str]) -> str | None:
+    """A lone date line among the last paragraphs: the date under a closing signature."""
+    for text, _ in reversed(items[-8:]):
+        m = _DATE.fullmatch(text.replace(" ", ""))
+        if m:
+            return _iso(m, notes)
+    return None
+
+
+def _in_force_date(items, notes: list[str]) -> str | None:
+    """The date the text says it takes effect (本条例自2014年8月1日起施行), the last one stated."""
+    for text, _ in reversed(items):
+        m = _IN_FORCE.search(text)
+        if m:
+            return _iso(m, notes)
+    return None
+
+
+def _by_file_name(date: str | None, stem: str, recorded: list[str]) -> str | None:
+    """The date, unless the file's name carries a year that the date lacks: then a recorded date of that
+    year, else the year alone (ISO 8601's reduced precision)."""
+    years = _STEM_YEAR.findall(stem)
+    if not years or (date and date.startswith(years[-1])):
+        return date
+    year = years[-1]
+    return next((d for d in sorted(recorded, reverse=True) if d.startswith(year)), year)
+
+
 def _iso(m: re.Match, notes: list[str]) -> str | None:
     """The date of a 年月日 or yyyy-mm-dd match in ISO form; None, with a note, if it is no calendar date."""
     try:
         return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
     except ValueError:
-        notes.append(f"ignored an impossible date {m.group(0)!r}")
+        notes.append(Note("warn.impossible_date", f"ignored an impossible date {m.group(0)!r}", date=repr(m.group(0))))
         return None
 
 
-def _metadata(items, front: dict, stem: str, notes: list[str]):
+def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[str] = ()):
+    """(title, issuers, date, doc_number) read from the file.
+
+    The date, first found of: a front-matter key naming the document's own date (``issued``, ``issue_date``,
+    ``发布日期``, ``成文日期``); the document's own issue date near its top (the date line under the
+    signatories of an issuing notice, or the latest adoption/revision record of a law); front matter
+    ``date`` (a post's publication time); the DOCX core properties (created, then modified); a lone date
+    line among the last paragraphs (the date under a closing signature); the date it takes effect
+    (自…起施行). Where the file's name carries a year (``…-2016``) that none of the dates read has, the
+    year alone: the text records an earlier version than the file is named for.
+    """
     issuers_date = None
     title = next((t for t, h in items[:15] if "center" in h and "bold" in h and len(t) <= 60), None)
     title = title or next((t for t, h in items[:5] if "h1" in h), None)
@@ -190,18 +242,21 @@ def _metadata(items, front: dict, stem: str, notes: list[str]):
         signers = signers + [text] if signer or "right" in hints else []
     if issuers_date:
         issuers = issuers_date
-    if not date:  # laws: "2006年10月31日 第十届全国人民代表大会常务委员会…通过", one line per stage
-        stages = [(m, text) for text, _ in items[:8] for m in [_DATE.match(text)] if m and "施行" not in text]
-        if stages:
-            date = max((d for m, _ in stages if (d := _iso(m, notes))), default=None)
-            for m, text in stages:
-                org = _ISSUER.search(text[m.end():])
-                name = re.sub(r"第[一二三四五六七八九十]+届", "", org.group(1)) if org else None
-                if name and name not in issuers:
-                    issuers.append(name)
-    if not date and front.get("date"):
-        m = re.match(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", front["date"])
-        date = _iso(m, notes) if m else None
+    stages = [(m, text) for text, _ in items[:12] for m in [_DATE.match(text)] if m and "施行" not in text]
+    if not date and stages:  # laws: "2006年10月31日 第十届全国人民代表大会常务委员会…通过", one line per stage
+        date = max((d for m, _ in stages if (d := _iso(m, notes))), default=None)
+        for m, text in stages:
+            org = _ISSUER.search(text[m.end():])
+            name = re.sub(r"第[一二三四五六七八九十]+届", "", org.group(1)) if org else None
+            if name and name not in issuers:
+                issuers.append(name)
+    explicit = _front_date(front, notes, explicit=True)
+    if explicit:
+        date = explicit
+    else:
+        date = date or _front_date(front, notes) or (core_dates[0] if core_dates else None) \
+            or _closing_date(items, notes) or _in_force_date(items, notes)
+        date = _by_file_name(date, stem, [d for m, _ in stages if (d := _iso(m, []))])
     doc_number = next((m.group(0) for t, _ in items[:20] for m in [_DOC_NUMBER.search(t)] if m), None)
     return title, issuers, date, doc_number
 
@@ -318,7 +373,7 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
         raise InputError(f"no text found in this {fmt} file", path)
     if html_title and "title" not in front:
         front["title"] = html_title
-    title, issuers, date, doc_number = _metadata(items, front, Path(path).stem, notes)
+    title, issuers, date, doc_number = _metadata(items, front, Path(path).stem, notes, pars.dates)
     body = "\n".join(t for t, _ in items)
     if len(body) > cap:
         raise too_large("too much text", len(body), cap, path, " characters")
@@ -330,5 +385,82 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
     return Document(
         path=path, name=Path(path).stem, title=title, text=body, format=fmt, encoding=enc,
         sha256=hashlib.sha256(data).hexdigest(), issuers=issuers, date=date, doc_number=doc_number,
-        hints=hints, warnings=[f"{path}: {note}" for note in notes],
+        hints=hints, warnings=[Note(n.key, f"{path}: {n}", path=path, **n.values) if isinstance(n, Note) else f"{path}: {n}"
+                               for n in notes],
     )
+
+
+# ---------------------------------------------------------------- --meta
+
+META_COLUMNS = ("file", "title", "date", "issuer")
+
+
+def read_meta(path: str | Path) -> dict[str, dict]:
+    """A metadata file (``--meta``): CSV or TSV with a header naming ``file`` and any of ``title``, ``date``,
+    ``issuer`` (other columns ignored). Returns {file: {title, date, issuers}}, empty cells left out.
+
+    ``file`` names a plan by its file name, its path inside the corpus or its stem. Dates are ISO
+    (2016-02-06, 2016-02 or 2016) or 2016年2月6日; issuers are separated by 、 ; or ；.
+    """
+    import csv
+    import io
+
+    name = str(path)
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("metadata file is not UTF-8", name) from None
+    first = text.split("\n", 1)[0]
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ","))
+    header = [h.strip().lower() for h in rows[0]] if rows else []
+    if "file" not in header or not {"title", "date", "issuer"} & set(header):
+        raise InputError(f"metadata file needs a header with file and any of title, date, issuer (found {first[:80]!r})",
+                         name)
+    col = {k: header.index(k) for k in META_COLUMNS if k in header}
+    out: dict[str, dict] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {k: row[i].strip() if i < len(row) else "" for k, i in col.items()}
+        entry = {}
+        if cells.get("title"):
+            entry["title"] = cells["title"]
+        if cells.get("date"):
+            entry["date"] = _meta_date(cells["date"], name, line)
+        if cells.get("issuer"):
+            entry["issuers"] = [w.strip() for w in re.split(r"[、;；]", cells["issuer"]) if w.strip()]
+        if cells["file"] and entry:
+            out[cells["file"]] = entry
+    return out
+
+
+def _meta_date(text: str, path: str, line: int) -> str:
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text) or _DATE.fullmatch(text.replace(" ", ""))
+    try:
+        if m and m.group(3):
+            return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        if m and m.group(2):
+            return datetime.date(int(m.group(1)), int(m.group(2)), 1).isoformat()[:7]
+        if m:
+            return m.group(1)
+    except ValueError:
+        pass
+    raise InputError(f"line {line}: {text!r} is not a date (2016-02-06, 2016-02, 2016 or 2016年2月6日)", path)
+
+
+def meta_for(meta: dict[str, dict], key: str) -> dict:
+    """The metadata entry for a plan whose name inside its folder is ``key`` (file name, path or stem)."""
+    p = Path(key)
+    for k in (key, p.name, p.stem):
+        if k in meta:
+            return meta[k]
+    return {}
+
+
+def apply_meta(doc: Document, meta: dict[str, dict] | None) -> Document:
+    """Override the document's title, date and issuers with its ``--meta`` entry, if any (in place)."""
+    entry = meta_for(meta or {}, Path(doc.path).name)
+    for field, value in entry.items():
+        setattr(doc, field, value)
+    return doc

@@ -243,3 +243,4 @@ class Options:
     cache_dir: str | None = None  # token/IDF cache; None = user cache dir
     max_bytes: int | None = None  # size cap for a plan (file, text, expanded DOCX); None = $COMPARE_MAX_MB or 50 MB
     lang: str = "zh"  # interface language of the HTML report: "zh" (default) or "en"
+    meta: str | None = None  # --meta file (CSV/TSV: file, title, date, issuer) overriding what plans carry

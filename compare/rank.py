@@ -38,6 +38,25 @@ def is_self(d: dict, doc: Document) -> bool:
     return d["path"] == doc.path or d.get("sha256") == doc.sha256
 
 
+def own_plans(q: "PlanQuery", corpus: Corpus, keep_duplicates: bool = False) -> set[int]:
+    """The corpus plans that are the query plan: itself, and (unless ``keep_duplicates``) its near-identical
+    copies (same text after normalization, whole-plan cosine ≥ DUPLICATE_COSINE, or a copy of those)."""
+    from .store import DUPLICATE_COSINE, match_digest
+
+    own = {k for k, d in enumerate(corpus.docs) if is_self(d, q.doc)}
+    if keep_duplicates or not corpus.docs:
+        return own
+    digest = match_digest(q.doc.text)
+    scores = (q.doc_row @ corpus.doc_rows.T).toarray()[0]
+    own |= {k for k, d in enumerate(corpus.docs) if d.get("match_sha") == digest or scores[k] >= DUPLICATE_COSINE}
+    return own | {j for k in list(own) for j in corpus.copies_of.get(k, [])}
+
+
+def listed(corpus: Corpus, own: set[int], keep_duplicates: bool = False) -> list[int]:
+    """The plans a query lists: not the query plan; a group of near-identical plans once (unless kept)."""
+    return [k for k in range(len(corpus.docs)) if k not in own and (keep_duplicates or corpus.counted[k])]
+
+
 def query_plan(doc: Document, corpus: Corpus, cache: str | None = None) -> PlanQuery:
     seg = Segmentation.of(doc.text, cache)
     role = roles(doc)
@@ -109,13 +128,20 @@ class PlanRank:
     date: str | None
     path: str
     score: float  # cosine of the two plans' whole TF-IDF vectors, in [0, 1]
-    coverage: float  # share of the query plan's units with a match ≥ threshold in this plan, in [0, 1]
+    coverage: float  # share of the query plan's units whose best match in this plan has cosine ≥ threshold, in [0, 1]
     shared_clauses: int  # query clauses whose best match in this plan is ≥ the clause threshold
+    duplicates: list[str] = field(default_factory=list)  # near-identical plans counted in this row
 
 
 def rank_plans(q: PlanQuery, corpus: Corpus, top: int = 10, threshold: float = 0.2,
-               clause_threshold: float = 0.5) -> list[PlanRank]:
-    """Corpus plans most similar to the query plan, best first (ties by name); the plan itself left out."""
+               clause_threshold: float = 0.5, keep_duplicates: bool = False) -> list[PlanRank]:
+    """Corpus plans most similar to the query plan, best first (ties by name); the plan itself (and its
+    copies) left out, near-identical plans counted once unless ``keep_duplicates``.
+
+    ``coverage`` is a cosine reach, not ``compare run``'s pairing: a unit counts when any unit of the other
+    plan has cosine ≥ ``threshold`` with it, whether or not it stands out from the background as an
+    aligned pair must. It is an upper bound on the share ``run`` pairs.
+    """
     import numpy as np
 
     n = len(corpus.docs)
@@ -125,12 +151,12 @@ def rank_plans(q: PlanQuery, corpus: Corpus, top: int = 10, threshold: float = 0
     unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, corpus.unit_doc, n)
     clause_max = per_doc_max(q.clause_rows, corpus.clause_rows, corpus.clause_doc, n)
     out = []
-    for k, d in enumerate(corpus.docs):
-        if is_self(d, q.doc):
-            continue
+    for k in listed(corpus, own_plans(q, corpus, keep_duplicates), keep_duplicates):
+        d = corpus.docs[k]
         coverage = float((unit_max[:, k] >= threshold).mean()) if unit_max.shape[0] else 0.0
         out.append(PlanRank(d["name"], d["title"], d["date"], d["path"], round(float(doc_scores[k]), 4),
-                            round(coverage, 4), int((clause_max[:, k] >= clause_threshold).sum())))
+                            round(coverage, 4), int((clause_max[:, k] >= clause_threshold).sum()),
+                            corpus.duplicates(k)))
     out.sort(key=lambda r: (-r.score, r.name))
     return out[:top]
 
@@ -151,8 +177,11 @@ class ClauseHit:
     text: str
     boilerplate: bool  # the query clause is a stock phrase found in many plans
     plans_with_it: int  # plans holding a clause at cosine ≥ BOILERPLATE_NEAR to the query clause
-    first_plan: str | None = None  # the earliest-dated plan holding a near-identical clause
-    first_date: str | None = None
+    group: int = 0  # near-identical hits of one query clause share a number (1, 2, …); 0: no near-identical hit
+    group_plans: int = 1  # plans holding a clause of this hit's group (among the candidates found)
+    group_first_plan: str | None = None  # the earliest-dated plan holding a clause of the group
+    group_first_date: str | None = None
+    earliest: bool = False  # this hit's plan is dated as early as any plan of its group
     weight: float = 0.0  # score used for ordering: halved for boilerplate
 
 
@@ -162,43 +191,86 @@ class ClauseResults:
     queries: int = 0
 
 
+def near_groups(rows: list[int], corpus: Corpus) -> list[int]:
+    """For corpus clause rows, a group label each: single-link components at cosine ≥ NEAR_IDENTICAL."""
+    import numpy as np
+
+    if not rows:
+        return []
+    sub = corpus.clause_rows[rows]
+    sim = (sub @ sub.T).toarray()
+    parent = list(range(len(rows)))
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for i, j in zip(*np.nonzero(sim >= NEAR_IDENTICAL)):
+        if i < j:
+            parent[root(int(j))] = root(int(i))
+    return [root(k) for k in range(len(rows))]
+
+
 def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], corpus: Corpus, top: int = 5,
-                    min_score: float = 0.3, exclude: Document | None = None) -> ClauseResults:
+                    min_score: float = 0.3, exclude: set[int] | None = None, per_plan: int = 3,
+                    keep_duplicates: bool = False) -> ClauseResults:
     """For each query row, the most similar corpus clauses, boilerplate down-weighted, with provenance.
 
-    A query clause is boilerplate when a near-identical clause (cosine ≥ ``BOILERPLATE_NEAR``) stands
-    in at least ``BOILERPLATE_SHARE`` of the plans (and 3); its hits are marked and ranked at
-    ``BOILERPLATE_WEIGHT`` × score. "First said" is the earliest-dated plan with a clause at cosine
-    ≥ ``NEAR_IDENTICAL`` to the query clause.
+    Plans in ``exclude`` (the query plan and its copies) are left out; of near-identical plans only one
+    is searched unless ``keep_duplicates``; at most ``per_plan`` hits come from one plan. A query clause
+    is boilerplate when a near-identical clause (cosine ≥ ``BOILERPLATE_NEAR``) stands in at least
+    ``BOILERPLATE_SHARE`` of the plans (and 3); its hits are marked and ranked at ``BOILERPLATE_WEIGHT`` ×
+    score. Provenance belongs to a group of near-identical hits (cosine ≥ ``NEAR_IDENTICAL`` with one
+    another, among all candidates found for the query clause): its earliest-dated plan, and whether each
+    hit's plan is that early.
     """
     import numpy as np
 
+    exclude = exclude or set()
     n_docs = len(corpus.docs)
-    excluded = {k for k, d in enumerate(corpus.docs) if exclude is not None and is_self(d, exclude)}
-    included = np.array([k not in excluded for k in range(n_docs)], dtype=bool)
+    searched = set(listed(corpus, exclude, keep_duplicates))
+    included = np.array([k in searched for k in range(n_docs)], dtype=bool)
     common = max(3, BOILERPLATE_SHARE * max(1, int(included.sum())))
+    hidden = n_docs - len(searched)
     per_doc, scores, rows = scan(query_rows, corpus.clause_rows, corpus.clause_doc, n_docs,
-                                 top + len(excluded) * 50, floor=min_score)
+                                 max(50, top * 10) + hidden * 20, floor=min_score)
     results = ClauseResults(queries=len(query_ids))
-    by_date = sorted((d["date"], d["name"], k) for k, d in enumerate(corpus.docs) if d["date"] and k not in excluded)
     for qi in range(len(query_ids)):
         plans = int(((per_doc[qi] >= BOILERPLATE_NEAR) & included).sum())
         boiler = plans >= common
-        first = next((k for _, _, k in by_date if per_doc[qi, k] >= NEAR_IDENTICAL), None)
-        candidates = []
-        for score, row in zip(scores[qi], rows[qi]):
+        candidates = [(float(v), int(r)) for v, r in zip(scores[qi], rows[qi])
+                      if v >= min_score and v > 0 and included[int(corpus.clause_doc[r])]]
+        labels = near_groups([r for _, r in candidates], corpus)
+        members: dict[int, set[int]] = {}
+        for (_, r), g in zip(candidates, labels):
+            members.setdefault(g, set()).add(int(corpus.clause_doc[r]))
+        per_count: dict[int, int] = {}
+        chosen = []
+        for (score, row), g in zip(candidates, labels):
             doc_k = int(corpus.clause_doc[row])
-            if score < min_score or score <= 0 or doc_k in excluded:
+            if per_count.get(doc_k, 0) >= per_plan:
                 continue
-            candidates.append((float(score), int(row), doc_k))
-        for rank, (score, row, doc_k) in enumerate(candidates[:top], start=1):
+            per_count[doc_k] = per_count.get(doc_k, 0) + 1
+            chosen.append((score, row, g))
+            if len(chosen) == top:
+                break
+        numbers: dict[int, int] = {}  # groups numbered in the order their first hit is shown
+        for rank, (score, row, g) in enumerate(chosen, start=1):
+            doc_k = int(corpus.clause_doc[row])
             d = corpus.docs[doc_k]
             cid, sid, path, text = corpus.clause(row)
+            group_docs = members[g]
+            dated = sorted((corpus.docs[k]["date"], corpus.docs[k]["name"]) for k in group_docs
+                           if corpus.docs[k]["date"])
+            first_date, first_plan = dated[0] if dated else (None, None)
+            number = numbers.setdefault(g, len(numbers) + 1) if len(group_docs) > 1 else 0
             results.hits.append(ClauseHit(
                 query_ids[qi], query_texts[qi], rank, round(score, 4), d["name"], d["title"], d["date"],
-                path, cid, text, boiler, plans,
-                corpus.docs[first]["name"] if first is not None else None,
-                corpus.docs[first]["date"] if first is not None else None,
+                path, cid, text, boiler, plans, number, len(group_docs),
+                first_plan if number else None, first_date if number else None,
+                bool(number) and d["date"] is not None and d["date"][:len(first_date)] <= first_date,
                 round(score * (BOILERPLATE_WEIGHT if boiler else 1.0), 4)))
     if len(query_ids) > 1:  # across a plan's clauses, the strongest non-boilerplate matches first
         order = {q: i for i, q in enumerate(query_ids)}
@@ -219,6 +291,7 @@ class Matrix:
     rows: list[dict]  # the seed's units: id, label, level
     columns: list[dict]  # corpus plans for the coverage table, most similar first
     coverage: list[list[float]]  # seed unit × column plan: best match cosine in [0, 1]
+    reports: list[str | None] = field(default_factory=list)  # per column: the pairwise report's file name, if written
 
 
 def cluster_order(sim) -> list[int]:
@@ -237,10 +310,12 @@ def cluster_order(sim) -> list[int]:
     return [int(i) for i in leaves_list(linkage(squareform(distance, checks=False), method="average", optimal_ordering=True))]
 
 
-def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40) -> Matrix:
+def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40, keep_duplicates: bool = False) -> Matrix:
+    """The query plan's ``top`` most similar plans (seeds included; near-identical plans once unless
+    ``keep_duplicates``), clustered, with the query plan's coverage in each."""
     import numpy as np
 
-    keep = [k for k, d in enumerate(corpus.docs) if not is_self(d, q.doc)]
+    keep = listed(corpus, own_plans(q, corpus, keep_duplicates), keep_duplicates)
     doc_scores = np.clip((q.doc_row @ corpus.doc_rows.T).toarray()[0], 0, 1)
     keep = sorted(keep, key=lambda k: (-doc_scores[k], corpus.docs[k]["name"]))[:top]
     rows = corpus.doc_rows[keep]
@@ -250,11 +325,12 @@ def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40) -> Matrix:
     unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, corpus.unit_doc, len(corpus.docs))
     by_id = {s.id: s for s in q.doc.walk()}
     return Matrix(
-        plans=[{k: p[k] for k in ("name", "title", "date", "path")} for p in plans],
+        plans=[{k: p[k] for k in ("name", "title", "date", "path")} | {"duplicates": corpus.duplicates(keep[i])}
+               for p, i in zip(plans, order)],
         similarity=[[round(float(sim[i, j]), 3) for j in order] for i in order],
         seed={"name": q.doc.name, "title": q.doc.title},
         rows=[{"id": u, "label": (by_id[u].number + " " + (by_id[u].title or by_id[u].text[:20])).strip(),
                "level": by_id[u].level} for u in q.unit_ids],
-        columns=[{k: corpus.docs[i][k] for k in ("name", "title", "date")} for i in keep],
+        columns=[{k: corpus.docs[i][k] for k in ("name", "title", "date", "path")} for i in keep],
         coverage=[[round(float(unit_max[r, i]), 3) for i in keep] for r in range(len(q.unit_ids))],
     )

@@ -594,15 +594,17 @@ def render_html(c, options=None, template_dir=None) -> str:
                         html_lang=view["html_lang"])
 
 
-def summary_line(c) -> str:
-    """One line for the terminal: score and counts of each kind of pair."""
+def summary_line(c, lang: str | None = None) -> str:
+    """One line for the terminal, in the interface language: score and counts of each kind of pair."""
+    t = Strings(lang)
     shown = [p for p in c.pairs if p.role != Role.ITEM]  # as the report counts: items stand inside their articles
     counts = {k: sum(1 for p in shown if p.kind == k) for k in KIND_LABELS}
     paired = sum(1 for p in shown if p.a and p.b)
-    moves = f" · {len(c.moves)} partial moves" if c.moves else ""
-    kinds = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in counts.items() if n and k not in (Kind.ONLY_A, Kind.ONLY_B))
-    return (f"score {c.score:.2f} · {paired} paired ({kinds}) · {counts['only_a']} only in A · "
-            f"{counts['only_b']} only in B{moves}")
+    kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=n) for k, n in counts.items()
+                                   if n and k not in (Kind.ONLY_A, Kind.ONLY_B))
+    line = t("cli.summary", score=f"{c.score:.2f}", paired=paired, kinds=kinds, only_a=counts["only_a"],
+             only_b=counts["only_b"])
+    return line + (t("cli.summary_moves", n=len(c.moves)) if c.moves else "")
 
 
 def report_name(c) -> str:
@@ -673,20 +675,30 @@ def _records(items) -> list[dict]:
     return [asdict(x) for x in items]
 
 
-RANK_FIELDS = ["name", "title", "date", "score", "coverage", "shared_clauses", "path"]
+RANK_FIELDS = ["name", "title", "date", "score", "coverage", "shared_clauses", "path", "duplicates"]
 
 
-def render_rank(ranks, fmt: str) -> str:
-    rows = [[getattr(r, f) for f in RANK_FIELDS] for r in ranks]
+def _cell(value):
+    """A CSV cell: lists joined with '; '."""
+    return "; ".join(value) if isinstance(value, list) else value
+
+
+def render_rank(ranks, fmt: str, lang: str | None = None, threshold: float = 0.2) -> str:
+    """``rank``'s result as a table (in the interface language), JSON lines or CSV (keys in English)."""
+    rows = [[_cell(getattr(r, f)) for f in RANK_FIELDS] for r in ranks]
     if fmt == "json":
         return json_lines(_records(ranks))
     if fmt == "csv":
         return csv_text(RANK_FIELDS, rows)
-    shown = [[str(i), r.name, r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
+    t = Strings(lang)
+    shown = [[str(i), r.name + (t("cli.rank_duplicates", names=", ".join(r.duplicates)) if r.duplicates else ""),
+              r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
              for i, r in enumerate(ranks, start=1)]
-    name_width = max([_width(printable(r.name)) for r in ranks] + [4])  # never cut: names are pasted into `run`
-    return text_table(["#", "plan", "title", "date", "score", "coverage", "shared clauses"], shown,
-                      [3, name_width, 34, 10, 6, 8, 14])
+    name_width = max([_width(printable(row[1])) for row in shown] + [4])  # never cut: names are pasted into `run`
+    header = ["#", t("cli.rank_plan"), t("cli.rank_title"), t("cli.rank_date"), t("cli.rank_score"),
+              t("cli.rank_coverage", threshold=f"{threshold:g}"), t("cli.rank_shared")]
+    widths = [3, name_width, 34, 10, 6, max(8, _width(header[5])), max(8, _width(header[6]))]
+    return text_table(header, shown, widths)
 
 
 def render_profile(pp, fmt: str) -> str:
@@ -708,24 +720,38 @@ def render_profile(pp, fmt: str) -> str:
 
 
 CLAUSE_FIELDS = ["query_id", "query_text", "rank", "score", "plan", "title", "date", "section", "clause_id", "text",
-                 "boilerplate", "plans_with_it", "first_plan", "first_date"]
+                 "boilerplate", "plans_with_it", "group", "group_plans", "group_first_plan", "group_first_date",
+                 "earliest"]
 
 
-def render_clauses(results, fmt: str) -> str:
+def render_clauses(results, fmt: str, lang: str | None = None) -> str:
+    """``clauses``'s result. In the table, provenance stands once per group of near-identical hits (its
+    earliest plan and date), and a hit row says only whether it is the earliest of its group."""
     if fmt == "json":
-        return json_lines(_records(results.hits))
+        return json_lines([{k: r[k] for k in CLAUSE_FIELDS} for r in _records(results.hits)])
     if fmt == "csv":
         return csv_text(CLAUSE_FIELDS, [[getattr(h, f) for f in CLAUSE_FIELDS] for h in results.hits])
-    out, current = [], None
+    t = Strings(lang)
+    out: list[str] = []
+    by_query: dict[str, list] = {}
     for h in results.hits:
-        if h.query_id != current:
-            current = h.query_id
-            out.append(f"\n{h.query_id}  {h.query_text}\n")
-        flags = (" [boilerplate: in %d plans]" % h.plans_with_it if h.boilerplate else "")
-        first = f"  first said: {h.first_plan} ({h.first_date})" if h.first_plan else ""
-        out.append(f"  {h.rank}. {h.score:.3f}  {h.plan} {h.date or ''}  {h.section}{flags}{first}\n     {h.text}\n")
+        by_query.setdefault(h.query_id, []).append(h)
+    for query_id, hits in by_query.items():
+        out.append(f"\n{query_id}  {hits[0].query_text}\n")
+        if hits[0].boilerplate:
+            out.append("  " + t("cli.boilerplate", n=hits[0].plans_with_it) + "\n")
+        for h in hits:
+            mark = ""
+            if h.group:
+                mark = "  [" + t("cli.group_earliest" if h.earliest else "cli.group_member", group=h.group) + "]"
+            out.append(f"  {h.rank}. {h.score:.3f}  {h.plan} {h.date or ''}  {h.section}{mark}\n     {h.text}\n")
+        groups = {h.group: h for h in hits if h.group}
+        for number, h in sorted(groups.items()):
+            first = t("cli.group_first", plan=h.group_first_plan, date=h.group_first_date) if h.group_first_plan \
+                else t("cli.group_undated")
+            out.append("  " + t("cli.group_line", group=number, n=h.group_plans, first=first) + "\n")
     if not results.hits:
-        out.append("no similar clauses above the minimum score\n")
+        out.append(t("cli.no_clauses") + "\n")
     return printable("".join(out).lstrip("\n"))
 
 
@@ -743,6 +769,7 @@ def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
             fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
             cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
                           "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
-    links = [relative_href(pair_file_name(m.seed["name"], col["name"])) for col in m.columns]
+    reports = list(m.reports) + [None] * (len(m.columns) - len(m.reports))
+    links = [relative_href(name) if name else None for name in reports]  # only reports that are there
     return _render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links, t=t,
                         html_lang=t("html_lang"))

@@ -63,12 +63,16 @@ def render_clusters(result: ReuseResult, fmt: str) -> str:
     return csv_text(CLUSTER_FIELDS + ["plans"], rows)
 
 
-def summary_line(result: ReuseResult) -> str:
+def summary_line(result: ReuseResult, lang: str | None = None) -> str:
+    """One line for the terminal, in the interface language."""
+    from .report import Strings
+
+    t = Strings(lang)
     share = result.candidates / result.all_pairs if result.all_pairs else 0.0
-    return (f"reuse: {result.plans} plans, {result.clauses} clauses; {len(result.clusters)} clusters "
-            f"({sum(c.boilerplate for c in result.clusters)} boilerplate), {len(result.edges)} plan edges; "
-            f"{result.candidates:,} candidate pairs verified of {result.all_pairs:,} ({share:.3%})"
-            + (f"; skipped {len(result.skipped)}" if result.skipped else ""))
+    return (t("cli.reuse_summary", plans=result.plans, clauses=result.clauses, clusters=len(result.clusters),
+              boilerplate=sum(c.boilerplate for c in result.clusters), edges=len(result.edges),
+              candidates=f"{result.candidates:,}", all_pairs=f"{result.all_pairs:,}", share=f"{share:.3%}")
+            + (t("cli.skipped", n=len(result.skipped)) if result.skipped else ""))
 
 
 def render_page(result: ReuseResult, template_dir=None, lang: str | None = None) -> str:

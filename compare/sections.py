@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from .errors import Note
 from .models import Boilerplate, Clause, Document, Section
 from .numbering import LEGAL_RANK, Marker, match_marker
 
@@ -158,7 +159,8 @@ def parse(doc: Document) -> Document:
         last[style] = marker.value
 
     if not headings:
-        doc.warnings.append(f"{doc.path}: no numbered headings found; the plan is treated as one section")
+        doc.warnings.append(Note("warn.no_headings", f"{doc.path}: no numbered headings found; the plan is treated as one "
+                                 "section", path=doc.path))
         start = 0
         section = Section(id="1", level=1, number="", title=doc.title, text=text[:body_end].strip(),
                           span=(0, body_end), style="whole")

@@ -36,7 +36,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CompareError, IndexProblem
+from .errors import CompareError, IndexProblem, Note
 from .indexfile import DEFAULT_NAME, Damage, cache_indexes, connect, meta, ownership, quick_check, session
 from .lock import locked
 
@@ -80,7 +80,8 @@ class IndexReport:
             for name in ("added", "updated", "removed", "skipped"):
                 getattr(self, name).clear()
             self.unchanged = self.chars = 0
-            self.warnings.append(f"{index_path}: index {reason}; rebuilt it from the corpus")
+            self.warnings.append(Note("warn.rebuilt", f"{index_path}: index {reason}; rebuilt it from the corpus",
+                                      path=str(index_path), reason=reason))
 
         return start_over
 
@@ -128,7 +129,18 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(), "sections": sections,
         "clauses": clauses, "warnings": doc.warnings,
         "df": json.dumps(df, ensure_ascii=False, sort_keys=True), "n_units": n_units,
+        "match_sha": match_digest(doc.text),
     }
+
+
+def match_digest(text: str) -> str:
+    """Hash of a plan's text in matching form with spacing and quote markers removed: equal for copies that
+    differ only in width, script, spacing or layout."""
+    import re
+
+    from .normalize import match_form
+
+    return hashlib.sha256(re.sub(r"[\s>]+", "", match_form(text)).encode("utf-8")).hexdigest()
 
 
 def _init_worker(cache):
@@ -139,27 +151,34 @@ def _init_worker(cache):
 # ---------------------------------------------------------------- indexing
 
 def refresh(corpus: Path, index_path: Path | None = None, jobs: int | None = None, progress=None,
-            check: bool = True, lock_timeout: float | None = None) -> IndexReport:
+            check: bool = True, lock_timeout: float | None = None, extra: dict[str, Path] | None = None,
+            meta: dict[str, dict] | None = None) -> IndexReport:
     """Bring the index of ``corpus`` up to date. ``progress(done, total, path)`` is called per file.
 
-    ``check`` runs SQLite's quick_check first (about 0.2 s per 100 MB of index).
+    ``check`` runs SQLite's quick_check first (about 0.2 s per 100 MB of index). ``extra`` adds plans from
+    outside the folder under their own keys (the seeds, as ``seeds/NAME``). ``meta`` (from
+    :func:`compare.load.read_meta`) replaces the metadata overrides the index keeps.
     """
     index_path = Path(index_path) if index_path else default_index_path(corpus)
     timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
     report = IndexReport()
     ownership(index_path, timeout)  # refuse another program's file before putting a lock file beside it
     with locked(index_path, timeout):
-        session(index_path, check, timeout, lambda db, _: _update(db, Path(corpus), report, jobs, progress),
+        session(index_path, check, timeout,
+                lambda db, _: _update(db, Path(corpus), report, jobs, progress, extra, meta),
                 report.rebuilding(index_path))
     return report
 
 
-def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress) -> None:
-    """Add, replace and remove documents so the index matches the corpus folder."""
+def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress, extra=None, meta=None) -> None:
+    """Add, replace and remove documents so the index matches the corpus folder (and the ``extra`` plans)."""
     from .corpus import is_own_report, plan_files
     from .load import read_bytes
 
+    if meta is not None:
+        _set_overrides(db, meta)
     files = {p.relative_to(corpus).as_posix(): p for p in plan_files(corpus, sniff=False)}
+    files.update(extra or {})
     known = {row[0]: row[1:] for row in db.execute(
         "SELECT path, id, size, mtime_ns, ctime_ns, inode, sha256 FROM documents")}
     for name in sorted(set(known) - set(files)):
@@ -248,6 +267,18 @@ def _transaction(db, work) -> None:
         raise
 
 
+def _set_overrides(db, meta: dict[str, dict]) -> None:
+    """Replace the kept ``--meta`` entries (they change no derived data: only what _docs reports)."""
+    def work():
+        db.execute("DELETE FROM overrides")
+        db.executemany("INSERT INTO overrides VALUES (?, ?, ?, ?)", [
+            (f, e.get("title"), e.get("date"),
+             json.dumps(e["issuers"], ensure_ascii=False) if "issuers" in e else None)
+            for f, e in sorted(meta.items())])
+
+    _transaction(db, work)
+
+
 def _delete(db, doc_id: int) -> None:
     def work():
         for table in ("sections", "clauses"):
@@ -267,10 +298,11 @@ def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
             db.execute("DELETE FROM documents WHERE id = ?", (old_id,))
         cur = db.execute(
             "INSERT INTO documents (path, name, sha256, size, mtime_ns, ctime_ns, inode, title, date, issuers, "
-            "doc_number, format, encoding, chars, text, token_ends, df, n_units) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "doc_number, format, encoding, chars, text, token_ends, df, n_units, match_sha) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (r["key"], r["name"], r["sha256"], *sig, r["title"], r["date"], r["issuers"], r["doc_number"],
-             r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"], r["df"], r["n_units"]))
+             r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"], r["df"], r["n_units"],
+             r["match_sha"]))
         doc_id = cur.lastrowid
         db.executemany("INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [(doc_id, *x) for x in r["sections"]])
         db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
@@ -290,7 +322,7 @@ class Corpus:
     from, so a run that updates the index meanwhile changes no answer.
     """
 
-    docs: list[dict]  # id, path, name, title, date, chars, issuers, sha256
+    docs: list[dict]  # id, key, path, name, title, date, chars, issuers, sha256, match_sha, seed
     stats: object  # index.Stats over the corpus
     doc_rows: object  # CSR: one row per plan (all its sections' tokens)
     unit_rows: object
@@ -299,6 +331,18 @@ class Corpus:
     clause_doc: object  # numpy int array
     index_path: Path
     snapshot: sqlite3.Connection | None = field(default=None, repr=False, compare=False)
+    groups: list[list[int]] = field(default_factory=list)  # near-identical plans (≥ 2 each), counted first first
+
+    def __post_init__(self):
+        self.copies_of: dict[int, list[int]] = {k: [j for j in g if j != k] for g in self.groups for k in g}
+        self.counted = [True] * len(self.docs)  # False for a plan that is a duplicate of a counted one
+        for g in self.groups:
+            for k in g[1:]:
+                self.counted[k] = False
+
+    def duplicates(self, k: int) -> list[str]:
+        """Names of the plans near-identical to plan ``k``."""
+        return [self.docs[j]["name"] for j in self.copies_of.get(k, [])]
 
     def clause(self, row: int) -> tuple[str, str, str, str]:
         """(clause id, section id, section path as written, text) of a clause row."""
@@ -337,7 +381,8 @@ def state_key(db) -> str:
 
 
 def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, refresh_first: bool = True,
-                lock_timeout: float | None = None):
+                lock_timeout: float | None = None, extra: dict[str, Path] | None = None,
+                meta: dict[str, dict] | None = None):
     """Refresh the index if needed and load it for queries. Returns (Corpus, IndexReport).
 
     Damage met on the way is rebuilt (a warning in the report). SQLite's quick_check runs only when
@@ -350,8 +395,10 @@ def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, ref
 
     def work(db, rebuilt):
         if refresh_first or rebuilt:
-            _update(db, corpus, report, None, progress)
-        return _load(db, index_path, corpus, timeout)
+            _update(db, corpus, report, None, progress, extra, meta)
+        elif meta is not None:
+            _set_overrides(db, meta)
+        return _load(db, index_path, corpus, timeout, extra or {})
 
     ownership(index_path, timeout)
     with locked(index_path, timeout):
@@ -372,23 +419,26 @@ def _blob_put(db, name, state, data: bytes):
                (name, state, hashlib.sha256(data).hexdigest(), data))
 
 
-def _load(db, index_path: Path, corpus: Path, timeout: float) -> "Corpus":
+def _load(db, index_path: Path, corpus: Path, timeout: float, extra: dict[str, Path]) -> "Corpus":
     """Derive what the current state lacks, then read it all in one snapshot that the Corpus keeps."""
     import numpy as np
     from scipy import sparse
 
     state = state_key(db)
     present = {name for (name,) in db.execute("SELECT name FROM matrices WHERE state = ?", (state,))}
-    if not {"stats", "docs", "units", "clauses"} <= present:  # the index changed: check it, then derive
+    if not {"stats", "docs", "units", "clauses", "duplicates"} <= present:  # the index changed: check, derive
         quick_check(db)
         if "stats" not in present:
             _blob_put(db, "stats", state, _derive_stats(db))
-        _build_rows(db, _docs(db, corpus), _stats(_blob_get(db, "stats", state)), state)
+        docs = _docs(db, corpus, extra)
+        _build_rows(db, docs, _stats(_blob_get(db, "stats", state)), state)
+        _blob_put(db, "duplicates", state, _derive_duplicates(db, docs, state))
     snap = connect(index_path, timeout)  # the lock is still held: this snapshot is the state just derived
     try:
         snap.execute("BEGIN")
-        docs = _docs(snap, corpus)
+        docs = _docs(snap, corpus, extra)
         stats = _stats(_blob_get(snap, "stats", state))
+        groups = _groups(docs, _blob_get(snap, "duplicates", state))
         rows = {}
         for name in ("docs", "units", "clauses"):
             with np.load(io.BytesIO(_blob_get(snap, name, state)), allow_pickle=False) as z:
@@ -399,7 +449,7 @@ def _load(db, index_path: Path, corpus: Path, timeout: float) -> "Corpus":
         raise
     return Corpus(docs=docs, stats=stats, doc_rows=rows["docs"][0], unit_rows=rows["units"][0],
                   unit_doc=rows["units"][1], clause_rows=rows["clauses"][0], clause_doc=rows["clauses"][1],
-                  index_path=index_path, snapshot=snap)
+                  index_path=index_path, snapshot=snap, groups=groups)
 
 
 def _stats(blob: bytes):
@@ -409,14 +459,81 @@ def _stats(blob: bytes):
     return Stats(vocabulary={t: k for k, t in enumerate(data["terms"])}, idf=data["idf"], n_units=data["n_units"])
 
 
-def _docs(db, corpus: Path) -> list[dict]:
-    """The documents in plan order; ``path`` is the file as found under ``corpus`` as spelled."""
-    keys = ("id", "path", "name", "title", "date", "chars", "issuers", "sha256")
+def _docs(db, corpus: Path, extra: dict[str, Path] | None = None) -> list[dict]:
+    """The documents in plan order; ``path`` is the file as found under ``corpus`` as spelled (an ``extra``
+    plan's own path); title, date and issuers as the kept ``--meta`` entries override them."""
+    from .load import meta_for
+
+    extra = extra or {}
+    overrides = {f: {k: v for k, v in (("title", t), ("date", d), ("issuers", i)) if v is not None}
+                 for f, t, d, i in db.execute("SELECT file, title, date, issuers FROM overrides")}
+    keys = ("id", "key", "name", "title", "date", "chars", "issuers", "sha256", "match_sha")
     docs = [dict(zip(keys, row)) for row in db.execute(
-        "SELECT id, path, name, title, date, chars, issuers, sha256 FROM documents ORDER BY path")]
+        "SELECT id, path, name, title, date, chars, issuers, sha256, match_sha FROM documents ORDER BY path")]
     for d in docs:
-        d["path"] = str(corpus / d["path"])
+        d["seed"] = d["key"] in extra
+        d["path"] = str(extra[d["key"]]) if d["key"] in extra else str(corpus / d["key"])
+        d.update(meta_for(overrides, d["key"]))
+        if isinstance(d["issuers"], str):
+            try:
+                d["issuers"] = json.loads(d["issuers"])
+            except ValueError:
+                raise Damage(f"damaged (bad issuers for {d['key']})") from None
     return docs
+
+
+DUPLICATE_COSINE = 0.98  # whole-plan cosine at which two plans count as one document
+
+
+def _derive_duplicates(db, docs: list[dict], state: str) -> bytes:
+    """Groups of near-identical plans (same text after normalization, or whole-plan cosine ≥
+    ``DUPLICATE_COSINE``), as lists of keys; from the plan rows just derived."""
+    import numpy as np
+    from scipy import sparse
+
+    with np.load(io.BytesIO(_blob_get(db, "docs", state)), allow_pickle=False) as z:
+        rows = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+    n = len(docs)
+    parent = list(range(n))
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    by_text: dict[str, int] = {}
+    for k, d in enumerate(docs):
+        if d["match_sha"] in by_text:
+            parent[root(k)] = root(by_text[d["match_sha"]])
+        else:
+            by_text[d["match_sha"]] = k
+    for lo in range(0, n, 2000):  # blocks of plans: memory bounded by 2000 × n floats
+        block = (rows[lo:lo + 2000] @ rows.T).toarray()
+        for i, j in zip(*np.nonzero(block >= DUPLICATE_COSINE)):
+            if lo + i < j:
+                parent[root(int(j))] = root(lo + int(i))
+    groups: dict[int, list[str]] = {}
+    for k in range(n):
+        groups.setdefault(root(k), []).append(docs[k]["key"])
+    return json.dumps(sorted(g for g in groups.values() if len(g) > 1), ensure_ascii=False).encode("utf-8")
+
+
+def _groups(docs: list[dict], blob: bytes) -> list[list[int]]:
+    """Duplicate groups as plan indexes, the plan counted first: a seed, then the earliest dated, then by key."""
+    try:
+        keys = json.loads(blob)
+    except ValueError:
+        raise Damage("damaged (bad duplicate groups)") from None
+    position = {d["key"]: k for k, d in enumerate(docs)}
+    out = []
+    for group in keys:
+        members = [position[key] for key in group if key in position]
+        members.sort(key=lambda k: (not docs[k]["seed"], docs[k]["date"] is None, docs[k]["date"] or "",
+                                    docs[k]["key"]))
+        if len(members) > 1:
+            out.append(members)
+    return sorted(out)
 
 
 def _derive_stats(db) -> bytes:

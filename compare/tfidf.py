@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import CompareError
+from .errors import CompareError, Note
 from .models import Document, Section
 from .tokenize import Segmentation, cache_dir, dictionary_fingerprint, write_cache
 
@@ -195,7 +195,7 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
         except CompareError as exc:  # unreadable, not a regular file, over the size cap
             file_hashes[path] = None
             if warnings is not None:
-                warnings.append(f"{exc} (skipped)")
+                warnings.append(Note("warn.skipped", f"{exc} (skipped)", message=str(exc)))
     own = {d.sha256 for d in docs}
     key = stats_key([d.sha256 for d in docs] + [h for h in file_hashes.values() if h], options)
     cache = cache_dir(getattr(options, "cache_dir", None)) / "idf" / f"{key}.json"

@@ -177,7 +177,7 @@ def test_cli_run_with_decisions(plans, tmp_path):
                             {"action": "unpair", "a": ["第八章/第一条"], "b": ["第三章/第六条"]}],
                  a={"title": "示范省地方金融条例", "sha256": "0" * 64})
     out = tmp_path / "r.json"
-    result = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(good), "--no-html",
+    result = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(good), "--no-html", "--lang", "en",
                                        "--json", str(out)])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]

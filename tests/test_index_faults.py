@@ -22,7 +22,7 @@ from compare.cli import main
 from compare.corpus import plan_files
 from compare.errors import ExitStatus, IndexProblem
 from compare.indexfile import APPLICATION_ID
-from conftest import ROOT
+from conftest import ROOT, SEED
 
 STOCK = "本办法自公布之日起施行。"
 TOPICS = ["金融科技", "绿色金融", "普惠金融", "跨境贸易", "数字人民币", "科技创新", "风险防控", "人才引进", "债券市场"]
@@ -257,7 +257,7 @@ def test_an_index_locked_by_another_program_is_not_taken_for_damage(tmp_path):
 def test_concurrent_index_and_query_processes_all_succeed(tmp_path):
     """Real processes: two `compare index`, a `rank` and a `clauses` at once on one fresh corpus."""
     corpus = _plans(tmp_path / "corpus", 12)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COMPARE_LANG="en")
     commands = [["index"], ["index"], ["rank", str(corpus / "plan-0.md"), "--format", "json"],
                 ["clauses", "--query", "推动绿色金融发展", "--format", "json"]]
     procs = [subprocess.Popen([sys.executable, "-m", "compare", *c, "--corpus", str(corpus)], env=env, cwd=tmp_path,
@@ -269,8 +269,11 @@ def test_concurrent_index_and_query_processes_all_succeed(tmp_path):
     ranks = [json.loads(line) for line in outputs[2][0].splitlines()]
     assert len(ranks) == 10 and "plan-0" not in [r["name"] for r in ranks]
     assert [json.loads(line)["plan"] for line in outputs[3][0].splitlines()]
-    assert sum("12 added" in out + err for out, err in outputs) == 1  # one built it, the others found it done
-    scratch, _ = _clean(corpus, tmp_path)
+    assert sum("13 added" in out + err for out, err in outputs) == 1  # one built it (12 and the seed), once
+    scratch = tmp_path / "clean" / "index.sqlite"
+    from compare.api import seed_plans
+
+    store.open_corpus(corpus, scratch, extra=seed_plans())
     assert _dump(corpus / ".compare" / "index.sqlite") == _dump(scratch)
 
 
@@ -337,20 +340,23 @@ def test_an_unreadable_file_is_skipped_and_counted(tmp_path, monkeypatch):
     _unreadable(monkeypatch, locked_out)  # ...and what it does to anyone but root
     runner = CliRunner()
 
-    result = runner.invoke(main, ["index", "--corpus", str(corpus)])
+    result = runner.invoke(main, ["index", "--corpus", str(corpus), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "1 skipped" in result.stdout and f"{locked_out}: cannot read (Permission denied)" in result.stderr
 
-    result = runner.invoke(main, ["rank", str(corpus / "plan-0.md"), "--corpus", str(corpus), "--format", "json"])
+    result = runner.invoke(main, ["rank", str(corpus / "plan-0.md"), "--corpus", str(corpus), "--format", "json",
+                                  "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert [json.loads(line)["name"] for line in result.stdout.splitlines()] == ["plan-2"]
+    assert [json.loads(line)["name"] for line in result.stdout.splitlines()
+            if not json.loads(line)["path"].endswith(SEED.name)] == ["plan-2"]
     assert "1 skipped" in result.stderr and str(locked_out) in result.stderr
 
     out = tmp_path / "reports"
-    result = runner.invoke(main, ["run", "--all", str(corpus / "plan-0.md"), "--corpus", str(corpus), "-o", str(out)])
+    result = runner.invoke(main, ["run", "--all", str(corpus / "plan-0.md"), "--corpus", str(corpus), "-o", str(out),
+                                  "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "skipped 1" in result.stderr and result.stderr.count(f"warning: {locked_out}") == 1
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "plan-0_vs_plan-2.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", f"plan-0_vs_{SEED.stem}.html", "plan-0_vs_plan-2.html"]
 
 
 def test_a_read_only_corpus_with_a_compare_folder_uses_the_cache(tmp_path, monkeypatch):
@@ -410,9 +416,9 @@ def test_reports_saved_among_the_plans_are_not_plans(tmp_path):
     (corpus / "rank.txt").write_text(render_rank(ranks, "json"), encoding="utf-8")
     (corpus / "rank-csv.txt").write_text(render_rank(ranks, "csv"), encoding="utf-8")
     assert [p.name for p in plan_files(corpus)] == ["plan-0.md", "plan-1.md", "plan-2.md"]
-    report = store.refresh(corpus)
-    assert not report.changed and not report.skipped and report.unchanged == 3
+    report = store.refresh(corpus, extra=api.seed_plans())
+    assert not report.changed and not report.skipped and report.unchanged == 4  # and the seed
 
     (corpus / "plan-2.md").write_text(render_html(comparison, Options()), encoding="utf-8")  # a plan overwritten
-    report = store.refresh(corpus)
+    report = store.refresh(corpus, extra=api.seed_plans())
     assert [os.path.basename(p) for p in report.removed] == ["plan-2.md"] and not report.skipped

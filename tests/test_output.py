@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from compare.cli import main
+from conftest import SEED
 from compare.errors import ExitStatus
 
 PLAN_A = "第一条 为了规范地方金融组织，制定本条例。\n第二条 小额贷款公司应当依法经营。\n"
@@ -116,7 +117,8 @@ def test_run_all_writes_into_a_folder_named_after_the_plan(plans, tmp_path):
     (corpus / "b.md").write_text(PLAN_B, encoding="utf-8")
     result = CliRunner().invoke(main, ["run", "--all", str(a), "--corpus", str(corpus)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "a_vs_corpus").iterdir()) == ["a_vs_b.html", "index.html"]
+    assert sorted(p.name for p in (tmp_path / "a_vs_corpus").iterdir()) == [
+        "a_vs_b.html", f"a_vs_{SEED.stem}.html", "index.html"]  # the seed is a corpus plan too
     assert "a_vs_corpus" in result.output
 
 

@@ -225,7 +225,7 @@ def test_matrix_links_stay_beside_the_page(name):
     m = Matrix(plans=[{"name": "seed", "title": "种子", "date": None}, {"name": name, "title": "计划", "date": None}],
                similarity=[[1.0, 0.3], [0.3, 1.0]], seed={"name": "seed", "title": "种子"},
                rows=[{"id": "1", "label": "一、", "level": 1}], columns=[{"name": name, "title": "计划", "date": None}],
-               coverage=[[0.5]])
+               coverage=[[0.5]], reports=[pair_file_name("seed", name)])  # the report is there: linked
     page = render_matrix(m)
     hrefs = [html.unescape(h) for h in re.findall(r'<a href="([^"]*)"', page)]
     assert len(hrefs) == 1

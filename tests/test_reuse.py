@@ -131,7 +131,8 @@ def test_cli_writes_tables_page_and_json(small_corpus, tmp_path):
     result = CliRunner().invoke(main, ["reuse", "--corpus", str(small_corpus), "--scheduler", "local",
                                        "-o", str(out), "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert "warning:" in result.stderr and "broken.md" in result.stderr and "skipped 1" in result.stderr
+    assert "警告：" in result.stderr and "broken.md" in result.stderr and "跳过 1 个" in result.stderr
+    assert "文本复用：" in result.stderr  # the terminal speaks the interface language (zh by default)
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [set(r) for r in rows] == [{"id", "size", "plans", "first", "boilerplate", "text"}] * 3
     negative = next(r for r in rows if r["text"] == NEGATIVE_LIST)

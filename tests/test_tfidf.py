@@ -161,8 +161,9 @@ def test_run_all_hashes_each_corpus_file_once(tmp_path, monkeypatch):
     monkeypatch.setattr(tfidf, "_hash_file", lambda path, cap: hashed.append(str(path)) or real(path, cap))
     tfidf._DIGESTS.clear()
     written, skipped = api.run_all(str(corpus / "extra.txt"), str(tmp_path / "out"), corpus=str(corpus))
-    assert len(written) == 5 and skipped == []  # 4 pairs and the matrix page
-    assert sorted(hashed) == sorted(str(p) for p in plan_files(corpus))  # once each, not once per pair
+    assert len(written) == 6 and skipped == []  # 4 pairs, the seed and the matrix page
+    seeds = [str(p) for p in api.seed_plans().values()]
+    assert sorted(hashed) == sorted([str(p) for p in plan_files(corpus)] + seeds)  # once each, not once per pair
     (corpus / "law_style.md").write_text((corpus / "law_style.md").read_text(encoding="utf-8") + "\n第九条 新增。\n",
                                          encoding="utf-8")
     tfidf.file_digest(corpus / "law_style.md")

@@ -1,0 +1,220 @@
+"""Provenance and clause ranking (issue 14): groups of near-identical hits, duplicate plans counted once,
+a cap per plan, the seeds as corpus rows, matrix links that resolve, one language on the terminal."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from click.testing import CliRunner
+
+from compare.cli import main
+from conftest import SEED, needs_corpus
+
+CLAUSE = "支持小额贷款公司、融资担保公司规范发展，加强地方金融组织监管。"
+QUERY = "支持小额贷款公司、融资担保公司规范发展，加强地方金融组织监管"
+
+
+def _law(title: str, adopted: str, articles: list[str]) -> str:
+    body = "\n\n".join(f"第{n}条 {text}" for n, text in zip("一二三四五六七八九十", articles))
+    return f"# {title}\n\n{adopted} 示范省人民代表大会常务委员会通过\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n{body}\n"
+
+
+# Three plans that say the clause (2012, 2016, 2021), the 2021 plan saying it in five articles; a news-site
+# copy of the 2021 plan (front matter, quote markers, another footer); and a plan on another topic.
+PLANS = {
+    "qingdao-like-2012.md": _law("甲市金融发展促进条例", "2012年9月27日", [
+        "为了促进金融业发展，制定本条例。", CLAUSE, "市人民政府应当设立金融发展专项资金。"]),
+    "shandong-like-2016.md": _law("乙省地方金融条例", "2016年3月30日", [
+        "为了规范地方金融活动，制定本条例。", CLAUSE.replace("加强", "进一步加强"), "鼓励发展农村金融。"]),
+    "plan-2021.md": _law("丙区金融改革方案", "2021年12月13日", [
+        CLAUSE, "支持小额贷款公司规范发展，加强地方金融组织监管，防范风险。",
+        "支持融资担保公司规范发展，加强地方金融组织监管和信息报送。",
+        "支持小额贷款公司、融资担保公司规范发展，加强地方金融组织监管，服务小微企业。",
+        "支持小额贷款公司、融资担保公司规范发展，加强地方金融组织监管，支持乡村振兴。",
+        "推动数字人民币试点。"]),
+    "trade-2019.md": _law("丁省自由贸易试验区条例", "2019年9月26日", [
+        "为了推进自由贸易试验区建设，制定本条例。", "试验区实行外商投资准入前国民待遇加负面清单管理制度。"]),
+}
+
+
+def _news_copy(text: str) -> str:
+    lines = text.replace("<!-- INFO END -->\n\n", "").splitlines()
+    return ('---\ntitle: "丙区金融改革方案（全文）"\ndate: 2021-12-30 09:00:00 +0800\n---\n'
+            + "\n".join("> " + line if line.startswith("第") else line for line in lines) + "\n\n（来源：新闻网）\n")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("provenance") / "corpus"
+    folder.mkdir()
+    for name, text in PLANS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    (folder / "plan-2021-news.md").write_text(_news_copy(PLANS["plan-2021.md"]), encoding="utf-8")
+    return folder
+
+
+def _lines(result) -> list[dict]:
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def _clauses(corpus, *args) -> list[dict]:
+    return _lines(CliRunner().invoke(main, ["clauses", *args, "--corpus", str(corpus), "--format", "json"]))
+
+
+def _match(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _assert_no_first_after_a_near_identical_hit(hits: list[dict]) -> None:
+    """The issue's test: no output names a "first" plan dated after a hit near-identical to it."""
+    by_group: dict[tuple, list[dict]] = {}
+    for h in hits:
+        if h["group"]:
+            by_group.setdefault((h["query_id"], h["group"]), []).append(h)
+    for members in by_group.values():
+        first = {(h["group_first_plan"], h["group_first_date"]) for h in members}
+        assert len(first) == 1  # one first per group
+        (_, first_date), = first
+        for h in members:
+            assert h["date"] is None or first_date <= h["date"], (first, h["plan"], h["date"])
+            assert h["earliest"] == (h["date"] is not None and h["date"][:len(first_date)] <= first_date)
+    same_text: dict[tuple, list[dict]] = {}
+    for h in hits:  # identical texts are near-identical: always in one group
+        same_text.setdefault((h["query_id"], _match(h["text"])), []).append(h)
+    for members in same_text.values():
+        if len({h["plan"] for h in members}) > 1:
+            assert len({h["group"] for h in members}) == 1 and members[0]["group"]
+
+
+def test_first_said_belongs_to_a_group_of_near_identical_hits(corpus):
+    hits = _clauses(corpus, "--query", QUERY, "--top", "10")
+    _assert_no_first_after_a_near_identical_hit(hits)
+    group = [h for h in hits if _match(h["text"]) == _match(CLAUSE)]
+    plans = {h["plan"] for h in group}
+    assert len(plans) == 2 and "qingdao-like-2012" in plans  # and one of plan-2021 and its news copy, once
+    assert {h["group_first_plan"] for h in group} == {"qingdao-like-2012"}
+    assert [h["earliest"] for h in sorted(group, key=lambda h: h["date"])] == [True, False]
+    # the 2016 wording ("进一步加强") is near-identical too: same group, first still 2012
+    assert any(h["plan"] == "shandong-like-2016" and h["group"] == group[0]["group"] for h in hits)
+
+    table = CliRunner().invoke(main, ["clauses", "--query", QUERY, "--top", "10", "--corpus", str(corpus),
+                                      "--lang", "en"]).stdout
+    firsts = re.findall(r"first said: (\S+) \((\S+)\)", table)
+    assert firsts and len(firsts) == len(set(re.findall(r"\[group (\d+)", table)))  # once per group
+    hit_rows = re.findall(r"^  \d+\. .*$", table, re.M)
+    assert hit_rows and not any("first said" in row for row in hit_rows)  # a hit row never names a first plan
+    for row in hit_rows:
+        m = re.search(r"\d\.\d{3}  (\S+) (\S+)  .*\[group (\d+)", row)
+        if m:
+            first_plan, first_date = firsts[int(m.group(3)) - 1]
+            assert first_date <= m.group(2)
+            assert ("earliest" in row) == (m.group(2) == first_date)
+
+
+def test_duplicate_plans_are_counted_once_unless_kept(corpus):
+    hits = _clauses(corpus, "--query", QUERY, "--top", "20", "--per-plan", "9")
+    assert len({"plan-2021-news", "plan-2021"} & {h["plan"] for h in hits}) == 1
+    kept = _clauses(corpus, "--query", QUERY, "--top", "20", "--per-plan", "9", "--keep-duplicates")
+    assert {"plan-2021-news", "plan-2021"} <= {h["plan"] for h in kept}
+    _assert_no_first_after_a_near_identical_hit(kept)
+
+    runner = CliRunner()
+    ranks = _lines(runner.invoke(main, ["rank", str(corpus / "qingdao-like-2012.md"), "--corpus", str(corpus),
+                                        "--format", "json"]))
+    names = [r["name"] for r in ranks]
+    assert "qingdao-like-2012" not in names
+    copies = [r for r in ranks if r["name"] in ("plan-2021", "plan-2021-news")]
+    assert len(copies) == 1 and {copies[0]["name"], *copies[0]["duplicates"]} == {"plan-2021", "plan-2021-news"}
+    kept = _lines(runner.invoke(main, ["rank", str(corpus / "qingdao-like-2012.md"), "--corpus", str(corpus),
+                                       "--format", "json", "--keep-duplicates"]))
+    assert {"plan-2021", "plan-2021-news"} <= {r["name"] for r in kept}
+    # ranking the plan itself: its news copy is the plan itself, never a row
+    own = _lines(runner.invoke(main, ["rank", str(corpus / "plan-2021.md"), "--corpus", str(corpus), "--format", "json"]))
+    assert not {"plan-2021", "plan-2021-news"} & {r["name"] for r in own}
+    assert own  # the other plans are there
+
+    page = corpus.parent / "m.html"
+    result = runner.invoke(main, ["matrix", str(corpus / "trade-2019.md"), "--corpus", str(corpus), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    labels = re.findall(r'class="row-label"[^>]*>([^<]+)<', page.read_text(encoding="utf-8"))
+    assert len({"plan-2021", "plan-2021-news"} & set(labels)) == 1
+
+
+def test_per_plan_caps_the_hits_of_one_plan(corpus):
+    for per_plan, expected in ((None, 3), ("1", 1), ("2", 2)):
+        hits = _clauses(corpus, "--query", QUERY, "--top", "8", *(["--per-plan", per_plan] if per_plan else []))
+        counts: dict[str, int] = {}
+        for h in hits:
+            counts[h["plan"]] = counts.get(h["plan"], 0) + 1
+        said = [n for n in counts if n.startswith("plan-2021")]  # five articles say it there (once: its copy)
+        assert len(said) == 1 and counts[said[0]] == expected and max(counts.values()) == expected
+
+
+def test_the_seed_is_a_corpus_row(corpus, tmp_path):
+    hits = _clauses(corpus, "--query", "健全金融审判体系，研究设立金融法院", "--top", "3")
+    assert hits and hits[0]["plan"] == SEED.stem
+    page = tmp_path / "m.html"
+    result = CliRunner().invoke(main, ["matrix", str(corpus / "trade-2019.md"), "--corpus", str(corpus), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert SEED.stem in re.findall(r'class="row-label"[^>]*>([^<]+)<', page.read_text(encoding="utf-8"))
+
+
+def _hrefs(page: Path) -> list[str]:
+    return [unquote(html.unescape(h)) for h in re.findall(r'href="([^"#]+)"', page.read_text(encoding="utf-8"))]
+
+
+def test_every_matrix_link_resolves(corpus, tmp_path):
+    runner = CliRunner()
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    plan = corpus / "qingdao-like-2012.md"
+    (alone / "qingdao-like-2012_vs_plan-2021.html").write_text("<!DOCTYPE html>", encoding="utf-8")
+    result = runner.invoke(main, ["matrix", str(plan), "--corpus", str(corpus), "-o", str(alone / "m.html")])
+    assert result.exit_code == 0, result.output
+    hrefs = _hrefs(alone / "m.html")
+    assert set(hrefs) <= {"./qingdao-like-2012_vs_plan-2021.html"}  # the one report there, if its column is shown
+    assert all((alone / h).is_file() for h in hrefs)
+
+    out = tmp_path / "all"
+    result = runner.invoke(main, ["run", "--all", str(plan), "--corpus", str(corpus), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    hrefs = _hrefs(out / "index.html")
+    assert hrefs and all((out / h).is_file() for h in hrefs)
+    assert {h[2:] for h in hrefs} >= {"qingdao-like-2012_vs_shandong-like-2016.html",
+                                      f"qingdao-like-2012_vs_{SEED.stem}.html"}
+
+
+def test_terminal_output_follows_lang(corpus, tmp_path):
+    runner = CliRunner()
+    a, b = str(corpus / "qingdao-like-2012.md"), str(corpus / "shandong-like-2016.md")
+    zh = runner.invoke(main, ["run", a, b, "--corpus", str(corpus), "-o", str(tmp_path / "r.html")])
+    en = runner.invoke(main, ["run", a, b, "--corpus", str(corpus), "-o", str(tmp_path / "r.html"), "--lang", "en"])
+    assert zh.exit_code == 0 and en.exit_code == 0, zh.output + en.output
+    assert re.search(r"总体相似度 \d\.\d\d · 已配对 \d+（.*）· 仅见于甲 \d+ · 仅见于乙 \d+", zh.stderr), zh.stderr
+    assert "已写入" in zh.stderr and "only in" not in zh.stderr and "wrote" not in zh.stderr
+    assert re.search(r"score \d\.\d\d · \d+ paired \(.*\) · \d+ only in A · \d+ only in B", en.stderr), en.stderr
+    rank_zh = runner.invoke(main, ["rank", a, "--corpus", str(corpus)]).stdout
+    rank_en = runner.invoke(main, ["rank", a, "--corpus", str(corpus), "--lang", "en", "--threshold", "0.3"]).stdout
+    assert rank_zh.splitlines()[0].split()[1:3] == ["规划", "标题"] and "覆盖率(余弦≥0.2)" in rank_zh
+    assert "covered (cos≥0.3)" in rank_en  # coverage is named with the threshold it counts
+
+    bad = tmp_path / "bad-date.txt"
+    bad.write_text("示范规划\n示范省人民政府\n2022年13月45日\n一、总体要求\n（一）指导思想。扩大开放。\n", encoding="utf-8")
+    out = runner.invoke(main, ["sections", str(bad)])
+    assert "警告：" in out.stderr and "忽略了不存在的日期" in out.stderr and "impossible" not in out.stderr
+    out = runner.invoke(main, ["sections", str(bad), "--lang", "en"])
+    assert "warning: " in out.stderr and "ignored an impossible date" in out.stderr
+
+
+@needs_corpus
+def test_no_first_plan_later_than_a_near_identical_hit_over_the_real_corpus(shared_corpus, tmp_path):
+    """The issue's case: the seed's clauses against the 20 real plans (a qingdao-2012 hit was labelled
+    "first said: …-2021"); and with --keep-duplicates and a news copy of the seed in the corpus."""
+    hits = _clauses(shared_corpus, str(SEED), "--index", str(tmp_path / "i.sqlite"), "--top", "8")
+    assert len(hits) > 100 and any(h["group"] for h in hits)
+    _assert_no_first_after_a_near_identical_hit(hits)
