@@ -125,6 +125,7 @@ class Pair:
     kind: str  # one of KINDS
     role: str = "unit"  # "unit" (aligned measure/article), "container" (a heading over units), "item" (under a unit)
     clauses: list[ClauseLink] = field(default_factory=list)
+    renumbered: bool = False  # one section a side, same numbering style, different numbers (第五条 ↔ 第六条)
 
 
 @dataclass

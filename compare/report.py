@@ -82,7 +82,7 @@ def comparison_dict(c) -> dict:
         "b": side(c.b),
         "score": c.score,
         "threshold": c.threshold,
-        "pairs": [{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role,
+        "pairs": [{"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role, "renumbered": p.renumbered,
                    "clauses": [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind} for k in p.clauses]}
                   for p in c.pairs],
         "clause_pairs": [{"a": cp.a, "b": cp.b, "score": cp.score} for cp in c.clause_pairs],
@@ -341,6 +341,8 @@ def build_view(c, options=None) -> dict:
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
             "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
+            "renumbered": t("renumbered", a=c.a.section(p.a[0]).number, b=c.b.section(p.b[0]).number)
+                          if p.renumbered and p.role != "item" else "",
         })
     counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != "item") for k in KIND_LABELS}
     counts["paired"] = sum(1 for p in c.pairs if p.a and p.b and p.role != "item")
@@ -553,7 +555,9 @@ def summary_line(c) -> str:
     counts = {k: sum(1 for p in shown if p.kind == k) for k in KIND_LABELS}
     paired = sum(1 for p in shown if p.a and p.b)
     moves = f" · {len(c.moves)} partial moves" if c.moves else ""
+    renumbered = sum(1 for p in shown if p.renumbered and p.role == "unit")
     kinds = ", ".join(f"{n} {KIND_LABELS[k]}" for k, n in counts.items() if n and k not in ("only_a", "only_b"))
+    kinds += f"; {renumbered} renumbered" if renumbered else ""
     return (f"score {c.score:.2f} · {paired} paired ({kinds}) · {counts['only_a']} only in A · "
             f"{counts['only_b']} only in B{moves}")
 
