@@ -167,6 +167,8 @@ def parse(doc: Document) -> Document:
     body_end_par = len(pars)
     while body_end_par > 0 and _boilerplate_kind(text[slice(*pars[body_end_par - 1])]):
         body_end_par -= 1
+    if body_end_par == 0:  # nothing but links or footers: that is the plan's text, not a wrapper around it
+        body_end_par = len(pars)
     doc.boilerplate = [
         Boilerplate(_boilerplate_kind(text[s:e]), text[s:e], (s, min(e + 1, len(text))))
         for s, e in pars[body_end_par:]
