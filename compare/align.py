@@ -38,7 +38,8 @@ from .normalize import match_form
 from .models import Comparison, Document, Options, Pair, Section
 from .numbering import match_marker
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
-from .similarity import assign, containment, cosine, longest_increasing, shared_characters, significance
+from .similarity import (assign, containment, cosine, longest_increasing, shared_characters, significance,
+                         words_found_in)
 from .tokenize import Segmentation
 
 ARTICLE_STYLES = ("tiao", "kuan")
@@ -241,26 +242,11 @@ def _evident(sim, a_in_b, b_in_a, floor):
 
 
 def _text_containment(X, Y, xs, ys):
-    """Share of each X unit's squared TF-IDF weight on words found in each Y unit's text, as characters:
-    建立 and 制度 stand in 应当建立健全制度 though its segmenter cut 健全制度 as one word. Dense, X rows × Y rows."""
-    import numpy as np
-
+    """Share of each X unit's weighted words found, as characters, in each Y unit's text (X rows × Y rows)."""
     rows = X.rows(xs)
-    out = np.zeros((len(xs), len(ys)), dtype=np.float32)
-    if not rows.nnz or not ys:
-        return out
-    term_of = {k: t for t, k in X.stats.vocabulary.items()}
-    texts = [Y.deep[y] for y in ys]
-    for r in range(len(xs)):
-        lo, hi = rows.indptr[r], rows.indptr[r + 1]
-        weights = rows.data[lo:hi] ** 2
-        total = float(weights.sum())
-        if not total:
-            continue
-        terms = [_SPACE.sub("", match_form(term_of[k])) for k in rows.indices[lo:hi]]
-        for c, text in enumerate(texts):
-            out[r, c] = sum(w for w, t in zip(weights, terms) if t and t in text) / total
-    return np.clip(out, 0.0, 1.0)
+    used = set(rows.indices.tolist())
+    term_of = {k: _SPACE.sub("", match_form(t)) for t, k in X.stats.vocabulary.items() if k in used}
+    return words_found_in(rows, term_of, [Y.deep[y] for y in ys])
 
 
 def _fill_gaps(sim, z, anchors, floor, n_a, n_b):

@@ -84,6 +84,25 @@ def containment(x, y):
     return np.clip((x.multiply(x) @ present.T).toarray().astype(np.float32), 0.0, 1.0)
 
 
+def words_found_in(rows, term_of: dict[int, str], texts: list[str]):
+    """Share of each TF-IDF row's squared weight on terms that stand in each text as characters, in [0, 1]
+    (dense float32, rows × texts): 建立 and 制度 stand in 应当建立健全制度 though a segmenter cut 健全制度
+    as one word. ``term_of``: column → term, in the texts' matching form."""
+    import numpy as np
+
+    out = np.zeros((rows.shape[0], len(texts)), dtype=np.float32)
+    for r in range(rows.shape[0]):
+        lo, hi = rows.indptr[r], rows.indptr[r + 1]
+        weights = rows.data[lo:hi] ** 2
+        total = float(weights.sum())
+        if not total:
+            continue
+        terms = [term_of[k] for k in rows.indices[lo:hi]]
+        for c, text in enumerate(texts):
+            out[r, c] = sum(w for w, t in zip(weights, terms) if t and t in text) / total
+    return np.clip(out, 0.0, 1.0)
+
+
 def shared_characters(texts_a: list[str], texts_b: list[str], short: int):
     """Dice share of shared characters, 2·|common| / (|a| + |b|) in [0, 1], counted with repeats, for each
     pair in which the shorter text has fewer than ``short`` characters; 0 elsewhere (dense float32).
