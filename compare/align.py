@@ -10,19 +10,23 @@ Sections play one of three roles:
 
 How it decides, in the order a reader would (README "How alignment works"):
 
-1. **Evidence**: the TF-IDF cosine of two units, and its significance: z-scores against the
-   background each unit has with every unit of the other plan (the smaller of the two), read in
-   two views, jieba words and character bigrams, the larger counting.
+1. **Evidence**: the TF-IDF cosine of two units (for a short unit, the share of shared characters
+   where that is higher), and its significance: z-scores against the background each unit has
+   with every unit of the other plan (the smaller of the two), read in two views, jieba words and
+   character bigrams, the larger counting.
 2. **Anchors**: optimal one-to-one assignment over pairs with cosine ≥ the floor (0.2) and
-   significance ≥ 3.5; identical texts always pair. **Gaps**: between in-order anchors, the units
-   left over are assigned again at significance ≥ 1.5.
+   significance ≥ 3.5; identical texts always pair. Where a plan has too few units to give a
+   background (an excerpt), a pair is also evident when the two are each other's best match and
+   one holds most of the other's words. **Gaps**: between in-order anchors, the units left over
+   are assigned again at significance ≥ 1.5.
 3. **Groups**: a leftover unit joins the pair whose other side contains most of it (≥ 0.6 of its weight,
    significant) or shares a sentence with it (each other's best match, cosine ≥ 0.4).
 4. **Citations**: two articles that both cite articles of their plan by number (违反本条例第十条)
    pair only if a cited article of one is grouped with one cited by the other; steps 2–3 rerun.
 5. **Containers** pair by the unit pairs beneath them and by equal titles; **partial moves** are
    sentences whose best match (cosine ≥ 0.6) stands outside their unit's counterpart; pairs out of
-   B's order are *moved*; items align inside unit pairs; the rest is only_a / only_b.
+   B's order are *moved*; items align inside unit pairs; the rest is only_a / only_b. A 1:1 pair whose
+   sections carry different numbers of one style (第五条 ↔ 第六条) is flagged ``renumbered``.
 
 A reviewer's decisions (:mod:`compare.decisions`) come first: their pairs are kept as given, their sections
 and unpaired cells are closed to every step, and their pairs are anchors the rest is aligned around.
@@ -36,17 +40,24 @@ from .index import Stats, section_tokens
 from .normalize import match_form
 from .decisions import Resolved
 from .models import Comparison, Document, Kind, Options, Pair, Role, Section, roles
+from .numbering import match_marker
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
-from .similarity import assign, containment, cosine, longest_increasing, significance
+from .similarity import (assign, containment, cosine, longest_increasing, shared_characters, significance,
+                         words_found_in)
 from .tokenize import Segmentation
 
 _SPACE = re.compile(r"\s+")
+_NOT_CHARACTERS = re.compile(r"[\s\W_]+")  # spaces and punctuation: not what two short articles share
 
 FLOOR = 0.2  # default min cosine of a unit pair (Options.threshold)
 ANCHOR_Z = 3.5  # significance of an anchor pair
 GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
 GROUP_CONTAINMENT, GROUP_Z = 0.6, 2.0  # a unit joins a group that holds most of it
 SENTENCE_COSINE = 0.4  # two sentences, each the other's best match, this alike: text the units share
+SHORT_UNIT_CHARS = 30  # a unit shorter than this (characters, punctuation aside) is scored by shared characters too
+# Fewer units than this on a side and no cell can reach ANCHOR_Z (a z-score over n cells is at most √(n−1)):
+# the background says nothing, and evident pairs stand in for significant ones.
+MIN_BACKGROUND = 20
 
 
 def deep_text(doc: Document, s: Section) -> str:
@@ -76,7 +87,7 @@ class _Side:
         self.row = {s.id: i for i, s in enumerate(self.sections)}
         self.unit_of = {}  # section id → the unit holding it (itself for a unit)
         for s in self.sections:
-            if self.role[s.id] == "unit":
+            if self.role[s.id] == Role.UNIT:
                 for d in s.walk():
                     self.unit_of[d.id] = s.id
 
@@ -94,7 +105,7 @@ class _Side:
 def _kind(A: _Side, B: _Side, a_ids, b_ids, role: str = Role.UNIT) -> str:
     """same: texts equal after normalization; a container is compared by its own heading and text,
     not its children's (they are paired, and judged, on their own)."""
-    if role == "container":
+    if role == Role.CONTAINER:
         own = [_SPACE.sub("", match_form(side.doc.text[side.by_id[i].title_start:side.by_id[i].span[1]]))
                for side, ids in ((A, a_ids), (B, b_ids)) for i in ids]
         return Kind.SAME if own[0] == own[1] else Kind.CHANGED
@@ -115,9 +126,17 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     va, vb = A.rows(ua), B.rows(ub)
     u_sim = cosine(va, vb)
     z = np.maximum(significance(u_sim), significance(_char_sim(A, B, ua, ub)))
+    u_sim = np.maximum(u_sim, shared_characters([_NOT_CHARACTERS.sub("", A.deep[i]) for i in ua],
+                                                [_NOT_CHARACTERS.sub("", B.deep[j]) for j in ub], SHORT_UNIT_CHARS))
     identical = _identical(A, B, ua, ub)
     best = best_clause_matches(A, B)
-    evidence = (u_sim, z, identical, containment(va, vb), containment(vb, va), _shared_sentences(A, B, ua, ub, best))
+    a_in_b, b_in_a = containment(va, vb), containment(vb, va)
+    small = min(len(ua), len(ub)) < MIN_BACKGROUND
+    if small:  # words that stand in the other's text count, however each text was segmented
+        a_in_b = np.maximum(a_in_b, _text_containment(A, B, ua, ub))
+        b_in_a = np.maximum(b_in_a, _text_containment(B, A, ub, ua))
+    evident = _evident(u_sim, a_in_b, b_in_a, floor) if small else None
+    evidence = (u_sim, z, identical, a_in_b, b_in_a, _shared_sentences(A, B, ua, ub, best), evident)
     fixed, forced = decided.veto(ua, ub), decided.groups(ua, ub)
     groups = _unit_groups(*evidence, floor, fixed, forced)
     veto = (_citation_veto(A, B, ua, ub, groups) & ~identical) | fixed
@@ -178,17 +197,45 @@ def _char_sim(A, B, ua, ub):
     return cosine(x[:len(ua)], x[len(ua):])
 
 
-def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, floor, veto, forced=()):
+def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, evident, floor, veto, forced=()):
     """Anchors, gaps, then groups (containment, shared sentences), never on a vetoed cell; the forced
-    groups (a reviewer's pairs, their rows and columns vetoed) are anchors for the gaps and kept as given."""
+    groups (a reviewer's pairs, their rows and columns vetoed) are anchors for the gaps and kept as given.
+
+    ``evident`` is given (not None) only where a plan is too small for significance (MIN_BACKGROUND):
+    its cells anchor, and a unit joins a group on containment judged against the larger plan alone
+    (against nothing where both are small)."""
     import numpy as np
 
     z = np.where(veto, -np.inf, z)
-    anchors = assign(np.where(identical, 2.0, sim), floor, ((z >= ANCHOR_Z) | identical) & ~veto)
+    admissible = (z >= ANCHOR_Z) | identical if evident is None else (z >= ANCHOR_Z) | identical | evident
+    anchors = assign(np.where(identical, 2.0, sim), floor, admissible & ~veto)
     fixed = [(ga[0], gb[0]) for ga, gb in forced]
     unit_pairs = anchors + _fill_gaps(sim, z, anchors + fixed, floor, len(sim), sim.shape[1])
-    groups = _groups(unit_pairs, np.where(veto, 0.0, a_in_b), np.where(veto.T, 0.0, b_in_a))
+    groups = _groups(unit_pairs, np.where(veto, 0.0, a_in_b), np.where(veto.T, 0.0, b_in_a),
+                     min_cells=0 if evident is None else MIN_BACKGROUND)
     return sorted(_sentence_joiners(groups, shared, sim, z) + [(list(ga), list(gb)) for ga, gb in forced])
+
+
+def _evident(sim, a_in_b, b_in_a, floor):
+    """Cells that pair without a background to stand out from: each unit the other's best match, at the
+    floor or above, and one of the two holding most (GROUP_CONTAINMENT) of the other's weighted words.
+
+    将被删除的条款 and 新增的条款 share 条款 and stay apart; 网络运营者应当制定应急预案 stands whole in
+    its amended version."""
+    import numpy as np
+
+    if sim.size == 0:
+        return np.zeros(sim.shape, dtype=bool)
+    mutual = (sim >= sim.max(axis=1, keepdims=True)) & (sim >= sim.max(axis=0, keepdims=True))
+    return mutual & (sim >= floor) & (np.maximum(a_in_b, b_in_a.T) >= GROUP_CONTAINMENT)
+
+
+def _text_containment(X, Y, xs, ys):
+    """Share of each X unit's weighted words found, as characters, in each Y unit's text (X rows × Y rows)."""
+    rows = X.rows(xs)
+    used = set(rows.indices.tolist())
+    term_of = {k: _SPACE.sub("", match_form(t)) for t, k in X.stats.vocabulary.items() if k in used}
+    return words_found_in(rows, term_of, [Y.deep[y] for y in ys])
 
 
 def _fill_gaps(sim, z, anchors, floor, n_a, n_b):
@@ -207,7 +254,7 @@ def _fill_gaps(sim, z, anchors, floor, n_a, n_b):
     return out
 
 
-def _groups(unit_pairs, a_in_b, b_in_a):
+def _groups(unit_pairs, a_in_b, b_in_a, min_cells=0):
     """Grow 1:1 pairs into groups: a leftover unit joins the pair whose other side contains it.
 
     ``a_in_b[i, j]``: share of A unit i found in B unit j; ``b_in_a[j, i]``: of B unit j in A unit i.
@@ -215,21 +262,21 @@ def _groups(unit_pairs, a_in_b, b_in_a):
     """
     groups = {i: ([i], [j]) for i, j in unit_pairs}  # keyed by the A row of the 1:1 pair
     b_of = {j: i for i, j in unit_pairs}
-    for i, j in _joiners(a_in_b, [i for i, _ in unit_pairs], [j for _, j in unit_pairs]):
+    for i, j in _joiners(a_in_b, [i for i, _ in unit_pairs], [j for _, j in unit_pairs], min_cells):
         groups[b_of[j]][0].append(i)  # A unit i joins the pair holding B unit j
-    for j, i in _joiners(b_in_a, [j for _, j in unit_pairs], [i for i, _ in unit_pairs]):
+    for j, i in _joiners(b_in_a, [j for _, j in unit_pairs], [i for i, _ in unit_pairs], min_cells):
         groups[i][1].append(j)  # B unit j joins the pair holding A unit i
     return [(sorted(ga), sorted(gb)) for _, (ga, gb) in sorted(groups.items())]
 
 
-def _joiners(contained, paired_rows, paired_cols):
+def _joiners(contained, paired_rows, paired_cols, min_cells=0):
     """(row, col): each unpaired row and the paired col that contains it, where the containment is
-    at least GROUP_CONTAINMENT and significant (GROUP_Z)."""
+    at least GROUP_CONTAINMENT and significant (GROUP_Z, over rows and columns of ``min_cells`` or more)."""
     import numpy as np
 
     if not paired_cols:
         return []
-    z = significance(contained)
+    z = significance(contained, min_cells)
     cols = np.array(sorted(paired_cols))
     taken = set(paired_rows)
     out = []
@@ -374,8 +421,17 @@ def _order_and_moves(A, B, groups, role):
         elif i not in in_order:
             kind = Kind.MOVED
         score = 1.0 if same else round(min(score, 0.9999), 4)
-        out.append(Pair(a_ids, b_ids, score, kind, role))
+        out.append(Pair(a_ids, b_ids, score, kind, role, renumbered=_renumbered(A, B, a_ids, b_ids)))
     return out
+
+
+def _renumbered(A, B, a_ids, b_ids) -> bool:
+    """One section on each side, numbered in the same style, with different numbers (第五条 ↔ 第六条)."""
+    if len(a_ids) != 1 or len(b_ids) != 1:
+        return False
+    x, y = A.by_id[a_ids[0]], B.by_id[b_ids[0]]
+    mx, my = match_marker(match_form(x.number)), match_marker(match_form(y.number))
+    return bool(mx and my) and mx.style == my.style and mx.value != my.value
 
 
 def _items(A, B, unit_pairs, options):

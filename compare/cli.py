@@ -218,12 +218,14 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
       score         overall score in [0, 1]: length-weighted mean of the
                     unit-pair scores, unpaired text counting 0
       threshold     the section threshold in force
-      pairs         [{a: [ids], b: [ids], score, kind, role, clauses}] in A's
-                    reading order, only-B pairs where they stand in B; every
-                    section of both plans appears exactly once. kind: same,
-                    changed, moved, split, merge, only_a, only_b. role: unit
-                    (measure or article), container (heading over units),
-                    item (inside an article). clauses: the pair's clause
+      pairs         [{a: [ids], b: [ids], score, kind, role, renumbered,
+                    clauses}] in A's reading order, only-B pairs where they
+                    stand in B; every section of both plans appears exactly
+                    once. kind: same, changed, moved, split, merge, only_a,
+                    only_b. role: unit (measure or article), container
+                    (heading over units), item (inside an article).
+                    renumbered: one section a side, same numbering style,
+                    different numbers (第五条 ↔ 第六条). clauses: the pair's clause
                     alignment [{a, b, score, kind}], kind same, changed,
                     only_a or only_b, in A's order. A pair with both sides
                     has force {a, b, change}: each side's tier (binding,

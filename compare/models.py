@@ -167,6 +167,7 @@ class Pair:
     kind: Kind
     role: Role = Role.UNIT
     clauses: list[ClauseLink] = field(default_factory=list)
+    renumbered: bool = False  # one section a side, same numbering style, different numbers (第五条 ↔ 第六条)
     decided: str | None = None  # "pair" or "checked" where a reviewer's decision made or confirmed it
     note: str = ""  # the reviewer's note on it
 

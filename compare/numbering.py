@@ -96,3 +96,26 @@ def match_marker(paragraph: str) -> Marker | None:
 
 def starts_with_marker(line: str) -> bool:
     return match_marker(line) is not None
+
+
+def longest_increasing_earliest(values: list[int]) -> set[int]:
+    """Indexes of one longest strictly increasing subsequence of ``values``; among equally long ones,
+    the one that keeps the earliest numbers (in 5, 3 the 5 stays: the later number is the one that went back)."""
+    import bisect
+
+    # The patience method keeps the latest of equal candidates; run it backwards on negated values.
+    seq = [-v for v in reversed(values)]
+    tails, tails_idx, prev = [], [], [-1] * len(seq)
+    for i, x in enumerate(seq):
+        k = bisect.bisect_left(tails, x)
+        if k == len(tails):
+            tails.append(x)
+            tails_idx.append(i)
+        else:
+            tails[k], tails_idx[k] = x, i
+        prev[i] = tails_idx[k - 1] if k else -1
+    keep, i = set(), tails_idx[-1] if tails_idx else -1
+    while i >= 0:
+        keep.add(len(values) - 1 - i)
+        i = prev[i]
+    return keep

@@ -97,7 +97,7 @@ def comparison_dict(c) -> dict:
     force = comparison_force(c)
 
     def pair(p, pf) -> dict:
-        d = {"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role}
+        d = {"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role, "renumbered": p.renumbered}
         if pf is not None:
             d["force"] = {"a": pf.a, "b": pf.b, "change": pf.change}
         d["clauses"] = [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind}
@@ -322,6 +322,8 @@ def build_view(c, options=None) -> dict:
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
             "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
+            "renumbered": t("renumbered", a=c.a.section(p.a[0]).number, b=c.b.section(p.b[0]).number)
+                          if p.renumbered and p.role != "item" else "",
         })
     counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != Role.ITEM) for k in KIND_LABELS}
     counts["paired"] = sum(1 for p in c.pairs if p.a and p.b and p.role != Role.ITEM)
@@ -600,8 +602,10 @@ def summary_line(c, lang: str | None = None) -> str:
     shown = [p for p in c.pairs if p.role != Role.ITEM]  # as the report counts: items stand inside their articles
     counts = {k: sum(1 for p in shown if p.kind == k) for k in KIND_LABELS}
     paired = sum(1 for p in shown if p.a and p.b)
+    renumbered = sum(1 for p in shown if p.renumbered and p.role == Role.UNIT)
     kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=n) for k, n in counts.items()
                                    if n and k not in (Kind.ONLY_A, Kind.ONLY_B))
+    kinds += t("cli.summary_renumbered", n=renumbered) if renumbered else ""
     line = t("cli.summary", score=f"{c.score:.2f}", paired=paired, kinds=kinds, only_a=counts["only_a"],
              only_b=counts["only_b"])
     return line + (t("cli.summary_moves", n=len(c.moves)) if c.moves else "")

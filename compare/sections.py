@@ -3,7 +3,10 @@
 Each paragraph that opens with a numbering marker is a heading candidate. A
 candidate is accepted when its number continues its style's sequence (1, the
 next number among siblings, or the next number after the last of that style
-anywhere: the seed's items 1–28 run on across parents). Nesting follows the
+anywhere: the seed's items 1–28 run on across parents), or when the whole
+document says its style numbers the text (:func:`numbered_by_evidence`): an
+excerpt starts at 第五条 or （三）, an amendment lists 第十二条, 第二十条 and
+第四十五条, a plan whose articles were deleted skips numbers. Nesting follows the
 order in which styles appear, as in any outline: a style already open closes
 everything below it; a new style opens one level deeper. 编/章/节/条/款 also
 keep their legal rank, so a 节 never nests under a 条.
@@ -17,7 +20,7 @@ import re
 
 from .errors import Note
 from .models import Boilerplate, Clause, Document, Section
-from .numbering import LEGAL_RANK, Marker, match_marker
+from .numbering import LEGAL_RANK, Marker, longest_increasing_earliest, match_marker
 
 _FOOTER = re.compile(r"[（(]\s*(?:文章|信息|稿件)?(?:来源|出处|责任编辑|编辑|作者)\s*[:：].{0,60}[）)]")
 _LINK = re.compile(r"(?:(?:https?:)?//|www\.)\S+")
@@ -46,8 +49,49 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _plausible(marker: Marker, hints: frozenset, last: dict, open_values: dict) -> bool:
-    """Is this marker a heading, not a reference or a name?"""
+def _heading_form(marker: Marker) -> bool:
+    """Does the marker stand as a heading's does, whatever its number: 第X条 followed by a space, a
+    【title】 or the line's end (not 第三条规定…); any other numbered style with text after it on the line
+    (not a bare number, nor a list sentence such as 1、2、3项)?"""
+    if marker.style in ("annex", "box"):
+        return False  # accepted by their own rule in _plausible
+    if marker.style in LEGAL_RANK:
+        return bool(_LEGAL_FOLLOW.match(marker.rest))
+    rest = marker.rest.strip()
+    if not rest:
+        return False
+    after = match_marker(rest)
+    return after is None or after.style != marker.style
+
+
+def numbered_by_evidence(markers: dict[int, Marker]) -> set[int]:
+    """Paragraphs whose marker the whole document shows to be numbering, gaps and a late start allowed.
+
+    ``markers``: paragraph index → the marker opening it. For each style, the markers of heading form
+    (:func:`_heading_form`) are read in order; each 1 starts a new run (lists restart under each
+    parent). Within a run, the longest strictly increasing sequence of numbers is numbering, whatever
+    its start and its gaps; a number that goes back is not (a reference, a quoted article). A run that
+    is one marker long counts too: an excerpt may hold a single article.
+    """
+    runs: dict[str, list[list[tuple[int, int]]]] = {}
+    for pi in sorted(markers):
+        marker = markers[pi]
+        if not _heading_form(marker):
+            continue
+        style_runs = runs.setdefault(marker.style, [])
+        if marker.value == 1 or not style_runs:
+            style_runs.append([])
+        style_runs[-1].append((pi, marker.value))
+    accepted: set[int] = set()
+    for style_runs in runs.values():
+        for run in style_runs:
+            accepted |= {run[k][0] for k in longest_increasing_earliest([v for _, v in run])}
+    return accepted
+
+
+def _plausible(marker: Marker, hints: frozenset, last: dict, open_values: dict, by_evidence: bool = False) -> bool:
+    """Is this marker a heading, not a reference or a name? ``by_evidence``: the whole document shows its
+    number to be part of a numbering (:func:`numbered_by_evidence`), so a gap or a late start is no objection."""
     style, value, rest = marker.style, marker.value, marker.rest
     if style in LEGAL_RANK:
         if not _LEGAL_FOLLOW.match(rest):
@@ -64,7 +108,7 @@ def _plausible(marker: Marker, hints: frozenset, last: dict, open_values: dict) 
         expected.add(sibling + 1)
     if style in ("annex", "box"):
         return True
-    if value in expected:
+    if value in expected or by_evidence:
         return True
     # Tolerate a gap of one or two when the layout says it is a heading.
     return bool(hints & {"bold", "h1", "h2", "h3", "h4", "h5", "h6"}) and 0 < value - last.get(style, 0) <= 3
@@ -124,6 +168,8 @@ def parse(doc: Document) -> Document:
     body_end_par = len(pars)
     while body_end_par > 0 and _boilerplate_kind(text[slice(*pars[body_end_par - 1])]):
         body_end_par -= 1
+    if body_end_par == 0:  # nothing but links or footers: that is the plan's text, not a wrapper around it
+        body_end_par = len(pars)
     doc.boilerplate = [
         Boilerplate(_boilerplate_kind(text[s:e]), text[s:e], (s, min(e + 1, len(text))))
         for s, e in pars[body_end_par:]
@@ -133,14 +179,13 @@ def parse(doc: Document) -> Document:
     headings = []  # (paragraph index, marker, level, parent index in headings or None)
     stack: list[int] = []  # indexes into headings
     last: dict[str, int] = {}
-    for pi in range(body_end_par):
+    markers = {pi: m for pi in range(body_end_par) if (m := match_marker(text[slice(*pars[pi])])) is not None}
+    evidence = numbered_by_evidence(markers)
+    for pi, marker in sorted(markers.items()):
         start, end = pars[pi]
-        marker = match_marker(text[start:end])
-        if marker is None:
-            continue
         hints = doc.hints.get(start, frozenset())
         open_values = {headings[h][1].style: headings[h][1].value for h in stack}
-        if not _plausible(marker, hints, last, open_values):
+        if not _plausible(marker, hints, last, open_values, pi in evidence):
             continue
         style = marker.style
         styles = [headings[h][1].style for h in stack]

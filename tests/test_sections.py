@@ -91,3 +91,15 @@ def test_real_plan_top_two_levels(expected, shared_corpus):
     doc = load_plan(shared_corpus / (expected.stem + ".md"))
     got = ["  " * (s.level - 1) + (s.number + " " + s.title).strip() for s in doc.walk() if s.level <= 2]
     assert got == expected.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("text", ["http://]]http://]]", "（文章来源：央行网站）", "www.pbc.gov.cn\n（来源：新华社）"])
+def test_text_that_is_all_links_or_footers_is_the_plan_itself(text):
+    """Found by the markup-soup property test: with every line taken for trailing boilerplate, the one
+    section was empty (span 0..0). Nothing but boilerplate is the plan's own text."""
+    from compare.load import load_bytes
+    from compare.sections import parse
+
+    doc = parse(load_bytes(text.encode("utf-8"), "soup.md"))
+    check_lossless(doc)
+    assert [s.text for s in doc.walk()] == [doc.text.strip()] and not doc.boilerplate
