@@ -106,7 +106,7 @@ def _corpus(corpus, index_path, progress, meta=None):
 
 def _query_doc(plan, corpus, indexed):
     """The query plan, with the metadata the index keeps for it (from --meta) where it is indexed."""
-    from .rank import is_self
+    from .ranking import is_self
 
     doc = load_plan(resolve(plan, corpus))
     for d in indexed.docs:
@@ -120,7 +120,7 @@ def rank(plan: str, corpus: str | None = None, index_path: str | None = None, to
          threshold: float = 0.2, clause_threshold: float = 0.5, progress=None, keep_duplicates: bool = False,
          meta: str | None = None):
     """Corpus plans most similar to PLAN: (list[PlanRank], IndexReport)."""
-    from .rank import query_plan, rank_plans
+    from .ranking import query_plan, rank_plans
 
     indexed, report = _corpus(corpus, index_path, progress, meta)
     q = query_plan(_query_doc(plan, corpus, indexed), indexed)
@@ -132,7 +132,7 @@ def clauses(plan: str | None = None, query: str | None = None, corpus: str | Non
             per_plan: int = 3, keep_duplicates: bool = False, meta: str | None = None):
     """The corpus clauses (seeds included) most similar to each clause of PLAN, or to a query text:
     (ClauseResults, IndexReport). At most ``per_plan`` hits per plan; near-identical plans searched once."""
-    from .rank import own_plans, query_plan, query_text, similar_clauses
+    from .ranking import own_plans, query_plan, query_text, similar_clauses
 
     indexed, report = _corpus(corpus, index_path, progress, meta)
     if query is not None:
@@ -152,7 +152,7 @@ def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, 
     """
     from pathlib import Path
 
-    from .rank import build_matrix, query_plan
+    from .ranking import build_matrix, query_plan
     from .report import pair_file_name
 
     indexed, report = _corpus(corpus, index_path, progress, meta)

@@ -360,7 +360,7 @@ class ReuseResult:
 def is_boilerplate(n_plans_with_it: int, most_copies_in_one_plan: int, n_plans: int) -> bool:
     """A stock clause: in at least ``BOILERPLATE_SHARE`` of the plans and 3 (the rule of ``compare clauses``),
     or in at least 3 plans and repeated inside one of them (a formula, like 构成犯罪的，依法追究刑事责任)."""
-    from .rank import BOILERPLATE_SHARE
+    from .ranking import BOILERPLATE_SHARE
 
     if n_plans_with_it >= max(3, BOILERPLATE_SHARE * max(1, n_plans)):
         return True

@@ -58,3 +58,14 @@ def test_import_compare_is_light_and_to_html_never_overwrites_a_plan(tmp_path):
         pass
     assert a.read_text(encoding="utf-8").startswith("第一条")
     assert c.to_html(str(tmp_path / "r.html")).startswith("<!DOCTYPE html>")
+
+
+def test_the_notebook_functions_survive_their_modules_being_imported():
+    """compare.rank is the function, even after the ranking stage's own module has been imported."""
+    import importlib
+
+    import compare
+
+    importlib.import_module("compare.ranking")
+    assert callable(compare.rank) and callable(compare.clauses) and callable(compare.run)
+    assert compare.rank.__module__ == "compare"

@@ -160,7 +160,7 @@ def test_names_a_typo_a_missing_corpus_and_a_seed_copy(runner, tmp_path):
 
 
 def test_rank_table_never_cuts_a_plan_name():
-    from compare.rank import PlanRank
+    from compare.ranking import PlanRank
     from compare.report import _width, render_rank
 
     long = "hengqin-cooperation-zone-promotion-regulation-2023-全文-广东省人大常委会公布"

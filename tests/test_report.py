@@ -219,7 +219,7 @@ def test_matrix_links_stay_beside_the_page(name):
     """Coverage links are built from file names; they must never carry a scheme or leave the folder."""
     from urllib.parse import unquote, urljoin
 
-    from compare.rank import Matrix
+    from compare.ranking import Matrix
     from compare.report import pair_file_name, render_matrix
 
     m = Matrix(plans=[{"name": "seed", "title": "种子", "date": None}, {"name": name, "title": "计划", "date": None}],
@@ -288,7 +288,7 @@ def test_report_is_in_chinese_by_default_and_in_english_with_lang_en(tmp_path):
 
 def test_lang_reaches_the_library_and_the_matrix(tmp_path):
     from compare.models import Options
-    from compare.rank import Matrix
+    from compare.ranking import Matrix
     from compare.report import render_matrix
 
     c = api.compare(str(SEED), str(PLAN), corpus=str(tmp_path / "none"))

@@ -61,7 +61,7 @@ def test_run_and_the_index_build_the_same_statistics(tmp_path):
 
 
 def test_a_pair_scores_the_same_in_run_and_rank(tmp_path):
-    from compare.rank import query_plan, rank_plans
+    from compare.ranking import query_plan, rank_plans
     from compare.tfidf import section_tokens
 
     corpus = _fixture_corpus(tmp_path / "corpus")
