@@ -725,7 +725,7 @@ def profiles_summary(cp, t) -> list[str]:
     lines = [t("profiles_q_genre") + " " + t("profiles_list_sep").join(medians) + t("profiles_end")]
     few = [t("genre." + g) for g, _ in GENRE_ENDINGS if 0 < cp.by_genre.get(g, {}).get("plans", 0) < 3]
     if few:
-        lines[0] += " " + t("profiles_few", genres=t("profiles_list_sep").join(few))
+        lines[0] += " " + t("profiles_few", genres=t("profiles_genre_sep").join(few))
     tr = cp.trend
     reading = t("trend." + (tr["direction"] or "none"))
     if tr["rho"] is None:
