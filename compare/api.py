@@ -52,6 +52,34 @@ def profile(plan: str, corpus: str | None = None, options: Options | None = None
     return plan_profile(doc, Segmentation.of(doc.text, options.cache_dir))
 
 
+def profiles(corpus: str | None = None, options: Options | None = None):
+    """Every plan's force profile, seeds and corpus, ordered by date (compare.force.CorpusProfiles), with the
+    median binding share by genre and the trend of binding+directive share over time. A file that cannot be
+    read is skipped (``.skipped``: "path: reason"); a file whose content is already listed appears once."""
+    from .corpus import corpus_dir, plan_files, seed_dirs
+    from .errors import CompareError
+    from .force import corpus_profiles, corpus_row, plan_profile
+    from .tfidf import file_digest
+    from .tokenize import Segmentation
+
+    options = options or Options()
+    folder = corpus_dir(corpus)
+    if not folder.is_dir():
+        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+    rows, skipped, seen = [], [], set()
+    for path in [p for d in seed_dirs() + [folder] for p in plan_files(d)]:
+        try:
+            digest = file_digest(path, options.max_bytes)
+            if digest in seen:
+                continue
+            seen.add(digest)
+            doc = load_plan(path, options)
+            rows.append(corpus_row(plan_profile(doc, Segmentation.of(doc.text, options.cache_dir)), str(path)))
+        except CompareError as exc:
+            skipped.append(str(exc))
+    return corpus_profiles(rows, skipped)
+
+
 def inputs(*plans: str | None, corpus: str | None = None) -> list:
     """Every file a command reads: the plans named, the seeds and the corpus plans. Outputs never replace them."""
     from .corpus import corpus_dir, plan_files, seed_dirs

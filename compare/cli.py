@@ -141,25 +141,61 @@ def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
 
 
 @main.command()
-@click.argument("plan")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
-              help="Table, JSON ({plan, clauses, tiers, per_10k, parts}) or CSV (one row per tier).")
+@click.argument("plan", required=False)
+@click.option("--all", "all_plans", is_flag=True,
+              help="Every plan of the seeds and the corpus, ordered by date, instead of one PLAN.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
+              help="table, json, csv; with --all also html [default: table; with --all, from -o's suffix: "
+                   ".html, .json, .csv].")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the HTML page's interface.")
+@click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
+              help="Folder of templates that override the defaults.")
 @corpus_option
 @with_input_options
 @_fail_cleanly
-def profile(plan, fmt, corpus, input_format, encoding):
+def profile(plan, all_plans, fmt, output, lang, template_dir, corpus, input_format, encoding):
     """Print PLAN's policy-force profile: clauses per tier (binding, directive,
     supportive, exploratory, none), per 10,000 characters, and each top-level
     part's share of each tier. See compare/force.py for how clauses are graded.
+
+    With --all: every plan of the seeds and the corpus, ordered by date, with
+    its genre (plan or regulation/law, from the title's last word), and the
+    median binding share by genre and the trend of the binding+directive share
+    over time. Files that cannot be read are skipped with a warning.
 
     \b
     Example:
       compare profile 成渝 --corpus ../shared/corpus
       compare profile sh-ftz-regulation-2014 --corpus ../shared/corpus --format json
+      compare profile --all --corpus ../shared/corpus -o profiles.html
+      compare profile --all --corpus ../shared/corpus --format csv -o profiles.csv
     """
-    from .report import render_profile
+    from .output import check_targets
+    from .report import render_corpus_profiles, render_profile
 
-    click.echo(render_profile(api.profile(plan, corpus, Options(format=input_format, encoding=encoding)), fmt), nl=False)
+    options = Options(format=input_format, encoding=encoding)
+    if not all_plans:
+        if plan is None:
+            raise click.UsageError("give a PLAN, or --all for every plan")
+        if fmt == "html":
+            raise click.UsageError("--format html needs --all")
+        read = api.inputs(plan, corpus=corpus)
+        check_targets([output] if output else [], read)
+        _emit(render_profile(api.profile(plan, corpus, options), fmt or "table"), output, read, lang)
+        return
+    if plan is not None:
+        raise click.UsageError("--all takes no PLAN")
+    by_suffix = {".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
+    fmt = fmt or (by_suffix.get(Path(output).suffix.lower(), "table") if output else "table")
+    read = api.inputs(corpus=corpus)
+    check_targets([output] if output else [], read)
+    profiles = api.profiles(corpus, options)
+    _warn(profiles.skipped, lang)
+    if profiles.skipped:
+        click.echo(_say(lang, "cli.profile_summary", n=len(profiles.rows), skipped=len(profiles.skipped)), err=True)
+    _emit(render_corpus_profiles(profiles, fmt, template_dir, lang), output, read, lang)
 
 
 class ThresholdType(click.ParamType):

@@ -26,6 +26,7 @@ items where the body commits nothing (a bare heading). A pair's change compares 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -277,3 +278,112 @@ def plan_profile(doc, seg) -> PlanProfile:
                       "shares": {tier: round(k / n, 4) if n else 0.0 for tier, k in own.items()}})
     return PlanProfile(doc.name, doc.title, doc.date, chars, len(forces), counts,
                        {tier: round(k * 10_000 / chars, 2) if chars else 0.0 for tier, k in counts.items()}, parts)
+
+
+# ---------------------------------------------------------------- the corpus view
+
+PLAN_GENRE, REGULATION_GENRE, OTHER_GENRE = "plan", "regulation", "other"
+# A Chinese policy title ends with its document type: 《…规划》, 《…实施方案》, 《…指导意见》 are plans and
+# policy documents; 《…条例》, 《…法》, 《…管理办法》, 《…规定》 are regulations and laws.
+GENRE_ENDINGS = ((PLAN_GENRE, ("规划", "方案", "意见", "纲要", "计划")),
+                 (REGULATION_GENRE, ("条例", "法", "办法", "规定", "细则", "规则")))
+_TRAILING_NOTE = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")  # （试行）, （2020年修订）
+TREND_TIERS = ("binding", "directive")  # the trend is of the share of clauses that oblige or direct
+
+
+def genre(title: str) -> str:
+    """"plan", "regulation" or "other": by the word the title ends with (GENRE_ENDINGS), a trailing note in
+    brackets and 《》 set aside."""
+    core = title.strip().strip("《》")
+    while _TRAILING_NOTE.search(core):
+        core = _TRAILING_NOTE.sub("", core).strip("《》 ")
+    return next((g for g, endings in GENRE_ENDINGS if core.endswith(endings)), OTHER_GENRE)
+
+
+@dataclass
+class CorpusRow:
+    """One plan on the corpus page: its tier counts, per 10,000 characters, and shares of its clauses
+    (in [0, 1], rounded to 4 places)."""
+
+    plan: str
+    title: str
+    date: str | None
+    genre: str
+    path: str
+    chars: int
+    clauses: int
+    tiers: dict
+    per_10k: dict
+    shares: dict
+
+    @property
+    def trend_share(self) -> float:
+        """Share of clauses binding or directive, in [0, 1]."""
+        return round(sum(self.shares[t] for t in TREND_TIERS), 4)
+
+
+@dataclass
+class CorpusProfiles:
+    """Every plan's force profile, ordered by date (undated last, ties by name), with the two answers:
+
+    ``by_genre``: {genre: {"plans": n, "median_binding_share": share}} for each genre present;
+    ``trend``: {"plans": n dated, "rho": Spearman's ρ of binding+directive share against date (None under
+    3 plans or without variation), "threshold": 1.96/√(n−1), the |ρ| that chance alone passes about one time in
+    twenty, "direction": "rising" | "falling" | "flat" | None}.
+    """
+
+    rows: list
+    by_genre: dict
+    trend: dict
+    skipped: list  # "path: reason" per file that could not be read
+
+
+def _ranks(values) -> list[float]:
+    """Ranks from 1, ties given their average rank."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    ranks = [0.0] * len(values)
+    k = 0
+    while k < len(order):
+        j = k
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[k]]:
+            j += 1
+        for i in order[k:j + 1]:
+            ranks[i] = (k + j) / 2 + 1
+        k = j + 1
+    return ranks
+
+
+def spearman(xs, ys) -> float | None:
+    """Spearman's rank correlation in [-1, 1] (Pearson's r of the ranks); None under 3 points or when either
+    side does not vary."""
+    if len(xs) < 3:
+        return None
+    rx, ry = _ranks(list(xs)), _ranks(list(ys))
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    sxx, syy = sum((a - mx) ** 2 for a in rx), sum((b - my) ** 2 for b in ry)
+    return round(sxy / (sxx * syy) ** 0.5, 4) if sxx and syy else None
+
+
+def corpus_row(pp: PlanProfile, path: str) -> CorpusRow:
+    shares = {t: round(n / pp.clauses, 4) if pp.clauses else 0.0 for t, n in pp.tiers.items()}
+    return CorpusRow(pp.plan, pp.title, pp.date, genre(pp.title), path, pp.chars, pp.clauses, pp.tiers, pp.per_10k,
+                     shares)
+
+
+def corpus_profiles(rows: list[CorpusRow], skipped: list[str]) -> CorpusProfiles:
+    """The corpus view of plan rows: ordered by date, undated last, ties by name (then path)."""
+    import statistics
+
+    rows = sorted(rows, key=lambda r: (r.date is None, r.date or "", r.plan, r.path))
+    by_genre = {}
+    for g in (PLAN_GENRE, REGULATION_GENRE, OTHER_GENRE):
+        members = [r.shares["binding"] for r in rows if r.genre == g]
+        if members:
+            by_genre[g] = {"plans": len(members), "median_binding_share": round(statistics.median(members), 4)}
+    dated = [r for r in rows if r.date]
+    rho = spearman([r.date for r in dated], [r.trend_share for r in dated])
+    threshold = round(1.96 / (len(dated) - 1) ** 0.5, 4) if len(dated) > 1 else None
+    direction = None if rho is None else "rising" if rho >= threshold else "falling" if rho <= -threshold else "flat"
+    trend = {"plans": len(dated), "rho": rho, "threshold": threshold, "direction": direction}
+    return CorpusProfiles(rows, by_genre, trend, skipped)

@@ -777,3 +777,74 @@ def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
     links = [relative_href(name) if name else None for name in reports]  # only reports that are there
     return _render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links, t=t,
                         html_lang=t("html_lang"))
+
+
+# ---------------------------------------------------------------- corpus force profiles
+
+PROFILE_BAR_WIDTH = 200  # px of a plan's stacked tier bar on the corpus page (its clauses = the whole bar)
+PROFILE_FIELDS = ["plan", "title", "date", "genre", "chars", "clauses"]
+
+
+def profiles_summary(cp, t) -> list[str]:
+    """The two answers, in the language of ``t``: median binding share by genre, and the trend over time."""
+    from .force import GENRE_ENDINGS
+
+    medians = [t("profiles_genre_median", genre=t("genre." + g), n=v["plans"], share=f"{v['median_binding_share']:.0%}")
+               for g, v in cp.by_genre.items()]
+    lines = [t("profiles_q_genre") + " " + t("profiles_list_sep").join(medians) + t("profiles_end")]
+    few = [t("genre." + g) for g, _ in GENRE_ENDINGS if 0 < cp.by_genre.get(g, {}).get("plans", 0) < 3]
+    if few:
+        lines[0] += " " + t("profiles_few", genres=t("profiles_genre_sep").join(few))
+    tr = cp.trend
+    reading = t("trend." + (tr["direction"] or "none"))
+    if tr["rho"] is None:
+        lines.append(t("profiles_q_trend") + " " + t("profiles_trend_none", n=tr["plans"], reading=reading))
+    else:
+        lines.append(t("profiles_q_trend") + " " + t("profiles_trend", rho=f"{tr['rho']:+.2f}", n=tr["plans"],
+                                                      threshold=f"{tr['threshold']:.2f}", reading=reading))
+    return lines
+
+
+def _profile_records(cp) -> list[dict]:
+    return [{"plan": r.plan, "title": r.title, "date": r.date, "genre": r.genre, "path": r.path, "chars": r.chars,
+             "clauses": r.clauses, "tiers": r.tiers, "per_10k": r.per_10k, "shares": r.shares,
+             "binding_directive_share": r.trend_share} for r in cp.rows]
+
+
+def render_corpus_profiles(cp, fmt: str, template_dir=None, lang: str | None = None) -> str:
+    """Every plan's force profile (compare.force.CorpusProfiles) as an HTML page, JSON ({"plans", "by_genre",
+    "trend", "skipped"}), CSV (one row per plan) or a table with the two answers below it (English)."""
+    from .force import GENRE_ENDINGS, TIERS
+
+    tiers = list(reversed(TIERS))
+    if fmt == "json":
+        return dumps({"plans": _profile_records(cp), "by_genre": cp.by_genre, "trend": cp.trend, "skipped": cp.skipped})
+    if fmt == "csv":
+        header = PROFILE_FIELDS + tiers + [f"{x}_per_10k" for x in tiers] + [f"{x}_share" for x in tiers] + ["path"]
+        return csv_text(header, [[getattr(r, f) for f in PROFILE_FIELDS] + [r.tiers[x] for x in tiers]
+                                 + [r.per_10k[x] for x in tiers] + [r.shares[x] for x in tiers] + [r.path] for r in cp.rows])
+    t = Strings("en" if fmt == "table" else lang)
+    if fmt == "table":
+        rows = [[r.date or "", r.plan, r.title, r.genre, str(r.clauses)] + [f"{r.shares[x]:.0%}" for x in tiers]
+                + [f"{r.trend_share:.0%}"] for r in cp.rows]
+        table = text_table(["date", "plan", "title", "genre", "clauses"] + tiers + ["b+d"], rows,
+                           [10, max([_width(printable(r.plan)) for r in cp.rows] + [4]), 24, 14, 7] + [11, 9, 10, 11, 4] + [4])
+        skipped = f"{len(cp.skipped)} file(s) skipped\n" if cp.skipped else ""
+        return table + "\n" + printable("\n".join(profiles_summary(cp, t))) + "\n" + skipped
+    rows = []
+    for r in cp.rows:
+        x, parts = 0.0, []
+        for tier in tiers:
+            width = PROFILE_BAR_WIDTH * r.shares[tier]
+            share = f"{r.shares[tier]:.0%}"
+            parts.append({"tier": tier, "n": r.tiers[tier], "x": round(x, 2), "width": round(width, 2),
+                          "tip": t("force_bar_tip", plan=r.title, tier=t("tier." + tier), n=r.tiers[tier], share=share)})
+            x += width
+        cells = [{"tier": tier, "n": r.tiers[tier], "share": f"{r.shares[tier]:.0%}", "per_10k": f"{r.per_10k[tier]:.1f}"}
+                 for tier in tiers]
+        rows.append({"row": r, "genre": t("genre." + r.genre), "parts": parts, "cells": cells,
+                     "trend": f"{r.trend_share:.0%}"})
+    rule = t("profiles_genre_rule", plan="、".join(GENRE_ENDINGS[0][1]), regulation="、".join(GENRE_ENDINGS[1][1]))
+    return _render_page("profiles.html", template_dir, t=t, html_lang=t("html_lang"), cp=cp, rows=rows,
+                        tiers=[(tier, t("tier." + tier)) for tier in tiers], summary=profiles_summary(cp, t),
+                        rule=rule, bar_width=PROFILE_BAR_WIDTH)

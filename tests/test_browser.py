@@ -259,4 +259,28 @@ def test_review_pair_unpair_export_and_rerun(browser, tmp_path):
     assert int(page2.inner_text(".counts li:first-child b")) == sum(1 for p in shown if p["a"] and p["b"])
     assert int(page2.inner_text(".counts li.k-only_a b")) == sum(1 for p in shown if p["kind"] == "only_a")
     assert int(page2.inner_text(".counts li.k-only_b b")) == sum(1 for p in shown if p["kind"] == "only_b")
+
+
+def test_corpus_profiles_page_in_chromium(browser, tmp_path):
+    """`compare profile --all`: one bar per plan whose parts fill it, the answers shown, nothing blocked by the CSP."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "evil.md").write_text('# <img src=x onerror=alert(1)>条例\n\n2020年1月1日\n\n第一条 金融机构应当依法经营。\n',
+                                    encoding="utf-8")
+    (corpus / "other.md").write_text("# 某市金融发展规划\n\n2019年1月1日\n\n一、总体要求\n\n推进金融改革，支持设立基金。探索绿色金融。\n",
+                                     encoding="utf-8")
+    out = tmp_path / "profiles.html"
+    result = CliRunner().invoke(main, ["profile", "--all", "--corpus", str(corpus), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page, problems = _open(browser, out)
+    assert page.evaluate("document.querySelectorAll('script, img, iframe').length") == 0
+    assert page.locator("svg.profile-bar").count() == 3  # the two plans and the seed
+    widths = page.eval_on_selector_all("svg.profile-bar", "bars => bars.map(b => [...b.querySelectorAll('rect')]"
+                                       ".reduce((s, r) => s + r.getBBox().width, 0))")
+    assert all(abs(w - 200) < 0.5 for w in widths), widths
+    body = page.inner_text("body")
+    assert "<img src=x onerror=alert(1)>条例" in body and "法规比规划更具约束力吗？" in body
+    assert page.inner_text("tbody tr:first-child td.date") == "2019-01-01"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "profiles.png"), full_page=True)
     assert problems == []
