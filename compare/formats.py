@@ -354,7 +354,7 @@ def paragraphs_from_docx(data: bytes, path: str, cap: int) -> Paragraphs:
     return out
 
 
-_SENTENCE_END = tuple("。；：！？”）」』;:!?")
+_SENTENCE_END = tuple("。；：！？”）」』;")  # ASCII ; ends clauses in some plans; ? and : end URLs
 
 
 _LIGATURES = {0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl", 0xFB05: "st", 0xFB06: "st"}
