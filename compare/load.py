@@ -220,6 +220,9 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
     fm_title = front.get("title", "")
     inner = re.search(r"《([^《》]{1,200})》", fm_title)
     title = title or (inner.group(1) if inner else fm_title) or None
+    if not title:  # no layout hints (PDF): the plan's own title line, quoted as 《…》 by the notice above it
+        quoted = {m.group(1) for t, _ in items[:5] for m in re.finditer(r"《([^《》]{1,60})》", t)}
+        title = next((t for t, _ in items[1:15] if t in quoted), None)
     if not title and items:
         m = re.fullmatch(r"《([^》]+)》", items[0][0])
         first = items[0][0]

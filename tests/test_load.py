@@ -126,3 +126,21 @@ def test_doc_number_issuers_and_date_from_a_notice(tmp_path):
     assert doc.doc_number == "国办发〔2022〕15号" and doc.title == "示范区金融开放方案"
     assert doc.date == "2022-03-08" and doc.issuers == ["国务院办公厅"]
     assert [s.number + s.title for s in doc.walk()] == ["一、总体要求", "（一）指导思想"]
+
+
+@pytest.mark.parametrize("variant, unified", [
+    ("金融⻛险", "金融风险"), ("部⻔", "部门"), ("人⺠", "人民"), ("⻋辆", "车辆"), ("增⻓", "增长"),  # Radicals Supplement
+    ("第⼀条", "第一条"), ("⾦融", "金融"), ("⾨户", "门户"), ("⼾籍", "户籍"),  # Kangxi Radicals, then simplified
+    ("\uf901新", "更新"), ("〈条例〉", "〈条例〉"),  # a CJK Compatibility Ideograph; angle brackets
+])
+def test_match_form_folds_equivalent_ideographs(variant, unified):
+    assert len(match_form(variant)) == len(variant)
+    assert match_form(variant) == match_form(unified)
+
+
+def test_radicals_typed_into_a_plan_stay_in_its_text(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("第一章 总则\n第一条 防范金融⻛险，维护人⺠利益。\n", encoding="utf-8")
+    doc = load_plan(path)
+    assert "金融⻛险" in doc.text and "人⺠" in doc.text  # shown as written; only matching folds them
+    check_lossless(doc)
