@@ -204,7 +204,8 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
     from .errors import CompareError
     from .errors import BadArgument
     from .output import write_output
-    from .report import render_html, render_matrix, report_name
+    from .pages import render_matrix
+    from .report import render_html, report_name
 
     options = options or Options()
     out = Path(out_dir) if out_dir else Path(f"{Path(resolve(plan, corpus)).stem}_vs_corpus")

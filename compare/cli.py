@@ -45,7 +45,7 @@ def _fail_cleanly(func):
 
 
 def _say(lang, key, **values) -> str:
-    from .report import Strings
+    from .templating import Strings
 
     return Strings(lang)(key, **values)
 
@@ -173,7 +173,7 @@ def profile(plan, all_plans, fmt, output, lang, template_dir, corpus, input_form
       compare profile --all --corpus ../shared/corpus --format csv -o profiles.csv
     """
     from .output import check_targets
-    from .report import render_corpus_profiles, render_profile
+    from .pages import render_corpus_profiles, render_profile
 
     options = Options(format=input_format, encoding=encoding)
     if not all_plans:
@@ -444,7 +444,7 @@ def rank(plan, top, threshold, clause_threshold, keep_duplicates, meta, lang, fm
     Example:
       compare rank 成渝 --corpus ../shared/corpus --top 5
     """
-    from .report import render_rank
+    from .pages import render_rank
 
     _corpus_query(lambda progress: api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress,
                                             keep_duplicates, meta),
@@ -481,7 +481,7 @@ def clauses(plan, query, top, min_score, per_plan, keep_duplicates, meta, lang, 
       compare clauses 成渝 --corpus ../shared/corpus --top 3 --min-score 0.5
       compare clauses --query "支持小额贷款公司、融资担保公司规范发展" --corpus ../shared/corpus
     """
-    from .report import render_clauses
+    from .pages import render_clauses
 
     if (plan is None) == (query is None):
         raise click.UsageError("give a PLAN or --query, not both")
@@ -516,7 +516,7 @@ def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus,
     """
     from .corpus import seed_dirs, plan_files
     from .output import check_targets, write_output
-    from .report import render_matrix
+    from .pages import render_matrix
 
     if plan is None:
         seeds = [p for d in seed_dirs() for p in plan_files(d)]

@@ -54,7 +54,7 @@ def is_own_report(path: Path) -> bool:
         return False
     if REPORT_MARK in head or _OWN_JSON.match(head):
         return True
-    from .report import CLAUSE_FIELDS, RANK_FIELDS
+    from .pages import CLAUSE_FIELDS, RANK_FIELDS
 
     first = head.removeprefix(b"\xef\xbb\xbf").split(b"\r\n", 1)[0]
     return first in (",".join(RANK_FIELDS).encode(), ",".join(CLAUSE_FIELDS).encode())

@@ -57,7 +57,7 @@ def render_clusters(result: ReuseResult, fmt: str) -> str:
     """``json``: one object per line; ``csv``: the clusters table with its plans, a BOM for Excel."""
     if fmt == "json":
         return "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in cluster_objects(result))
-    from .report import csv_text
+    from .pages import csv_text
 
     rows = [[getattr(c, f) for f in CLUSTER_FIELDS] + [";".join(p["plan"] for p in c.plans)] for c in result.clusters]
     return csv_text(CLUSTER_FIELDS + ["plans"], rows)
@@ -65,7 +65,7 @@ def render_clusters(result: ReuseResult, fmt: str) -> str:
 
 def summary_line(result: ReuseResult, lang: str | None = None) -> str:
     """One line for the terminal, in the interface language."""
-    from .report import Strings
+    from .templating import Strings
 
     t = Strings(lang)
     share = result.candidates / result.all_pairs if result.all_pairs else 0.0
@@ -77,7 +77,7 @@ def summary_line(result: ReuseResult, lang: str | None = None) -> str:
 
 def render_page(result: ReuseResult, template_dir=None, lang: str | None = None) -> str:
     """DIR/index.html: the largest clusters, and the diffusion graph as an SVG of arcs between dated plans."""
-    from .report import Strings, _render_page
+    from .templating import Strings, render_page
 
     t = Strings(lang)
     edges = result.edges[:PAGE_EDGES]  # the strongest: edges come most shared first
@@ -95,7 +95,7 @@ def render_page(result: ReuseResult, template_dir=None, lang: str | None = None)
                      "width": f"{0.5 + 5.5 * math.sqrt(e.shared / top):.2f}",
                      "tip": t("reuse_edge_tip", source=e.source, target=e.target, n=e.shared)})
     label_room = 8 + 13 * max([len(p["name"]) for p in plans] + [1]) // 2
-    return _render_page("reuse.html", template_dir, t=t, html_lang=t("html_lang"), result=result,
+    return render_page("reuse.html", template_dir, t=t, html_lang=t("html_lang"), result=result,
                         clusters=result.clusters[:PAGE_CLUSTERS], plans=plans, x=x, arcs=arcs, base=int(base),
                         width=max(80 + len(plans) * step, 300), height=int(base) + label_room)
 

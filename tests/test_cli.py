@@ -161,7 +161,7 @@ def test_names_a_typo_a_missing_corpus_and_a_seed_copy(runner, tmp_path):
 
 def test_rank_table_never_cuts_a_plan_name():
     from compare.ranking import PlanRank
-    from compare.report import _width, render_rank
+    from compare.pages import _width, render_rank
 
     long = "hengqin-cooperation-zone-promotion-regulation-2023-全文-广东省人大常委会公布"
     table = render_rank([PlanRank(long, "横琴粤澳深度合作区发展促进条例", "2023-01-09", "x.md", 0.41, 0.5, 3),

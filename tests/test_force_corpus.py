@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from compare import api, force
 from compare.cli import main
-from compare.report import Strings, profiles_summary, render_corpus_profiles
+from compare.pages import profiles_summary, render_corpus_profiles
+from compare.templating import Strings
 from conftest import SEED, needs_corpus
 
 

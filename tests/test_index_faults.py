@@ -404,7 +404,8 @@ def test_a_full_disk_keeps_the_old_index(tmp_path, monkeypatch):
 def test_reports_saved_among_the_plans_are_not_plans(tmp_path):
     from compare import api
     from compare.models import Options
-    from compare.report import comparison_json, outline_json, render_html, render_rank
+    from compare.pages import render_rank
+    from compare.report import comparison_json, outline_json, render_html
     from compare.sections import load_plan
 
     corpus = _plans(tmp_path / "corpus", 3)

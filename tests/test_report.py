@@ -220,7 +220,8 @@ def test_matrix_links_stay_beside_the_page(name):
     from urllib.parse import unquote, urljoin
 
     from compare.ranking import Matrix
-    from compare.report import pair_file_name, render_matrix
+    from compare.pages import render_matrix
+    from compare.report import pair_file_name
 
     m = Matrix(plans=[{"name": "seed", "title": "种子", "date": None}, {"name": name, "title": "计划", "date": None}],
                similarity=[[1.0, 0.3], [0.3, 1.0]], seed={"name": "seed", "title": "种子"},
@@ -289,7 +290,7 @@ def test_report_is_in_chinese_by_default_and_in_english_with_lang_en(tmp_path):
 def test_lang_reaches_the_library_and_the_matrix(tmp_path):
     from compare.models import Options
     from compare.ranking import Matrix
-    from compare.report import render_matrix
+    from compare.pages import render_matrix
 
     c = api.compare(str(SEED), str(PLAN), corpus=str(tmp_path / "none"))
     assert 'lang="zh-CN"' in render_html(c) and 'lang="en"' in render_html(c, Options(lang="en"))

@@ -1,0 +1,229 @@
+"""The corpus's outputs: tables (text with CJK widths, CSV, JSON lines) and pages for rank, clauses,
+the matrix and the force profiles."""
+from __future__ import annotations
+
+import io
+import json
+
+from .report import _C1_ESCAPES, dumps, printable, relative_href
+from .templating import Strings, render_page
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _clip(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    if _width(text) <= width:
+        return text
+    out, used = "", 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width - 1:
+            return out + "…"
+        out, used = out + ch, used + w
+    return out
+
+
+def text_table(header: list[str], rows: list[list[str]], widths: list[int]) -> str:
+    """A fixed-width table that lines up with CJK text (wide characters count double)."""
+    lines = []
+    for row in [header] + rows:
+        cells = [_clip(printable(str(v)), w) for v, w in zip(row, widths)]
+        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def csv_text(header: list[str], rows: list[list]) -> str:
+    """CSV that Excel opens correctly: UTF-8 with a byte-order mark, CRLF rows."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return "\ufeff" + buf.getvalue()
+
+
+def json_lines(records: list[dict]) -> str:
+    """One JSON object per line."""
+    return "".join(json.dumps(r, ensure_ascii=False).translate(_C1_ESCAPES) + "\n" for r in records)
+
+
+def _records(items) -> list[dict]:
+    from dataclasses import asdict
+
+    return [asdict(x) for x in items]
+
+
+RANK_FIELDS = ["name", "title", "date", "score", "coverage", "shared_clauses", "path", "duplicates"]
+
+
+def _cell(value):
+    """A CSV cell: lists joined with '; '."""
+    return "; ".join(value) if isinstance(value, list) else value
+
+
+def render_rank(ranks, fmt: str, lang: str | None = None, threshold: float = 0.2) -> str:
+    """``rank``'s result as a table (in the interface language), JSON lines or CSV (keys in English)."""
+    rows = [[_cell(getattr(r, f)) for f in RANK_FIELDS] for r in ranks]
+    if fmt == "json":
+        return json_lines(_records(ranks))
+    if fmt == "csv":
+        return csv_text(RANK_FIELDS, rows)
+    t = Strings(lang)
+    shown = [[str(i), r.name + (t("cli.rank_duplicates", names=", ".join(r.duplicates)) if r.duplicates else ""),
+              r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
+             for i, r in enumerate(ranks, start=1)]
+    name_width = max([_width(printable(row[1])) for row in shown] + [4])  # never cut: names are pasted into `run`
+    header = ["#", t("cli.rank_plan"), t("cli.rank_title"), t("cli.rank_date"), t("cli.rank_score"),
+              t("cli.rank_coverage", threshold=f"{threshold:g}"), t("cli.rank_shared")]
+    widths = [3, name_width, 34, 10, 6, max(8, _width(header[5])), max(8, _width(header[6]))]
+    return text_table(header, shown, widths)
+
+
+def render_profile(pp, fmt: str) -> str:
+    """A plan's force profile as a table, JSON ({"plan", "clauses", "tiers", …}) or CSV (one row per tier)."""
+    if fmt == "json":
+        return dumps({"plan": pp.plan, "title": pp.title, "date": pp.date, "chars": pp.chars, "clauses": pp.clauses,
+                      "tiers": pp.tiers, "per_10k": pp.per_10k, "parts": pp.parts})
+    tiers = list(pp.tiers)
+    if fmt == "csv":
+        header = ["tier", "clauses", "per_10k"] + [f"{p['number'] or p['id']} {p['title']}".strip() for p in pp.parts]
+        return csv_text(header, [[t, pp.tiers[t], pp.per_10k[t]] + [p["shares"][t] for p in pp.parts] for t in tiers])
+    head = f"{pp.title} ({pp.plan}{', ' + pp.date if pp.date else ''}): {pp.clauses} clauses, {pp.chars} characters\n\n"
+    rows = [[t, str(pp.tiers[t]), f"{pp.per_10k[t]:.1f}"] for t in tiers]
+    table = text_table(["tier", "clauses", "per 10k chars"], rows, [12, 8, 13])
+    parts = [[f"{p['number']} {p['title']}".strip() or p["id"], str(p["clauses"])] + [f"{p['shares'][t]:.0%}" for t in tiers]
+             for p in pp.parts]
+    by_part = text_table(["part", "clauses"] + tiers, parts, [30, 8] + [12] * len(tiers)) if parts else ""
+    return printable(head) + table + ("\n" + by_part if by_part else "")
+
+
+CLAUSE_FIELDS = ["query_id", "query_text", "rank", "score", "plan", "title", "date", "section", "clause_id", "text",
+                 "boilerplate", "plans_with_it", "group", "group_plans", "group_first_plan", "group_first_date",
+                 "earliest"]
+
+
+def render_clauses(results, fmt: str, lang: str | None = None) -> str:
+    """``clauses``'s result. In the table, provenance stands once per group of near-identical hits (its
+    earliest plan and date), and a hit row says only whether it is the earliest of its group."""
+    if fmt == "json":
+        return json_lines([{k: r[k] for k in CLAUSE_FIELDS} for r in _records(results.hits)])
+    if fmt == "csv":
+        return csv_text(CLAUSE_FIELDS, [[getattr(h, f) for f in CLAUSE_FIELDS] for h in results.hits])
+    t = Strings(lang)
+    out: list[str] = []
+    by_query: dict[str, list] = {}
+    for h in results.hits:
+        by_query.setdefault(h.query_id, []).append(h)
+    for query_id, hits in by_query.items():
+        out.append(f"\n{query_id}  {hits[0].query_text}\n")
+        if hits[0].boilerplate:
+            out.append("  " + t("cli.boilerplate", n=hits[0].plans_with_it) + "\n")
+        for h in hits:
+            mark = ""
+            if h.group:
+                mark = "  [" + t("cli.group_earliest" if h.earliest else "cli.group_member", group=h.group) + "]"
+            out.append(f"  {h.rank}. {h.score:.3f}  {h.plan} {h.date or ''}  {h.section}{mark}\n     {h.text}\n")
+        groups = {h.group: h for h in hits if h.group}
+        for number, h in sorted(groups.items()):
+            first = t("cli.group_first", plan=h.group_first_plan, date=h.group_first_date) if h.group_first_plan \
+                else t("cli.group_undated")
+            out.append("  " + t("cli.group_line", group=number, n=h.group_plans, first=first) + "\n")
+    if not results.hits:
+        out.append(t("cli.no_clauses") + "\n")
+    return printable("".join(out).lstrip("\n"))
+
+
+def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
+    """The corpus page: clustered plan × plan heatmap and the seed's coverage table."""
+    t = Strings(lang)
+    n = len(m.plans)
+    size = max(6, min(22, 700 // max(1, n)))
+    top = max([m.similarity[i][j] for i in range(n) for j in range(n) if i != j] + [0.05])
+    cells = []
+    for i in range(n):
+        for j in range(n):
+            v = m.similarity[i][j]
+            shade = int(round(255 - min(1.0, v / top) * 215))
+            fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
+            cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
+                          "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
+    reports = list(m.reports) + [None] * (len(m.columns) - len(m.reports))
+    links = [relative_href(name) if name else None for name in reports]  # only reports that are there
+    return render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links, t=t,
+                        html_lang=t("html_lang"))
+
+
+# ---------------------------------------------------------------- corpus force profiles
+
+PROFILE_BAR_WIDTH = 200  # px of a plan's stacked tier bar on the corpus page (its clauses = the whole bar)
+PROFILE_FIELDS = ["plan", "title", "date", "genre", "chars", "clauses"]
+
+
+def profiles_summary(cp, t) -> list[str]:
+    """The two answers, in the language of ``t``: median binding share by genre, and the trend over time."""
+    from .force import GENRE_ENDINGS
+
+    medians = [t("profiles_genre_median", genre=t("genre." + g), n=v["plans"], share=f"{v['median_binding_share']:.0%}")
+               for g, v in cp.by_genre.items()]
+    lines = [t("profiles_q_genre") + " " + t("profiles_list_sep").join(medians) + t("profiles_end")]
+    few = [t("genre." + g) for g, _ in GENRE_ENDINGS if 0 < cp.by_genre.get(g, {}).get("plans", 0) < 3]
+    if few:
+        lines[0] += " " + t("profiles_few", genres=t("profiles_genre_sep").join(few))
+    tr = cp.trend
+    reading = t("trend." + (tr["direction"] or "none"))
+    if tr["rho"] is None:
+        lines.append(t("profiles_q_trend") + " " + t("profiles_trend_none", n=tr["plans"], reading=reading))
+    else:
+        lines.append(t("profiles_q_trend") + " " + t("profiles_trend", rho=f"{tr['rho']:+.2f}", n=tr["plans"],
+                                                      threshold=f"{tr['threshold']:.2f}", reading=reading))
+    return lines
+
+
+def _profile_records(cp) -> list[dict]:
+    return [{"plan": r.plan, "title": r.title, "date": r.date, "genre": r.genre, "path": r.path, "chars": r.chars,
+             "clauses": r.clauses, "tiers": r.tiers, "per_10k": r.per_10k, "shares": r.shares,
+             "binding_directive_share": r.trend_share} for r in cp.rows]
+
+
+def render_corpus_profiles(cp, fmt: str, template_dir=None, lang: str | None = None) -> str:
+    """Every plan's force profile (compare.force.CorpusProfiles) as an HTML page, JSON ({"plans", "by_genre",
+    "trend", "skipped"}), CSV (one row per plan) or a table with the two answers below it (English)."""
+    from .force import GENRE_ENDINGS, TIERS
+
+    tiers = list(reversed(TIERS))
+    if fmt == "json":
+        return dumps({"plans": _profile_records(cp), "by_genre": cp.by_genre, "trend": cp.trend, "skipped": cp.skipped})
+    if fmt == "csv":
+        header = PROFILE_FIELDS + tiers + [f"{x}_per_10k" for x in tiers] + [f"{x}_share" for x in tiers] + ["path"]
+        return csv_text(header, [[getattr(r, f) for f in PROFILE_FIELDS] + [r.tiers[x] for x in tiers]
+                                 + [r.per_10k[x] for x in tiers] + [r.shares[x] for x in tiers] + [r.path] for r in cp.rows])
+    t = Strings("en" if fmt == "table" else lang)
+    if fmt == "table":
+        rows = [[r.date or "", r.plan, r.title, r.genre, str(r.clauses)] + [f"{r.shares[x]:.0%}" for x in tiers]
+                + [f"{r.trend_share:.0%}"] for r in cp.rows]
+        table = text_table(["date", "plan", "title", "genre", "clauses"] + tiers + ["b+d"], rows,
+                           [10, max([_width(printable(r.plan)) for r in cp.rows] + [4]), 24, 14, 7] + [11, 9, 10, 11, 4] + [4])
+        skipped = f"{len(cp.skipped)} file(s) skipped\n" if cp.skipped else ""
+        return table + "\n" + printable("\n".join(profiles_summary(cp, t))) + "\n" + skipped
+    rows = []
+    for r in cp.rows:
+        x, parts = 0.0, []
+        for tier in tiers:
+            width = PROFILE_BAR_WIDTH * r.shares[tier]
+            share = f"{r.shares[tier]:.0%}"
+            parts.append({"tier": tier, "n": r.tiers[tier], "x": round(x, 2), "width": round(width, 2),
+                          "tip": t("force_bar_tip", plan=r.title, tier=t("tier." + tier), n=r.tiers[tier], share=share)})
+            x += width
+        cells = [{"tier": tier, "n": r.tiers[tier], "share": f"{r.shares[tier]:.0%}", "per_10k": f"{r.per_10k[tier]:.1f}"}
+                 for tier in tiers]
+        rows.append({"row": r, "genre": t("genre." + r.genre), "parts": parts, "cells": cells,
+                     "trend": f"{r.trend_share:.0%}"})
+    rule = t("profiles_genre_rule", plan="、".join(GENRE_ENDINGS[0][1]), regulation="、".join(GENRE_ENDINGS[1][1]))
+    return render_page("profiles.html", template_dir, t=t, html_lang=t("html_lang"), cp=cp, rows=rows,
+                        tiers=[(tier, t("tier." + tier)) for tier in tiers], summary=profiles_summary(cp, t),
+                        rule=rule, bar_width=PROFILE_BAR_WIDTH)

@@ -1,0 +1,147 @@
+"""Templating for every page: the jinja2 environment, the one table of interface strings, and the
+hash-based content security policy under which a page inlines its CSS and script and loads nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .models import KINDS
+
+KIND_LABELS = {kind: kind.replace("only_a", "only in A").replace("only_b", "only in B") for kind in KINDS}
+LANGS = ("zh", "en")  # interface languages of the HTML pages; the first is the default
+
+
+@lru_cache(maxsize=1)
+def _ui_table() -> dict:
+    """The one table of interface strings (compare/data/ui_strings.json): {lang: {key: text}}."""
+    return json.loads((Path(__file__).with_name("data") / "ui_strings.json").read_text(encoding="utf-8"))
+
+
+class Strings:
+    """Interface strings of one language: ``t("key", n=3)`` formats the entry with the given values.
+
+    The values (numbers, section numbers, titles) are substituted as text, never read as a format, and the
+    result is plain text that jinja2 escapes like any other.
+    """
+
+    def __init__(self, lang: str | None = None):
+        from .errors import BadArgument
+
+        lang = lang or LANGS[0]
+        if lang not in LANGS:
+            raise BadArgument(f"unknown interface language (choose from {', '.join(LANGS)})", lang)
+        self.lang = lang
+        self.table = _ui_table()[lang]
+
+    def __call__(self, key: str, **values) -> str:
+        text = self.table[key]
+        return text.format(**values) if values else text
+
+    def around(self, key: str, field: str, **values) -> tuple[str, str]:
+        """The text before and after ``{field}`` in an entry, for markup around a value (a count in bold)."""
+        before, _, after = self.table[key].partition("{" + field + "}")
+        return before.format(**values), after.format(**values)
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(kind, self.table["kind." + kind]) for kind in KIND_LABELS]
+
+
+TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]
+
+
+def _best_effort_cache(jinja2):
+    class BestEffortBytecodeCache(jinja2.FileSystemBytecodeCache):
+        """Compiled templates on disk; a full or read-only cache disk only costs speed."""
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return BestEffortBytecodeCache
+
+
+def environment(template_dir: str | os.PathLike | None = None):
+    """jinja2 environment: autoescape, StrictUndefined; a user folder overrides any default template.
+
+    Compiled templates are kept in the cache folder, so a cold process does not recompile them.
+    """
+    import jinja2
+
+    from .errors import TemplateProblem
+    from .tokenize import cache_dir
+
+    dirs = [str(d) for d in TEMPLATE_DIRS if d.is_dir()]
+    if template_dir:
+        if not Path(template_dir).is_dir():
+            raise TemplateProblem("template folder does not exist", str(template_dir))
+        for path in sorted(Path(template_dir).iterdir()):
+            try:
+                if path.is_file():
+                    path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                raise TemplateProblem("template is not UTF-8 text", str(path)) from None
+            except OSError as exc:
+                raise TemplateProblem(f"cannot read template ({exc.strerror})", str(path)) from None
+        dirs.insert(0, str(template_dir))
+    bytecode = cache_dir() / "jinja"
+    try:
+        bytecode.mkdir(exist_ok=True)
+        cache = _best_effort_cache(jinja2)(str(bytecode))
+    except OSError:  # an unwritable cache only costs speed
+        cache = None
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True, bytecode_cache=cache)
+
+
+def _csp_hash(text: str) -> str:
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+SCRIPTS = ("report.js", "review.js")  # the report's script: the page's own, then the review tools
+
+
+def render_page(template: str, template_dir=None, with_js: bool = False, **context) -> str:
+    """Render a page with the CSS (and JS) inlined, allowed by a hash-based CSP; no network at all."""
+    import jinja2
+    from markupsafe import Markup
+
+    from .errors import TemplateProblem
+
+    env = environment(template_dir)
+    try:
+        css = env.loader.get_source(env, "report.css")[0]
+        scripts = [(name, env.loader.get_source(env, name)[0]) for name in SCRIPTS] if with_js else []
+        js = "\n".join(text for _, text in scripts)  # one script, one hash
+        for name, text in [("report.css", css)] + scripts:
+            if "</" in text.lower():
+                raise TemplateProblem(f"{name} must not contain '</'")
+        script_src = _csp_hash(js) if js else "'none'"
+        csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {script_src}; "
+               "img-src data:; base-uri 'none'; form-action 'none'")
+        # css, js and csp are ours (templates), never document text
+        return env.get_template(template).render(css=Markup(css), js=Markup(js), csp=Markup(csp), **context)
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"template error: {exc}", _template_file(exc)) from None
+    except RecursionError:
+        raise TemplateProblem("templates include or extend one another without end",
+                              str(template_dir) if template_dir else None) from None
+
+
+def _template_file(exc: Exception) -> str | None:
+    """The template file an error arose in: named by the error, else the innermost template frame."""
+    where = getattr(exc, "filename", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".css", ".js")):
+            where = name
+        tb = tb.tb_next
+    return where
