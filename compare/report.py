@@ -333,7 +333,9 @@ def build_view(c, options=None) -> dict:
                 "a_where": c.a.section(clause_text_a[cp.a].section_id).number,
                 "b_where": c.b.section(clause_text_b[cp.b].section_id).number,
                 "a_anchor": anchor_of_a[clause_text_a[cp.a].section_id],
-                "b_anchor": anchor_of_b[clause_text_b[cp.b].section_id]} for cp in c.clause_pairs]
+                "b_anchor": anchor_of_b[clause_text_b[cp.b].section_id],
+                "a_reuse": _reuse_note(c, "a", cp.a, t), "b_reuse": _reuse_note(c, "b", cp.b, t)}
+               for cp in c.clause_pairs]
     return {
         "lang": t.lang, "html_lang": t("html_lang"),
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
@@ -347,6 +349,15 @@ def build_view(c, options=None) -> dict:
         "warnings": list(c.warnings),
         "review": _review_view(c, t, names_a, names_b),
     }
+
+
+def _reuse_note(c, side: str, clause_id: str, t) -> dict | None:
+    """The clause's reuse cluster as the corpus index keeps it (compare reuse), for the clause panel; or None."""
+    found = (getattr(c, "reuse", None) or {}).get(side, {}).get(clause_id)
+    if not found:
+        return None
+    return {"text": reuse_phrase(t, found["plans"], found["first_plan"], found["first_date"]),
+            "tip": t("reuse_appears_tip", cluster=found["cluster"])}
 
 
 def _pair_force(force, n, t) -> tuple[dict | None, list, list]:
@@ -725,12 +736,20 @@ def render_profile(pp, fmt: str) -> str:
 
 CLAUSE_FIELDS = ["query_id", "query_text", "rank", "score", "plan", "title", "date", "section", "clause_id", "text",
                  "boilerplate", "plans_with_it", "group", "group_plans", "group_first_plan", "group_first_date",
-                 "earliest"]
+                 "earliest", "reuse_cluster"]
+
+
+def reuse_phrase(t, plans: int, first_plan: str | None, first_date: str | None) -> str:
+    """"出现于 N 份规划，最早见于 X（date）" / "appears in N plans, first in X (date)"."""
+    if first_plan and first_date:
+        return t("reuse_appears", n=plans, plan=first_plan, date=first_date)
+    return t("reuse_appears_undated", n=plans)
 
 
 def render_clauses(results, fmt: str, lang: str | None = None) -> str:
     """``clauses``'s result. In the table, provenance stands once per group of near-identical hits (its
-    earliest plan and date), and a hit row says only whether it is the earliest of its group."""
+    earliest plan and date; where the index holds current reuse results, "appears in N plans, first in X
+    (date)" for the group's reuse cluster), and a hit row says only whether it is the earliest of its group."""
     if fmt == "json":
         return json_lines([{k: r[k] for k in CLAUSE_FIELDS} for r in _records(results.hits)])
     if fmt == "csv":
@@ -751,6 +770,11 @@ def render_clauses(results, fmt: str, lang: str | None = None) -> str:
             out.append(f"  {h.rank}. {h.score:.3f}  {h.plan} {h.date or ''}  {h.section}{mark}\n     {h.text}\n")
         groups = {h.group: h for h in hits if h.group}
         for number, h in sorted(groups.items()):
+            if h.reuse_cluster:  # the reuse cluster in the index: "appears in N plans, first in X (date)"
+                out.append("  " + t("cli.reuse_line", group=number, cluster=h.reuse_cluster,
+                                    appears=reuse_phrase(t, h.group_plans, h.group_first_plan, h.group_first_date))
+                           + "\n")
+                continue
             first = t("cli.group_first", plan=h.group_first_plan, date=h.group_first_date) if h.group_first_plan \
                 else t("cli.group_undated")
             out.append("  " + t("cli.group_line", group=number, n=h.group_plans, first=first) + "\n")
