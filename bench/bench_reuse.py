@@ -4,7 +4,8 @@ Each run is a fresh process with an empty token cache (tokenizing counts). Repor
 wall time (s), peak RSS per worker process (MB; the driver's too), candidate pairs verified vs all
 cross-plan clause pairs. Usage:
 
-    python bench/bench_reuse.py [--sizes 1000 3000 10000] [--repeat 1] [--keep DIR]
+    python bench/bench_reuse.py [--sizes 1000 3000 10000] [--repeat 1] [--modes dask local]
+    python bench/bench_reuse.py --candidates-only --sizes 10000   # candidate generation alone
 
 Synthetic plans (see ``make_corpus``): articles of random words from the seed plan's vocabulary;
 one plan in five belongs to a family of 20 and reuses some of the family's clauses with a word changed;
@@ -102,6 +103,39 @@ def one(corpus: str, mode: str) -> dict:
             "clusters": len(result.clusters)}
 
 
+def candidates_only(corpus: str) -> dict:
+    """Candidate generation alone, in this process: parse the partitions, MinHash-band them, pair the buckets.
+
+    Times (s) the parse (load, sections, tokens) and the candidate stages (signatures, bands, buckets)
+    apart; counts the distinct candidate pairs (before verification) and all cross-plan clause pairs.
+    """
+    import resource
+
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from compare import reuse as R
+    from compare.corpus import plan_files
+    from compare.reuse_engine import partitions_for
+
+    paths = [str(p.resolve()) for p in plan_files(Path(corpus))]
+    n = partitions_for(len(paths), 2)
+    bounds = [round(k * len(paths) / n) for k in range(n + 1)]
+    t0 = time.perf_counter()
+    parts = [R.parse_partition(k, paths[bounds[k]:bounds[k + 1]]) for k in range(n)]
+    t1 = time.perf_counter()
+    bands = [R.band_records(p, n) for p in parts]
+    buckets = [R.bucket_candidates(n, *[b[j] for b in bands]) for j in range(n)]
+    pairs = np.unique(np.concatenate([c for b in buckets for c in b]).reshape(-1, 2), axis=0)
+    t2 = time.perf_counter()
+    per_plan = [q["clauses"] for p in parts for q in p.plans]
+    total = sum(per_plan)
+    return {"parse_s": t1 - t0, "candidates_s": t2 - t1, "partitions": n, "plans": len(per_plan), "clauses": total,
+            "candidates": int(len(pairs)), "all_pairs": (total * total - sum(c * c for c in per_plan)) // 2,
+            "band_records": int(sum(len(r) for b in bands for r in b)),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 def measure(corpus: Path, mode: str) -> dict:
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, COMPARE_CACHE_DIR=cache)
@@ -114,17 +148,31 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 10000])
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--candidates-only", action="store_true",
+                    help="Measure candidate generation alone (parse, MinHash bands, buckets) in one process.")
+    ap.add_argument("--modes", nargs="+", default=["dask", "local"], choices=["dask", "local"])
     ap.add_argument("--one", nargs=2, metavar=("CORPUS", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(*args.one)))
+        corpus, mode = args.one
+        print(json.dumps(candidates_only(corpus) if mode == "candidates" else one(corpus, mode)))
+        return
+    if args.candidates_only:  # candidate generation alone, where whole runs would take too long
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in args.sizes:
+                corpus = Path(tmp) / f"c{n}"
+                make_corpus(corpus, n)
+                print(json.dumps({"plans_made": n} | measure(corpus, "candidates")), flush=True)
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             corpus = Path(tmp) / f"c{n}"
             make_corpus(corpus, n)
-            runs = {m: [measure(corpus, m) for _ in range(args.repeat)] for m in ("dask", "local")}
+            runs = {m: [measure(corpus, m) for _ in range(args.repeat)] for m in args.modes}
+            if set(runs) != {"dask", "local"}:
+                print(json.dumps({"plans": n} | {m: r for m, r in runs.items()}), flush=True)
+                continue
             d, s = runs["dask"], runs["local"]
             row = {"plans": n, "clauses": d[0]["clauses"], "candidates": d[0]["candidates"],
                    "all_pairs": d[0]["all_pairs"], "clusters": d[0]["clusters"],

@@ -38,7 +38,20 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     stats = corpus_stats([a, b], plan_files(corpus_dir(corpus)), options, warnings)
     comparison = align(a, b, stats, options, decided)
     comparison.warnings = warnings
+    comparison.reuse = _kept_reuse(a, b, corpus_dir(corpus))
     return comparison
+
+
+def _kept_reuse(a: Document, b: Document, folder) -> dict:
+    """What the corpus index's reuse results say of A's and B's clauses, where current: {"a": {clause id:
+    {cluster, plans, first_plan, first_date}}, "b": {…}}; empty sides without an index or results."""
+    from .reuse_index import for_plans
+    from .store import default_index_path
+
+    if not folder.is_dir():
+        return {"a": {}, "b": {}}
+    found = for_plans(default_index_path(folder), folder, [a, b])
+    return {"a": found[0], "b": found[1]}
 
 
 def profile(plan: str, corpus: str | None = None, options: Options | None = None):
@@ -240,9 +253,14 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
 
 def reuse(corpus: str | None = None, out_dir: str = "reuse", scheduler: str | None = None,
           threshold: float | None = None, workers: int | None = None, partitions: int | None = None,
-          progress=None, on_dashboard=None, template_dir: str | None = None, lang: str | None = None):
+          progress=None, on_dashboard=None, template_dir: str | None = None, lang: str | None = None,
+          index_path: str | None = None, keep_in_index: bool = True):
     """Corpus-wide text reuse on Dask: clusters, first-said plans and diffusion edges, written into OUT_DIR
     (clusters.parquet, members.parquet, edges.parquet, index.html). Returns (ReuseResult, written paths).
+
+    Unless ``keep_in_index`` is false, the clusters are also kept in the corpus index (``index_path``, default
+    the corpus's own), where ``compare clauses`` and the pair report read them while the plans are unchanged;
+    ``result.index`` names it and ``result.warnings`` holds its notes.
 
     ``scheduler`` is a Dask scheduler address (``tcp://host:8786``); without one a LocalCluster of ``workers``
     processes (default: the cores) starts here, and ``scheduler="local"`` runs in this process without Dask.
@@ -274,4 +292,12 @@ def reuse(corpus: str | None = None, out_dir: str = "reuse", scheduler: str | No
         result = run_job(files, executor, DEFAULT_THRESHOLD if threshold is None else threshold, partitions)
     finally:
         executor.close()
-    return result, write_outputs(outputs(result, out, template_dir, lang), files)
+    written = write_outputs(outputs(result, out, template_dir, lang), files)
+    if keep_in_index:
+        from .reuse_index import save
+        from .store import default_index_path
+
+        target = Path(index_path) if index_path else default_index_path(folder)
+        result.warnings += save(target, folder, files, result)
+        result.index = str(target)
+    return result, written

@@ -545,9 +545,11 @@ def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus,
               help="Also print the clusters: json is one object per line; csv has a BOM for Excel.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of index.html's interface.")
+@click.option("--no-index", is_flag=True, help="Do not keep the clusters in the corpus index.")
 @corpus_option
+@index_option
 @_fail_cleanly
-def reuse(out_dir, scheduler, threshold, workers, fmt, lang, corpus):
+def reuse(out_dir, scheduler, threshold, workers, fmt, lang, no_index, corpus, index_path):
     """Text reuse across the whole corpus: every clause of every plan against all other plans, on Dask.
 
     Candidates come from MinHash LSH over each clause's tokens; each is verified
@@ -556,6 +558,11 @@ def reuse(out_dir, scheduler, threshold, workers, fmt, lang, corpus):
     name) and a boilerplate flag; plan -> plan edges count the clauses two plans
     share, from the earlier to the later. Workers read the plan files
     themselves: on a cluster, the corpus must be at the same path for all.
+
+    The clusters are also kept in the corpus index (--index, default the
+    corpus's own; --no-index not): while the plans are unchanged, 'compare
+    clauses' and the pair report's clause panel then say "appears in N plans,
+    first in X (date)" for a clause of a cluster.
 
     \b
     JSON (one object per cluster):
@@ -572,11 +579,13 @@ def reuse(out_dir, scheduler, threshold, workers, fmt, lang, corpus):
     with _progress("reuse") as progress:
         result, written = api.reuse(corpus, out_dir, scheduler, threshold, workers, progress=progress,
                                     on_dashboard=lambda link: click.echo(_say(lang, "cli.dashboard", link=link), err=True),
-                                    lang=lang)
-    _warn(result.skipped, lang)
+                                    lang=lang, index_path=index_path, keep_in_index=not no_index)
+    _warn(result.skipped + result.warnings, lang)
     if fmt:
         click.echo(render_clusters(result, fmt), nl=False)
     click.echo(_say(lang, "cli.wrote_files", n=len(written), folder=written[0].parent), err=True)
+    if result.index:
+        click.echo(_say(lang, "cli.reuse_index", path=result.index), err=True)
     click.echo(summary_line(result, lang), err=True)
 
 

@@ -19,7 +19,7 @@ from .index import PARSER_VERSION
 from .tokenize import dictionary_fingerprint
 
 APPLICATION_ID = 0x636D7049  # b"cmpI" in the SQLite header: this file is an index of compare
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 DEFAULT_NAME = "index.sqlite"
 DISK_FULL = "disk full; the index keeps what it held before this run"
 SCHEMA = """
@@ -36,6 +36,8 @@ CREATE TABLE clauses (
   PRIMARY KEY (doc_id, cid));
 CREATE TABLE matrices (name TEXT PRIMARY KEY, state TEXT, sha256 TEXT, data BLOB);
 CREATE TABLE overrides (file TEXT PRIMARY KEY, title TEXT, date TEXT, issuers TEXT);
+CREATE TABLE reuse_plans (key TEXT PRIMARY KEY, name TEXT, date TEXT, sha256 TEXT);
+CREATE TABLE reuse_members (key TEXT, cid TEXT, cluster INTEGER, PRIMARY KEY (key, cid));
 """
 _TABLES: dict[str, str] = {}  # name -> CREATE statement as SQLite stores it
 

@@ -204,6 +204,7 @@ class Comparison:
     moves: list[Move] = field(default_factory=list)  # partial moves, in A's order
     decisions: list[dict] = field(default_factory=list)  # the reviewer's decisions applied, as written
     stale_decisions: list[dict] = field(default_factory=list)  # those whose sections no longer resolve, with "reason"
+    reuse: dict = field(default_factory=dict)  # {"a"/"b": {clause id: {cluster, plans, first_plan, first_date}}}
 
     def texts(self, pair: Pair) -> tuple[list[str], list[str]]:
         """The texts of a pair's sections on each side, as written: a unit with its items."""

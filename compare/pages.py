@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from .report import _C1_ESCAPES, dumps, printable, relative_href
+from .report import _C1_ESCAPES, dumps, printable, relative_href, reuse_phrase
 from .templating import Strings, render_page
 
 def _width(text: str) -> int:
@@ -104,12 +104,13 @@ def render_profile(pp, fmt: str) -> str:
 
 CLAUSE_FIELDS = ["query_id", "query_text", "rank", "score", "plan", "title", "date", "section", "clause_id", "text",
                  "boilerplate", "plans_with_it", "group", "group_plans", "group_first_plan", "group_first_date",
-                 "earliest"]
+                 "earliest", "reuse_cluster"]
 
 
 def render_clauses(results, fmt: str, lang: str | None = None) -> str:
     """``clauses``'s result. In the table, provenance stands once per group of near-identical hits (its
-    earliest plan and date), and a hit row says only whether it is the earliest of its group."""
+    earliest plan and date; where the index holds current reuse results, "appears in N plans, first in X
+    (date)" for the group's reuse cluster), and a hit row says only whether it is the earliest of its group."""
     if fmt == "json":
         return json_lines([{k: r[k] for k in CLAUSE_FIELDS} for r in _records(results.hits)])
     if fmt == "csv":
@@ -130,6 +131,11 @@ def render_clauses(results, fmt: str, lang: str | None = None) -> str:
             out.append(f"  {h.rank}. {h.score:.3f}  {h.plan} {h.date or ''}  {h.section}{mark}\n     {h.text}\n")
         groups = {h.group: h for h in hits if h.group}
         for number, h in sorted(groups.items()):
+            if h.reuse_cluster:  # the reuse cluster in the index: "appears in N plans, first in X (date)"
+                out.append("  " + t("cli.reuse_line", group=number, cluster=h.reuse_cluster,
+                                    appears=reuse_phrase(t, h.group_plans, h.group_first_plan, h.group_first_date))
+                           + "\n")
+                continue
             first = t("cli.group_first", plan=h.group_first_plan, date=h.group_first_date) if h.group_first_plan \
                 else t("cli.group_undated")
             out.append("  " + t("cli.group_line", group=number, n=h.group_plans, first=first) + "\n")

@@ -183,6 +183,7 @@ class ClauseHit:
     group_first_date: str | None = None
     earliest: bool = False  # this hit's plan is dated as early as any plan of its group
     weight: float = 0.0  # score used for ordering: halved for boilerplate
+    reuse_cluster: int = 0  # the group's reuse cluster (compare reuse, kept in the index); 0: none current
 
 
 @dataclass
@@ -213,6 +214,41 @@ def near_groups(rows: list[int], corpus: Corpus) -> list[int]:
     return [root(k) for k in range(len(rows))]
 
 
+def provenance_groups(rows: list[int], corpus: Corpus) -> tuple[list[int], dict[int, set[int]], dict[int, int]]:
+    """Groups of candidate clause rows for provenance: (a label per row, plans per label, reuse cluster per label).
+
+    Near-identical rows (``near_groups``) form groups; where the index holds current reuse results
+    (``compare reuse``), groups whose clauses lie in one reuse cluster are joined, and a group's plans
+    are all the plans of its reuse clusters too (the corpus-wide, better-founded count), so its first
+    plan is the earliest of all of them. A group's reuse cluster is the smallest id among its clusters.
+    """
+    labels = near_groups(rows, corpus)
+    cluster_of = corpus.reuse.cluster_of if corpus.reuse is not None else {}
+    parent = {g: g for g in labels}
+
+    def root(g):
+        while parent[g] != g:
+            g = parent[g]
+        return g
+
+    first_label: dict[int, int] = {}
+    for r, g in zip(rows, labels):
+        c = cluster_of.get(r)
+        if c is not None:
+            a, b = root(g), root(first_label.setdefault(c, g))
+            parent[max(a, b)] = min(a, b)
+    labels = [root(g) for g in labels]
+    members: dict[int, set[int]] = {}
+    for r, g in zip(rows, labels):
+        members.setdefault(g, set()).add(int(corpus.clause_doc[r]))
+    reused: dict[int, int] = {}
+    for c, g in sorted(first_label.items()):
+        g = root(g)
+        members[g] |= set(corpus.reuse.plans_of.get(c, ()))
+        reused.setdefault(g, c)
+    return labels, members, reused
+
+
 def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], corpus: Corpus, top: int = 5,
                     min_score: float = 0.3, exclude: set[int] | None = None, per_plan: int = 3,
                     keep_duplicates: bool = False) -> ClauseResults:
@@ -223,8 +259,9 @@ def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], co
     is boilerplate when a near-identical clause (cosine ≥ ``BOILERPLATE_NEAR``) stands in at least
     ``BOILERPLATE_SHARE`` of the plans (and 3); its hits are marked and ranked at ``BOILERPLATE_WEIGHT`` ×
     score. Provenance belongs to a group of near-identical hits (cosine ≥ ``NEAR_IDENTICAL`` with one
-    another, among all candidates found for the query clause): its earliest-dated plan, and whether each
-    hit's plan is that early.
+    another, among all candidates found for the query clause; joined, and widened to all their plans,
+    by the reuse clusters the index holds: see :func:`provenance_groups`): its earliest-dated plan, and
+    whether each hit's plan is that early.
     """
     import numpy as np
 
@@ -242,10 +279,7 @@ def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], co
         boiler = plans >= common
         candidates = [(float(v), int(r)) for v, r in zip(scores[qi], rows[qi])
                       if v >= min_score and v > 0 and included[int(corpus.clause_doc[r])]]
-        labels = near_groups([r for _, r in candidates], corpus)
-        members: dict[int, set[int]] = {}
-        for (_, r), g in zip(candidates, labels):
-            members.setdefault(g, set()).add(int(corpus.clause_doc[r]))
+        labels, members, reused = provenance_groups([r for _, r in candidates], corpus)
         per_count: dict[int, int] = {}
         chosen = []
         for (score, row), g in zip(candidates, labels):
@@ -270,8 +304,9 @@ def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], co
                 query_ids[qi], query_texts[qi], rank, round(score, 4), d["name"], d["title"], d["date"],
                 path, cid, text, boiler, plans, number, len(group_docs),
                 first_plan if number else None, first_date if number else None,
-                bool(number) and d["date"] is not None and d["date"][:len(first_date)] <= first_date,
-                round(score * (BOILERPLATE_WEIGHT if boiler else 1.0), 4)))
+                bool(number) and d["date"] is not None and first_date is not None
+                and d["date"][:len(first_date)] <= first_date,
+                round(score * (BOILERPLATE_WEIGHT if boiler else 1.0), 4), reused.get(g, 0)))
     if len(query_ids) > 1:  # across a plan's clauses, the strongest non-boilerplate matches first
         order = {q: i for i, q in enumerate(query_ids)}
         best = {}

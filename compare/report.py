@@ -294,7 +294,9 @@ def build_view(c, options=None) -> dict:
                 "a_where": c.a.section(clause_text_a[cp.a].section_id).number,
                 "b_where": c.b.section(clause_text_b[cp.b].section_id).number,
                 "a_anchor": anchor_of_a[clause_text_a[cp.a].section_id],
-                "b_anchor": anchor_of_b[clause_text_b[cp.b].section_id]} for cp in c.clause_pairs]
+                "b_anchor": anchor_of_b[clause_text_b[cp.b].section_id],
+                "a_reuse": _reuse_note(c, "a", cp.a, t), "b_reuse": _reuse_note(c, "b", cp.b, t)}
+               for cp in c.clause_pairs]
     return {
         "lang": t.lang, "html_lang": t("html_lang"),
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
@@ -308,6 +310,15 @@ def build_view(c, options=None) -> dict:
         "warnings": list(c.warnings),
         "review": _review_view(c, t, names_a, names_b),
     }
+
+
+def _reuse_note(c, side: str, clause_id: str, t) -> dict | None:
+    """The clause's reuse cluster as the corpus index keeps it (compare reuse), for the clause panel; or None."""
+    found = (getattr(c, "reuse", None) or {}).get(side, {}).get(clause_id)
+    if not found:
+        return None
+    return {"text": reuse_phrase(t, found["plans"], found["first_plan"], found["first_date"]),
+            "tip": t("reuse_appears_tip", cluster=found["cluster"])}
 
 
 def _pair_force(force, n, t) -> tuple[dict | None, list, list]:
@@ -491,3 +502,10 @@ def relative_href(file_name: str) -> str:
     from urllib.parse import quote
 
     return "./" + quote(file_name, safe="")
+
+
+def reuse_phrase(t, plans: int, first_plan: str | None, first_date: str | None) -> str:
+    """"出现于 N 份规划，最早见于 X（date）" / "appears in N plans, first in X (date)"."""
+    if first_plan and first_date:
+        return t("reuse_appears", n=plans, plan=first_plan, date=first_date)
+    return t("reuse_appears_undated", n=plans)

@@ -91,7 +91,7 @@ def parse_partition(index: int, paths: list[str], max_bytes: int | None = None) 
                 part.tokens.append(seg.tokens(*c.span))
                 count += 1
         part.plans.append({"name": doc.name, "title": doc.title, "date": doc.date, "path": doc.path,
-                           "clauses": count})
+                           "sha256": doc.sha256, "clauses": count})
     return part
 
 
@@ -353,8 +353,10 @@ class ReuseResult:
     all_pairs: int  # clause pairs across different plans that an exhaustive job would score
     verified: int  # candidate pairs at or above the threshold
     threshold: float
-    plan_list: list[dict] = field(default_factory=list)  # name, title, date, path, clauses; in date order
+    plan_list: list[dict] = field(default_factory=list)  # name, title, date, path, sha256, clauses; in date order
     dashboard: str | None = None
+    index: str | None = None  # the corpus index the clusters were kept in
+    warnings: list = field(default_factory=list)  # notes from keeping them there (a damaged index rebuilt)
 
 
 def is_boilerplate(n_plans_with_it: int, most_copies_in_one_plan: int, n_plans: int) -> bool:

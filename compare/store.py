@@ -39,6 +39,7 @@ from pathlib import Path
 from .errors import CompareError, IndexProblem, Note
 from .indexfile import DEFAULT_NAME, Damage, cache_indexes, connect, meta, ownership, quick_check, session
 from .lock import locked
+from .reuse_index import load as reuse_lookup
 
 LOCK_TIMEOUT = 300.0  # seconds a run waits for another run's lock (or SQLite's) before giving up
 
@@ -332,6 +333,7 @@ class Corpus:
     index_path: Path
     snapshot: sqlite3.Connection | None = field(default=None, repr=False, compare=False)
     groups: list[list[int]] = field(default_factory=list)  # near-identical plans (≥ 2 each), counted first first
+    reuse: object = None  # reuse_index.ReuseLookup: the reuse clusters kept in the index, where current
 
     def __post_init__(self):
         self.copies_of: dict[int, list[int]] = {k: [j for j in g if j != k] for g in self.groups for k in g}
@@ -402,7 +404,12 @@ def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, ref
 
     ownership(index_path, timeout)
     with locked(index_path, timeout):
-        return session(index_path, False, timeout, work, report.rebuilding(index_path)), report
+        loaded = session(index_path, False, timeout, work, report.rebuilding(index_path))
+    if loaded.reuse.status == "stale":
+        report.warnings.append(Note("warn.reuse_stale", f"{index_path}: the reuse results kept in the index are "
+                                    "older than the corpus's plans; not shown (run compare reuse again)",
+                                    path=str(index_path)))
+    return loaded, report
 
 
 def _blob_get(db, name, state):
@@ -444,12 +451,13 @@ def _load(db, index_path: Path, corpus: Path, timeout: float, extra: dict[str, P
             with np.load(io.BytesIO(_blob_get(snap, name, state)), allow_pickle=False) as z:
                 matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
                 rows[name] = (matrix, z["doc"].copy())
+        reuse = reuse_lookup(snap, docs, rows["clauses"][1])
     except BaseException:
         snap.close()
         raise
     return Corpus(docs=docs, stats=stats, doc_rows=rows["docs"][0], unit_rows=rows["units"][0],
                   unit_doc=rows["units"][1], clause_rows=rows["clauses"][0], clause_doc=rows["clauses"][1],
-                  index_path=index_path, snapshot=snap, groups=groups)
+                  index_path=index_path, snapshot=snap, groups=groups, reuse=reuse)
 
 
 def _stats(blob: bytes):

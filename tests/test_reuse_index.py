@@ -1,0 +1,128 @@
+"""Reuse results kept in the corpus index: `compare clauses` and the pair report's clause panel show them
+("appears in N plans, first in X (date)") while the plans are unchanged, and never when stale."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from compare.cli import main
+from test_reuse import NEGATIVE_LIST, OPENING, PENALTY, write_plans
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def plans(tmp_path):
+    return write_plans(tmp_path / "plans")
+
+
+def page_count(report, text):
+    return report.read_text(encoding="utf-8").count(text)
+
+
+def reuse(plans, tmp_path, *extra):
+    return invoke("reuse", "--corpus", plans, "--scheduler", "local", "-o", tmp_path / "out", *extra)
+
+
+def clause_hits(plans, query, *extra):
+    result = invoke("clauses", "--corpus", plans, "--query", query, "--format", "json", *extra)
+    return [json.loads(line) for line in result.stdout.splitlines()], result
+
+
+def test_reuse_keeps_clusters_in_the_corpus_index_and_clauses_shows_them(plans, tmp_path):
+    ran = reuse(plans, tmp_path)
+    index = plans / ".compare" / "index.sqlite"
+    assert index.is_file() and f"复用结果已存入索引 {index}" in ran.stderr
+    table = invoke("clauses", "--corpus", plans, "--query", NEGATIVE_LIST).stdout
+    # A (2015) said it first; B copies it, C has it with one word changed: three plans, as read in test_reuse
+    assert "出现于 3 份规划，最早见于 a-2015（2015-03-01）" in table
+    english = invoke("clauses", "--corpus", plans, "--query", NEGATIVE_LIST, "--lang", "en").stdout
+    assert "appears in 3 plans, first in a-2015 (2015-03-01)" in english
+    hits, _ = clause_hits(plans, NEGATIVE_LIST)
+    assert {h["plan"] for h in hits} == {"a-2015", "b-2018", "c-2020"}
+    assert {(h["reuse_cluster"] > 0, h["group_plans"], h["group_first_plan"]) for h in hits} == {(True, 3, "a-2015")}
+    assert [h["earliest"] for h in hits if h["plan"] == "a-2015"] == [True]
+
+
+def test_the_reuse_cluster_counts_plans_the_hits_do_not_show(plans, tmp_path):
+    """With --top 1 one hit shows, but the group still appears in all the cluster's plans, first in B."""
+    reuse(plans, tmp_path)
+    hits, _ = clause_hits(plans, PENALTY, "--top", "1")
+    assert len(hits) == 1 and hits[0]["group_plans"] == 3  # b-2018, c-2020 (twice), d-2021
+    assert (hits[0]["group_first_plan"], hits[0]["group_first_date"]) == ("b-2018", "2018-06-01")
+    hits, _ = clause_hits(plans, PENALTY, "--top", "1", "--min-score", "0.99")
+    assert hits[0]["group"] == 1  # a single hit is a group, because the reuse cluster spans plans
+
+
+def test_first_plan_follows_the_dates_the_index_keeps(plans, tmp_path):
+    """--meta redates C before A: the group's first plan is C, never a plan dated after a member."""
+    reuse(plans, tmp_path)
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,date\nc-2020.md,2010-01-01\n", encoding="utf-8")
+    hits, _ = clause_hits(plans, NEGATIVE_LIST, "--meta", meta)
+    assert {(h["group_first_plan"], h["group_first_date"]) for h in hits} == {("c-2020", "2010-01-01")}
+    for h in hits:
+        assert h["group_first_date"] <= h["date"]
+        assert h["earliest"] == (h["plan"] == "c-2020")
+
+
+def test_a_stale_result_is_not_shown_and_says_why(plans, tmp_path):
+    reuse(plans, tmp_path)
+    with open(plans / "e-2019.md", "a", encoding="utf-8") as fh:
+        fh.write("\n第二条 新增的条款，规范发展地方金融。\n")
+    hits, result = clause_hits(plans, NEGATIVE_LIST)
+    assert "索引中的文本复用结果早于语料中规划的当前版本" in result.stderr
+    assert {h["reuse_cluster"] for h in hits} == {0}
+    assert {h["group_plans"] for h in hits} == {3}  # the near-identical group of the hits found, as before
+    report = tmp_path / "ab.html"
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)
+    assert 'class="reuse-note"' not in report.read_text(encoding="utf-8")
+    reuse(plans, tmp_path)  # run again: current again
+    hits, result = clause_hits(plans, NEGATIVE_LIST)
+    assert "复用结果早于" not in result.stderr
+    assert {h["reuse_cluster"] > 0 for h in hits} == {True}
+
+
+def test_the_pair_report_clause_panel_shows_the_kept_clusters(plans, tmp_path):
+    report = tmp_path / "ab.html"
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)  # no index at all: nothing extra
+    assert not (plans / ".compare").exists() and 'class="reuse-note"' not in report.read_text(encoding="utf-8")
+    reuse(plans, tmp_path)
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)
+    page = report.read_text(encoding="utf-8")
+    assert page.count("出现于 3 份规划，最早见于 a-2015（2015-03-01）") == 2  # NEGATIVE_LIST, on both sides
+    assert page.count("出现于 2 份规划，最早见于 a-2015（2015-03-01）") == 2  # OPENING
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report, "--lang", "en")
+    assert "appears in 2 plans, first in a-2015 (2015-03-01)" in report.read_text(encoding="utf-8")
+    (plans / "z-early.md").write_text(f"---\ntitle: 规划z\ndate: 2001-01-01\n---\n\n第一条 {OPENING}\n",
+                                      encoding="utf-8")  # an earlier plan says OPENING: it is first now
+    reuse(plans, tmp_path)
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)
+    assert page_count(report, "出现于 3 份规划，最早见于 z-early（2001-01-01）") == 2
+
+
+def test_no_index_and_an_index_file_elsewhere(plans, tmp_path):
+    ran = reuse(plans, tmp_path, "--no-index")
+    assert not (plans / ".compare").exists() and "索引" not in ran.stderr.split("文本复用")[0].replace("broken", "")
+    elsewhere = tmp_path / "idx.sqlite"
+    reuse(plans, tmp_path, "--index", elsewhere)
+    assert elsewhere.is_file() and not (plans / ".compare").exists()
+    hits, _ = clause_hits(plans, OPENING, "--index", elsewhere)
+    assert {(h["reuse_cluster"] > 0, h["group_plans"]) for h in hits} == {(True, 2)}
+    hits, _ = clause_hits(plans, OPENING)  # the corpus's own index holds no reuse results
+    assert {h["reuse_cluster"] for h in hits} == {0}
+
+
+def test_reuse_refuses_a_file_that_is_not_an_index(plans, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("not an index", encoding="utf-8")
+    result = CliRunner().invoke(main, ["reuse", "--corpus", str(plans), "--scheduler", "local",
+                                       "-o", str(tmp_path / "out"), "--index", str(other)])
+    assert result.exit_code != 0 and "not an index of compare" in result.output
+    assert other.read_text(encoding="utf-8") == "not an index"
