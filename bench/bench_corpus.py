@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import user_environ
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -96,7 +98,7 @@ def main() -> None:
         sys.exit(f"needs the real plans in {real}")
     tmp = Path(tempfile.mkdtemp(prefix="compare-bench-corpus-"))
     os.environ["COMPARE_CACHE_DIR"] = str(tmp / "cache")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(user_environ(), PYTHONPATH=str(ROOT))
     corpus, index = tmp / "corpus", tmp / "index.sqlite"
 
     t = time.perf_counter()

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import user_environ
+
 WORDS = ("金融 机构 应当 依法 监督 管理 小额贷款 公司 融资 担保 风险 处置 信息 披露 报告 备案 地方 政府 部门 投资者 "
          "消费者 权益 保护 跨境 人民币 结算 绿色 债券 科技 创新 数据 平台 合作 开放 试点 区域 中心 市场 交易 登记 审批 "
          "许可 处罚 责令 改正 罚款").split()
@@ -55,7 +57,7 @@ def main() -> None:
     sizes = (args.articles, max(1, args.articles // 10))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        env = dict(os.environ, COMPARE_CACHE_DIR=str(tmp / "cache"))
+        env = dict(user_environ(), COMPARE_CACHE_DIR=str(tmp / "cache"))
         commands = {}
         for n in sizes:
             a, b = tmp / f"a{n}.txt", tmp / f"b{n}.txt"

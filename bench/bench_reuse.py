@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import user_environ
+
 ROOT = Path(__file__).resolve().parent.parent
 NUMS = "一二三四五六七八九十"
 
@@ -138,7 +140,7 @@ def candidates_only(corpus: str) -> dict:
 
 def measure(corpus: Path, mode: str) -> dict:
     with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ, COMPARE_CACHE_DIR=cache)
+        env = dict(user_environ(), COMPARE_CACHE_DIR=cache)
         out = subprocess.run([sys.executable, __file__, "--one", str(corpus), mode], env=env, check=True,
                              capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])

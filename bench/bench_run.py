@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from common import user_environ
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -81,7 +83,7 @@ def main() -> None:
     plan = corpus / "zj-local-finance-regulation-2020.md"
 
     tmp = Path(tempfile.mkdtemp(prefix="compare-bench-"))
-    env = dict(os.environ, COMPARE_CACHE_DIR=str(tmp / "cache"), PYTHONPATH=str(ROOT))
+    env = dict(user_environ(), COMPARE_CACHE_DIR=str(tmp / "cache"), PYTHONPATH=str(ROOT))
     os.environ["COMPARE_CACHE_DIR"] = env["COMPARE_CACHE_DIR"]
     run_args = ["-m", "compare", "run", str(SEED), str(plan), "--corpus", str(corpus), "--json", os.devnull,
                 "-o", str(tmp / "r.html")]

@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import user_environ
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SEED = ROOT / "seeds" / "chengyu-western-financial-centre-plan-2021.md"
@@ -25,7 +27,7 @@ SEED = ROOT / "seeds" / "chengyu-western-financial-centre-plan-2021.md"
 def _load_time(name: str, repeat: int) -> float:
     code = ("import time; t = time.perf_counter(); from compare import tokenize as T; "
             "T.segment('支持发展绿色金融'); print(time.perf_counter() - t)")
-    env = dict(os.environ, COMPARE_TOKENIZER=name, PYTHONPATH=str(ROOT))
+    env = dict(user_environ(), COMPARE_TOKENIZER=name, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)  # jieba builds its cache
     return statistics.median(float(subprocess.run([sys.executable, "-c", code], env=env, check=True,
                                                   capture_output=True, text=True).stdout) for _ in range(repeat))

@@ -300,10 +300,13 @@ def pair_views(c, p, seg_a, seg_b) -> tuple[dict[str, list[Segment]], dict[str, 
 PREAMBLE_DIFF_CHARS = 20_000  # longer texts are shown side by side without a diff
 
 
-def diff_texts(a: str, b: str, limit: int = PREAMBLE_DIFF_CHARS) -> tuple[list[Segment], list[Segment]] | None:
-    """Word-level diff of two free texts (preambles); None when either is empty or both exceed ``limit`` chars."""
-    from .tokenize import pieces
+def diff_texts(a: str, b: str, limit: int = PREAMBLE_DIFF_CHARS,
+               cache: str | None = None) -> tuple[list[Segment], list[Segment]] | None:
+    """Word-level diff of two free texts (preambles); None when either is empty or both exceed ``limit`` chars.
+
+    Tokens come through the segmentation cache, so a warm run does not wake the segmenter for them."""
+    from .tokenize import Segmentation, pieces
 
     if not (a and b) or len(a) + len(b) > limit:
         return None
-    return sides(diff_tokens(pieces(a), pieces(b)))
+    return sides(diff_tokens(pieces(a, Segmentation.of(a, cache).ends), pieces(b, Segmentation.of(b, cache).ends)))

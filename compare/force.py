@@ -232,7 +232,18 @@ class ComparisonForce:
 
 
 def comparison_force(c, cache: str | None = None) -> ComparisonForce:
-    """The force of both plans' clauses and of each pair of a Comparison."""
+    """The force of both plans' clauses and of each pair of a Comparison; computed once per Comparison
+    (its JSON and its report both ask), again only if its pairs have changed since."""
+    key = tuple((tuple(p.a), tuple(p.b)) for p in c.pairs)
+    kept = c.__dict__.get("_force")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    result = _comparison_force(c, cache)
+    c.__dict__["_force"] = (key, result)
+    return result
+
+
+def _comparison_force(c, cache: str | None = None) -> ComparisonForce:
     from .models import Role
     from .tokenize import Segmentation
 

@@ -302,7 +302,7 @@ def build_view(c, options=None) -> dict:
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
         "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
         "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
-        "preamble": _preambles(c),
+        "preamble": _preambles(c, options.cache_dir),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
         "heatmap": heatmap(c, anchor_of_a, t) | {"names": _compact_json(
             {"a": [names_a[x] for x in c.units_a], "b": [names_b[y] for y in c.units_b]} if c.matrix else {})},
@@ -393,7 +393,7 @@ def _tally(p, t=None) -> str:
     return t("tally", items=items) if p.clauses else ""
 
 
-def _preambles(c) -> dict:
+def _preambles(c, cache: str | None = None) -> dict:
     """Both preambles as shown: Markdown quote markers removed (listed in "markers", so the text is rebuilt
     exactly), and diffed A against B when both have one."""
     from .diff import EQUAL, Segment, diff_texts
@@ -402,7 +402,7 @@ def _preambles(c) -> dict:
     for side, doc in (("a", c.a), ("b", c.b)):
         shown, markers = strip_quote_markers(doc.preamble_text)
         out[side] = {"text": shown, "markers": markers, "segments": [Segment(EQUAL, shown)] if shown else []}
-    diffed = diff_texts(out["a"]["text"], out["b"]["text"])
+    diffed = diff_texts(out["a"]["text"], out["b"]["text"], cache=cache)
     if diffed:
         out["a"]["segments"], out["b"]["segments"] = diffed
     out["diffed"] = diffed is not None
