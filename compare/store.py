@@ -130,18 +130,19 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(), "sections": sections,
         "clauses": clauses, "warnings": doc.warnings,
         "df": json.dumps(df, ensure_ascii=False, sort_keys=True), "n_units": n_units,
-        "match_sha": match_digest(doc.text),
+        "match_sha": match_digest(doc.text, seg.norm),
     }
 
 
-def match_digest(text: str) -> str:
+def match_digest(text: str, norm: str | None = None) -> str:
     """Hash of a plan's text in matching form with spacing and quote markers removed: equal for copies that
-    differ only in width, script, spacing or layout."""
+    differ only in width, script, spacing or layout. ``norm``: the matching form, where the caller has it."""
     import re
 
     from .normalize import match_form
 
-    return hashlib.sha256(re.sub(r"[\s>]+", "", match_form(text)).encode("utf-8")).hexdigest()
+    norm = match_form(text) if norm is None else norm
+    return hashlib.sha256(re.sub(r"[\s>]+", "", norm).encode("utf-8")).hexdigest()
 
 
 def _init_worker(cache):

@@ -211,7 +211,9 @@ def _split_ascii(words: list[str], segmenter) -> list[str]:
     """Unknown non-Chinese words split as jieba's HMM step splits them ("a.b" → a . b)."""
     out = []
     for word in words:
-        if len(word) > 1 and _HAN.search(word) is None and _ASCII_WORD.search(word) and not segmenter.has_word(word):
+        # Most words open with a Han character, so hold no unknown ASCII run: the first test is cheap.
+        if (len(word) > 1 and not "\u4e00" <= word[0] <= "\u9fd5" and _HAN.search(word) is None
+                and _ASCII_WORD.search(word) and not segmenter.has_word(word)):
             out.extend(filter(None, _HMM_SKIP.split(word)))
         else:
             out.append(word)
@@ -251,14 +253,16 @@ def _chunks(norm: str):
     yield norm[prev:]
 
 
-def segment(text: str) -> list[int]:
-    """Boundaries of jieba tokens over the whole text: ascending end offsets, last == len(text)."""
+def segment(text: str, norm: str | None = None) -> list[int]:
+    """Boundaries of jieba tokens over the whole text: ascending end offsets, last == len(text).
+    ``norm``: the text's matching form, where the caller has it already."""
     if not text:
         return []
     from itertools import accumulate, chain
 
     cut = _cutter()
-    return list(accumulate(map(len, chain.from_iterable(cut(piece) for piece in _chunks(match_form(text))))))
+    norm = match_form(text) if norm is None else norm
+    return list(accumulate(map(len, chain.from_iterable(cut(piece) for piece in _chunks(norm)))))
 
 
 def pieces(text: str, ends: list[int] | None = None) -> list[str]:
@@ -307,9 +311,10 @@ class Segmentation:
             return _remember(key, cls(text, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
             pass
-        ends = segment(text)
+        norm = match_form(text)
+        ends = segment(text, norm)
         write_cache(path, json.dumps(ends))
-        return _remember(key, cls(text, ends))
+        return _remember(key, cls(text, ends, norm))
 
     def _index_content(self) -> None:
         starts, keys, prev = [], [], 0
