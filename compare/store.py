@@ -568,42 +568,53 @@ def _tokens(text) -> list[str]:
 
 
 def _build_rows(db, docs, stats, state) -> None:
-    """Vectorize every plan, unit and clause from the stored tokens; store them for this state."""
+    """Vectorize every plan, unit and clause from the stored tokens; store them for this state.
+
+    Tokens are read plan by plan and streamed into the matrices: holding every token of 10,000 plans as
+    Python strings took over 9 GB."""
     import numpy as np
 
     position = {d["id"]: k for k, d in enumerate(docs)}
     order = sorted(position, key=position.get)
-    doc_tokens = {i: [] for i in order}
-    unit_tokens, unit_doc = [], []
-    for doc_id, tokens in db.execute("SELECT doc_id, tokens FROM sections ORDER BY doc_id, ord"):
-        if doc_id in doc_tokens:
-            doc_tokens[doc_id] += _tokens(tokens)
-    # units: in plan order (docs sorted by path), a unit's whole text = itself and its items
-    for doc_id in order:
-        items: dict[str, list[str]] = {}
-        unit_of: dict[str, str] = {}
-        units = []
-        for sid, parent, role, tokens in db.execute(
-                "SELECT sid, parent, role, tokens FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,)):
-            if role == "unit":
-                units.append(sid)
-                items[sid] = _tokens(tokens)
-                unit_of[sid] = sid
-            elif role == "item" and parent in unit_of:
-                unit_of[sid] = unit_of[parent]
-                items[unit_of[sid]] += _tokens(tokens)
-        for sid in units:
-            unit_tokens.append(items[sid])
-            unit_doc.append(position[doc_id])
-    clause_tokens, clause_doc = [], []
-    for doc_id in order:
-        for (tokens,) in db.execute("SELECT tokens FROM clauses WHERE doc_id = ? ORDER BY ord", (doc_id,)):
-            clause_tokens.append(_tokens(tokens))
-            clause_doc.append(position[doc_id])
-    for name, lists, owner in (("docs", [doc_tokens[i] for i in order], list(range(len(order)))),
-                               ("units", unit_tokens, unit_doc), ("clauses", clause_tokens, clause_doc)):
-        m = stats.vectors(lists)
+
+    def plan_rows():
+        for doc_id in order:
+            yield [t for (tokens,) in db.execute("SELECT tokens FROM sections WHERE doc_id = ? ORDER BY ord",
+                                                 (doc_id,)) for t in _tokens(tokens)]
+
+    unit_doc: list[int] = []
+
+    def unit_rows():  # in plan order (docs sorted by path), a unit's whole text = itself and its items
+        for doc_id in order:
+            items: dict[str, list[str]] = {}
+            unit_of: dict[str, str] = {}
+            units = []
+            for sid, parent, role, tokens in db.execute(
+                    "SELECT sid, parent, role, tokens FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,)):
+                if role == "unit":
+                    units.append(sid)
+                    items[sid] = _tokens(tokens)
+                    unit_of[sid] = sid
+                elif role == "item" and parent in unit_of:
+                    unit_of[sid] = unit_of[parent]
+                    items[unit_of[sid]] += _tokens(tokens)
+            for sid in units:
+                unit_doc.append(position[doc_id])
+                yield items[sid]
+
+    clause_doc: list[int] = []
+
+    def clause_rows():
+        for doc_id in order:
+            for (tokens,) in db.execute("SELECT tokens FROM clauses WHERE doc_id = ? ORDER BY ord", (doc_id,)):
+                clause_doc.append(position[doc_id])
+                yield _tokens(tokens)
+
+    for name, rows, owner in (("docs", plan_rows, lambda: list(range(len(order)))),
+                              ("units", unit_rows, lambda: unit_doc), ("clauses", clause_rows, lambda: clause_doc)):
+        m = stats.vectors(rows())
         buf = io.BytesIO()
         np.savez(buf, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape),
-                 doc=np.array(owner, dtype=np.int64))
+                 doc=np.array(owner(), dtype=np.int64))
+        del m
         _blob_put(db, name, state, buf.getvalue())

@@ -39,26 +39,34 @@ class Stats:
     key: str = ""
     skipped: list[str] = field(default_factory=list)  # corpus files that could not be read, with why
 
-    def vectors(self, token_lists: list[list[str]]):
-        """CSR matrix, one L2-normalized TF-IDF row per token list; unknown tokens ignored."""
+    def vectors(self, token_lists):
+        """CSR matrix, one L2-normalized TF-IDF row per token list; unknown tokens ignored.
+
+        ``token_lists`` may be any iterable, read once: the corpus index streams its units through here,
+        and the rows are kept in typed arrays, never as Python floats."""
+        from array import array
+
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        indptr, indices, data = [0], [], []
-        idf = self.idf
+        indptr, indices, data = array("q", [0]), array("i"), array("d")
+        idf, vocabulary, rows = self.idf, self.vocabulary, 0
         for tokens in token_lists:
             counts: dict[int, int] = {}
             for t in tokens:
-                col = self.vocabulary.get(t)
+                col = vocabulary.get(t)
                 if col is not None:
                     counts[col] = counts.get(col, 0) + 1
             cols = sorted(counts)
             weights = np.array([(1.0 + np.log(counts[c])) * idf[c] for c in cols], dtype=np.float64)
             norm = float(np.sqrt((weights * weights).sum())) if cols else 0.0
             indices.extend(cols)
-            data.extend((weights / norm).tolist() if norm else weights.tolist())
+            data.frombytes((weights / norm if norm else weights).tobytes())
             indptr.append(len(indices))
-        return csr_matrix((data, indices, indptr), shape=(len(token_lists), len(self.vocabulary)))
+            rows += 1
+        index_type = np.int32 if len(indices) < 2**31 else np.int64
+        return csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
+                           np.array(indptr, dtype=index_type)), shape=(rows, len(vocabulary)))
 
 
 def section_tokens(doc: Document, seg: Segmentation, section: Section, deep: bool = False) -> list[str]:
