@@ -395,8 +395,42 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> list[str]:
-    """Page texts; pypdf's own log lines and warnings are caught, never printed, and summed up in ``notes``."""
+TITLE_SIZE_RATIO = 1.15  # a title is set at least this much larger than the body (22 pt over 16 pt: 1.375)
+
+
+class _FirstPageRuns:
+    """pypdf's visitor for the first page: each text run with its printed size (font size × text-matrix scale)."""
+
+    def __init__(self):
+        self.runs: list[tuple[float, str]] = []
+
+    def __call__(self, text, cm, tm, font, size):
+        if text.strip():
+            self.runs.append((abs(size * (tm[0] * tm[3] - tm[1] * tm[2]) ** 0.5), text))
+
+    def title(self) -> str:
+        """The text of the first run of large type that comes before any body text: the title, all its lines.
+
+        The body size is the size that carries most characters; smaller type (a running header, a page
+        number) before the title is passed over. "" where the page opens in body type."""
+        chars: dict[float, int] = {}
+        for size, text in self.runs:
+            chars[round(size, 1)] = chars.get(round(size, 1), 0) + len(text.strip())
+        if not chars:
+            return ""
+        body = max(chars, key=lambda size: (chars[size], -size))
+        parts: list[str] = []
+        for size, text in self.runs:
+            if size >= body * TITLE_SIZE_RATIO:
+                parts.append(text)
+            elif parts or size >= body * 0.95:
+                break
+        return "".join("".join(parts).split())
+
+
+def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> tuple[list[str], str]:
+    """Page texts and the first page's title text (see :meth:`_FirstPageRuns.title`, no spaces); pypdf's own
+    log lines and warnings are caught, never printed, and summed up in ``notes``."""
     from pypdf import PdfReader
 
     logger, handler = logging.getLogger("pypdf"), _Collect()
@@ -409,8 +443,9 @@ def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> list[str]:
             try:
                 reader = PdfReader(io.BytesIO(data))
                 pages, total = [], 0
-                for page in reader.pages:
-                    pages.append(_text_layer(page.extract_text() or ""))
+                first = _FirstPageRuns()
+                for k, page in enumerate(reader.pages):
+                    pages.append(_text_layer(page.extract_text(visitor_text=first if k == 0 else None) or ""))
                     total += len(pages[-1])
                     if total > cap:
                         raise too_large("too much text", total, cap, path, " characters")
@@ -427,7 +462,7 @@ def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> list[str]:
         more = f" and {len(said) - 1} more" if len(said) > 1 else ""
         detail = f"{_clean(said[0])[:100]}{more}"
         notes.append(Note("warn.pdf_defects", f"PDF has defects, read anyway ({detail})", detail=detail))
-    return pages
+    return pages, _text_layer(first.title())
 
 
 _PAGE_NUMBER = re.compile(r"[-—–\s]*\d+[-—–\s]*")  # 3, - 3 -, — 3 —
@@ -464,21 +499,66 @@ def _untrusted(pars: Paragraphs, path: str) -> InputError | None:
     return None
 
 
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+FOOTNOTE_MAX_LINES = 8
+
+
+def _footnote_start(lines: list[str]) -> int:
+    """Where a page's footnotes begin: the first of its last ``FOOTNOTE_MAX_LINES`` lines that opens with a
+    circled number (①–⑳) the page's text cites earlier inside a line (a reference mark, not a list item);
+    ``len(lines)`` where there is none."""
+    for k in range(max(1, len(lines) - FOOTNOTE_MAX_LINES), len(lines)):
+        mark = lines[k][:1]
+        if mark and mark in _CIRCLED and any(mark in line[1:] for line in lines[:k]):
+            return k
+    return len(lines)
+
+
+def _split_title(lines: list[str], title: str) -> int:
+    """How many leading lines spell ``title`` (spaces aside); 0 where they do not."""
+    got = ""
+    for k, line in enumerate(lines):
+        got += "".join(line.split())
+        if not title.startswith(got):
+            return 0
+        if got == title:
+            return k + 1
+    return 0
+
+
 def paragraphs_from_pdf(data: bytes, path: str, cap: int, notes: list[str]) -> Paragraphs:
     """Paragraphs of a PDF's text layer: wrapped lines rejoined; page numbers and running headers dropped
-    (headers named in ``notes``). Raises InputError, suggesting OCR, where the text layer is empty or unreadable."""
+    (headers named in ``notes``). Raises InputError, suggesting OCR, where the text layer is empty or unreadable.
+
+    The title is the first page's opening lines in large type (:meth:`_FirstPageRuns.title`), joined into
+    one paragraph with the hint "title" however many lines it wraps onto. Footnotes (:func:`_footnote_start`)
+    are taken out of the page's flow and kept, each as its own paragraph with the hint "footnote", after the
+    paragraph the page break interrupts."""
     from .numbering import starts_with_marker
 
+    texts, title = _pdf_pages(data, path, cap, notes)
     pages = [[line for line in map(_clean, page.splitlines()) if line and not _PAGE_NUMBER.fullmatch(line)]
-             for page in _pdf_pages(data, path, cap, notes)]
+             for page in texts]
     running = _running_lines(pages)
     for line, n in sorted(running.items()):
         notes.append(Note("warn.pdf_running", f"dropped a running header or footer repeated on {n} of {len(pages)} "
                           f"pages: {line[:60]!r}", n=n, pages=len(pages), line=repr(line[:60])))
     out = Paragraphs()
     current = ""
-    for lines in pages:
+    footnotes: list[str] = []  # of the page before: added once its last paragraph ends
+    for number, lines in enumerate(pages):
         lines = [line for k, line in enumerate(lines) if not (line in running and k in (0, len(lines) - 1))]
+        if number == 0 and title and (n := _split_title(lines, title)):
+            out.add("".join(lines[:n]), {"title", "center", "bold"})
+            lines = lines[n:]
+        foot = _footnote_start(lines)
+        notes_here: list[str] = []
+        for line in lines[foot:]:
+            if line[:1] in _CIRCLED or not notes_here:
+                notes_here.append(line)
+            else:
+                notes_here[-1] += line
+        lines = lines[:foot]
         full = max(map(_width, lines), default=0)  # a line this wide was wrapped by the layout
         previous = ""
         for line in lines:
@@ -486,11 +566,16 @@ def paragraphs_from_pdf(data: bytes, path: str, cap: int, notes: list[str]) -> P
             if current and (current.endswith(_SENTENCE_END) or len(current) < 20
                             or starts_with_marker(line) and not wrapped):
                 out.add(current)
-                current = line
+                for note in footnotes:
+                    out.add(note, {"footnote"})
+                current, footnotes = line, []
             else:
                 current += line
             previous = line
+        footnotes += notes_here
     out.add(current)
+    for note in footnotes:
+        out.add(note, {"footnote"})
     error = _untrusted(out, path)
     if error:
         raise error

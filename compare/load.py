@@ -215,7 +215,8 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
     year alone: the text records an earlier version than the file is named for.
     """
     issuers_date = None
-    title = next((t for t, h in items[:15] if "center" in h and "bold" in h and len(t) <= 60), None)
+    title = next((t for t, h in items[:3] if "title" in h), None)  # a PDF's title in large type, any length
+    title = title or next((t for t, h in items[:15] if "center" in h and "bold" in h and len(t) <= 60), None)
     title = title or next((t for t, h in items[:5] if "h1" in h), None)
     fm_title = front.get("title", "")
     inner = re.search(r"《([^《》]{1,200})》", fm_title)

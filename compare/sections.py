@@ -93,6 +93,8 @@ def _plausible(marker: Marker, hints: frozenset, last: dict, open_values: dict, 
     """Is this marker a heading, not a reference or a name? ``by_evidence``: the whole document shows its
     number to be part of a numbering (:func:`numbered_by_evidence`), so a gap or a late start is no objection."""
     style, value, rest = marker.style, marker.value, marker.rest
+    if "footnote" in hints:  # a PDF's footnote (① 本条所称…) is a note, not an item
+        return False
     if style in LEGAL_RANK:
         if not _LEGAL_FOLLOW.match(rest):
             # "第三条规定…" is a reference; "第一章总则" and "第一条为了…" still count when in sequence

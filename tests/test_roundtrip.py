@@ -175,3 +175,82 @@ def test_a_text_layer_of_mostly_private_use_characters_is_refused():
     assert isinstance(error, InputError) and "cannot be trusted" in str(error) and "OCR" in str(error)
     pars.add("第二条 本条例自公布之日起施行，地方金融监督管理部门负责组织实施本条例的各项规定。" * 2)
     assert _untrusted(pars, "plan.pdf") is None  # a few private-use characters are read
+
+
+# A title in large type wrapping onto two (and three) lines; a footnote at the foot of a page that a
+# paragraph runs across. Both printed with the browser above: about a second in all.
+
+BODY = "县级以上人民政府应当加强对地方金融工作的领导，建立健全地方金融风险防范与处置工作机制，统筹协调解决重大问题。"
+LONG_TITLES = [
+    pytest.param("浙江省推进地方金融改革服务实体经济高质量发展实施方案", 2, id="two-lines"),
+    pytest.param("浙江省地方金融条例（2020年5月15日浙江省第十三届人民代表大会常务委员会第二十一次会议通过）", 3, id="three-lines"),
+]
+
+
+@pytest.mark.parametrize("title, wraps", LONG_TITLES)
+def test_a_title_over_several_lines_is_read_whole(browser, tmp_path, title, wraps):
+    from pypdf import PdfReader
+
+    plan = [(title, "title"), ("第一章 总则", "chapter"), *[(f"第{cn}条 {BODY}", "") for cn in "一二三"],
+            ("第二章 附则", "chapter"), (f"第四条 {BODY}", "")]
+    path = tmp_path / "plan.pdf"
+    page = browser.new_page()
+    print_pdf(page, plan, path)
+    page.close()
+    first = unify_shared_glyphs(PdfReader(path).pages[0].extract_text()).splitlines()
+    assert "".join(first[:wraps]) == title and first[wraps] == "第一章 总则"  # the fixture wraps as it claims
+
+    doc = load_plan(path)
+    check_lossless(doc)
+    assert doc.title == title
+    assert [(s.number, s.title) for s in doc.walk()] == [("第一章", "总则"), ("第一条", ""), ("第二条", ""), ("第三条", ""),
+                                                         ("第二章", "附则"), ("第四条", "")]
+    assert doc.text.split("\n")[0] == title  # one paragraph, nothing lost
+    assert "".join(doc.text.split()) == "".join("".join(line for line, _ in plan).split())
+
+
+# 第五条 runs from page 1 to page 2; page 1 ends with its footnote. The page is laid out by hand (a page
+# box 224 mm high: A4 less the margins), the paragraph cut where its third printed line ends.
+INTERRUPTED = ("第五条 地方金融组织①应当遵守法律法规和监管规定，审慎经营，加强内部控制和风险管理，建立健全公司治理结构，"
+               "依法履行信息报送义务，不得从事非法集资、吸收或者变相吸", "收公众存款等活动。")
+FOOTNOTE = "① 本条所称地方金融组织，是指依法设立的小额贷款公司、融资担保公司、区域性股权市场、典当行、融资租赁公司、商业保理公司、地方资产管理公司。"
+
+
+def _footnoted_page() -> str:
+    import html as h
+
+    mark = '<sup style="font-size:60%">①</sup>'
+    first = "".join(f"<p>第{cn}条 {BODY}</p>" for cn in "一二三四")
+    cut = h.escape(INTERRUPTED[0]).replace("①", mark)
+    return ('<div style="height:224mm;position:relative;break-after:page">'
+            f'<p class="title">示范区地方金融条例</p><p class="chapter">第一章 总则</p>{first}'
+            f'<p style="text-align-last:justify">{cut}</p>'
+            f'<p class="note" style="position:absolute;bottom:0;border-top:1px solid #000">{h.escape(FOOTNOTE)}</p></div>'
+            f'<p style="text-indent:0">{INTERRUPTED[1]}</p><p>第六条 {BODY}</p>')
+
+
+def test_a_footnote_is_kept_after_the_paragraph_it_interrupts(browser, tmp_path):
+    from pypdf import PdfReader
+
+    path = tmp_path / "plan.pdf"
+    page = browser.new_page()
+    print_pdf(page, [(_footnoted_page(), "raw")], path)
+    page.close()
+    pages = [unify_shared_glyphs(p.extract_text()).splitlines() for p in PdfReader(path).pages]
+    assert len(pages) == 2 and pages[0][-3].startswith("①") and pages[0][-4].endswith("变相吸")  # as it claims
+    assert pages[1][0] == INTERRUPTED[1]
+
+    doc = load_plan(path)
+    check_lossless(doc)
+    assert doc.title == "示范区地方金融条例"
+    assert [(s.number, s.title) for s in doc.walk()] == [("第一章", "总则"), *[(f"第{cn}条", "") for cn in "一二三四五六"]]
+    paragraphs = doc.text.split("\n")
+    interrupted = "".join("".join(INTERRUPTED).split())
+    at = next(k for k, par in enumerate(paragraphs) if par.startswith("第五条"))
+    assert "".join(paragraphs[at].split()) == interrupted  # not glued into the paragraph
+    assert paragraphs[at + 1] == FOOTNOTE and paragraphs[at + 2].startswith("第六条")  # kept, right after it
+    fifth = next(s for s in doc.walk() if s.number == "第五条")
+    assert FOOTNOTE in doc.text[fifth.span[0]:fifth.end]
+    assert "".join(doc.text.split()) == "".join(
+        ("示范区地方金融条例第一章总则" + "".join(f"第{cn}条{BODY}" for cn in "一二三四") + interrupted + FOOTNOTE
+         + f"第六条{BODY}").split())
