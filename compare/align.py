@@ -40,9 +40,9 @@ from .index import Stats, section_tokens
 from .normalize import match_form
 from .decisions import Resolved
 from .models import Comparison, Document, Kind, Options, Pair, Role, Section, roles
-from .numbering import match_marker
+from .numbering import longest_increasing, match_marker
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
-from .similarity import (assign, containment, cosine, longest_increasing, shared_characters, significance,
+from .similarity import (assign, containment, cosine, shared_characters, significance,
                          words_found_in)
 from .tokenize import Segmentation
 

@@ -98,13 +98,10 @@ def starts_with_marker(line: str) -> bool:
     return match_marker(line) is not None
 
 
-def longest_increasing_earliest(values: list[int]) -> set[int]:
-    """Indexes of one longest strictly increasing subsequence of ``values``; among equally long ones,
-    the one that keeps the earliest numbers (in 5, 3 the 5 stays: the later number is the one that went back)."""
+def longest_increasing(seq: list[int]) -> set[int]:
+    """Indexes (into seq) of one longest strictly increasing subsequence; ties resolved to the earliest."""
     import bisect
 
-    # The patience method keeps the latest of equal candidates; run it backwards on negated values.
-    seq = [-v for v in reversed(values)]
     tails, tails_idx, prev = [], [], [-1] * len(seq)
     for i, x in enumerate(seq):
         k = bisect.bisect_left(tails, x)
@@ -116,6 +113,13 @@ def longest_increasing_earliest(values: list[int]) -> set[int]:
         prev[i] = tails_idx[k - 1] if k else -1
     keep, i = set(), tails_idx[-1] if tails_idx else -1
     while i >= 0:
-        keep.add(len(values) - 1 - i)
+        keep.add(i)
         i = prev[i]
     return keep
+
+
+def longest_increasing_earliest(values: list[int]) -> set[int]:
+    """Indexes of one longest strictly increasing subsequence of ``values``; among equally long ones,
+    the one that keeps the earliest numbers (in 5, 3 the 5 stays: the later number is the one that went back)."""
+    # The patience method keeps the latest of equal candidates; run it backwards on negated values.
+    return {len(values) - 1 - i for i in longest_increasing([-v for v in reversed(values)])}

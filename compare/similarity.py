@@ -1,6 +1,6 @@
 """Similarity primitives shared by the aligner: cosine and containment of TF-IDF rows, significance
-over a background, the share of shared characters of short texts, optimal one-to-one assignment, and
-the longest in-order run.
+over a background, the share of shared characters of short texts, and optimal one-to-one assignment
+(the longest in-order run is :func:`compare.numbering.longest_increasing`).
 """
 from __future__ import annotations
 
@@ -138,26 +138,6 @@ def significance(sim, min_cells: int = 0):
     if sim.shape[0] >= min_cells:
         z = np.minimum(z, (sim - sim.mean(axis=0, keepdims=True)) / (sim.std(axis=0, keepdims=True) + 1e-6))
     return z
-
-
-def longest_increasing(seq: list[int]) -> set[int]:
-    """Indexes (into seq) of one longest strictly increasing subsequence; ties resolved to the earliest."""
-    import bisect
-
-    tails, tails_idx, prev = [], [], [-1] * len(seq)
-    for i, x in enumerate(seq):
-        k = bisect.bisect_left(tails, x)
-        if k == len(tails):
-            tails.append(x)
-            tails_idx.append(i)
-        else:
-            tails[k], tails_idx[k] = x, i
-        prev[i] = tails_idx[k - 1] if k else -1
-    keep, i = set(), tails_idx[-1] if tails_idx else -1
-    while i >= 0:
-        keep.add(i)
-        i = prev[i]
-    return keep
 
 
 def cosine(x, y):

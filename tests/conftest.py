@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,27 @@ def _nothing_written_into_the_checkout():
     yield
     stray = sorted({p.name for p in ROOT.iterdir()} - before)
     assert not stray, f"tests wrote into the checkout: {stray}"
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+def chromium(what: str):
+    """Headless Chromium through Playwright, for a module fixture to ``yield from``. Skips on a developer
+    machine without a browser; in CI (CI=true) ``what`` must run, so a missing browser fails instead."""
+    def unavailable(reason: str):
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} cannot run in CI: {reason}")
+        pytest.skip(reason)
+
+    try:
+        from playwright import sync_api
+    except ImportError:
+        unavailable("playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        unavailable(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_FLAGS)
+        yield browser
+        browser.close()

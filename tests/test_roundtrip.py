@@ -8,9 +8,6 @@ per module: one browser prints them all (about 15 s for the 21 plans).
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,35 +15,18 @@ from click.testing import CliRunner
 from compare.cli import main
 from compare.normalize import match_form, unify_shared_glyphs
 from compare.sections import check_lossless, load_plan
-from conftest import SEED, SHARED_CORPUS, real_corpus_files
+from conftest import SEED, SHARED_CORPUS, chromium, real_corpus_files
 from published import lines_with_roles, print_pdf, write_docx
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PLANS = [SEED] + real_corpus_files()
 FORMATS = ("pdf", "docx")
 
 pytestmark = [pytest.mark.browser, pytest.mark.corpus]
 
 
-def _unavailable(reason: str):
-    """Skip on a developer machine without a browser; in CI (CI=true) these tests must run."""
-    if os.environ.get("CI"):
-        pytest.fail(f"round-trip tests cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _unavailable("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    yield from chromium("round-trip tests")
 
 
 @pytest.fixture(scope="module")
