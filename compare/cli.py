@@ -70,6 +70,9 @@ meta_option = click.option(
     "--meta", "meta", type=click.Path(exists=True, dir_okay=False),
     help="CSV or TSV with a header naming file and any of title, date, issuer: overrides what the plans carry "
          "(the index keeps it).")
+template_dir_option = click.option(
+    "--template-dir", type=click.Path(exists=True, file_okay=False),
+    help="Folder of templates that override the defaults.")
 keep_duplicates_option = click.option(
     "--keep-duplicates", is_flag=True,
     help="List near-identical plans (same text after normalization, or whole-plan cosine >= 0.98) each on "
@@ -148,10 +151,8 @@ def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
               help="table, json, csv; with --all also html [default: table; with --all, from -o's suffix: "
                    ".html, .json, .csv].")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of the HTML page's interface.")
-@click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
-              help="Folder of templates that override the defaults.")
+@lang_option
+@template_dir_option
 @corpus_option
 @with_input_options
 @_fail_cleanly
@@ -223,8 +224,7 @@ class ThresholdType(click.ParamType):
                    "[default: PLAN_vs_corpus].")
 @click.option("--json", "json_out", metavar="FILE", help="Also write the comparison as JSON to FILE ('-' for stdout).")
 @click.option("--no-html", is_flag=True, help="Write no HTML report (with --json).")
-@click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
-              help="Folder of templates that override the defaults.")
+@template_dir_option
 @click.option("--threshold", type=ThresholdType(), default="auto", show_default=True,
               help="Min cosine in [0, 1] for a unit pair; auto = 0.2. A pair must also stand out from the "
                    "background similarity of its two sections (see README: How alignment works).")
@@ -495,8 +495,7 @@ def clauses(plan, query, top, min_score, per_plan, keep_duplicates, meta, lang, 
 @click.option("-o", "--output", metavar="FILE", required=True, help="HTML page to write.")
 @click.option("--top", type=click.IntRange(2), default=40, show_default=True,
               help="How many of the plans most similar to PLAN to show.")
-@click.option("--template-dir", type=click.Path(exists=True, file_okay=False),
-              help="Folder of templates that override the defaults.")
+@template_dir_option
 @lang_option
 @keep_duplicates_option
 @meta_option
@@ -543,8 +542,7 @@ def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus,
 @click.option("--workers", type=click.IntRange(1), help="Worker processes of the LocalCluster [default: cores].")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]),
               help="Also print the clusters: json is one object per line; csv has a BOM for Excel.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Language of index.html's interface.")
+@lang_option
 @click.option("--no-index", is_flag=True, help="Do not keep the clusters in the corpus index.")
 @corpus_option
 @index_option

@@ -7,7 +7,7 @@ SQLite index: each partition task reads its plan files itself.
 
 1. ``parse_partition``: load, parse and tokenize the plans (the loaders, section
    parser, clauses and tokenizer of every other command); a bad file is skipped
-   and counted. Each plan's document frequencies go to ``add_frequencies``, and
+   and counted. Each plan's document frequencies go to ``tfidf.add_frequencies``, and
    :func:`compare.tfidf.build` makes the one IDF, as the index does.
 2. ``band_records``: a MinHash signature (``NUM_PERM`` permutations) of each
    clause's set of content tokens, cut into ``BANDS`` bands of ``ROWS``; each
@@ -106,17 +106,6 @@ class _Read:
 
 def partition_frequencies(part: Part) -> tuple[dict, int]:
     return part.df, part.n_units
-
-
-def add_frequencies(*parts: tuple[dict, int]) -> tuple[dict, int]:
-    """Sum (df, n_units) pairs: one step of a tree reduction."""
-    total: dict[str, int] = {}
-    n = 0
-    for df, units in parts:
-        n += units
-        for term, k in df.items():
-            total[term] = total.get(term, 0) + k
-    return total, n
 
 
 def fit_stats(frequencies: tuple[dict, int]):

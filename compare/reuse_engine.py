@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from . import reuse as R
+from .tfidf import add_frequencies
 
 PLANS_PER_PARTITION = 250  # a partition's plans are parsed by one task; its clauses travel together
 FAN_IN = 8  # partitions summed per task in the tree reduction of document frequencies
@@ -140,7 +141,7 @@ def run_job(files: list[Path], executor, threshold: float = R.DEFAULT_THRESHOLD,
     parts = [sub(R.parse_partition, k, paths[bounds[k]:bounds[k + 1]], max_bytes) for k in range(n)]
     freqs = [sub(R.partition_frequencies, p) for p in parts]
     while len(freqs) > 1:
-        freqs = [sub(R.add_frequencies, *freqs[i:i + FAN_IN]) for i in range(0, len(freqs), FAN_IN)]
+        freqs = [sub(add_frequencies, *freqs[i:i + FAN_IN]) for i in range(0, len(freqs), FAN_IN)]
     stats = sub(R.fit_stats, freqs[0])
     rows = [sub(R.vectorize, p, stats) for p in parts]
     bands = [sub(R.band_records, p, n) for p in parts]

@@ -99,16 +99,22 @@ def plan_frequencies(doc: Document, seg: Segmentation) -> tuple[dict[str, int], 
     return frequencies(own_units(doc, seg))
 
 
+def add_frequencies(*parts: tuple[dict, int]) -> tuple[dict, int]:
+    """Sum (df, n_units) pairs, one per plan or per partial sum (a step of a tree reduction)."""
+    total: dict[str, int] = {}
+    n = 0
+    for df, units in parts:
+        n += units
+        for term, k in df.items():
+            total[term] = total.get(term, 0) + k
+    return total, n
+
+
 def build(parts) -> Stats:
     """Statistics from (df, n_units) parts, one per plan: summed, then the smooth idf of every term."""
     import numpy as np
 
-    df: dict[str, int] = {}
-    n_units = 0
-    for counts, n in parts:
-        n_units += n
-        for term, k in counts.items():
-            df[term] = df.get(term, 0) + k
+    df, n_units = add_frequencies(*parts)
     terms = sorted(df)
     counts = np.array([df[t] for t in terms], dtype=np.float64)
     idf = np.log((1.0 + n_units) / (1.0 + counts)) + 1.0
