@@ -20,7 +20,9 @@ How it decides, in the order a reader would (README "How alignment works"):
    one holds most of the other's words. **Gaps**: between in-order anchors, the units left over
    are assigned again at significance ≥ 1.5.
 3. **Groups**: a leftover unit joins the pair whose other side contains most of it (≥ 0.6 of its weight,
-   significant) or shares a sentence with it (each other's best match, cosine ≥ 0.4).
+   significant) or shares a sentence with it (each other's best match, cosine ≥ 0.4). A unit still alone
+   and its best match, each the other's best, at the floor and significant at GROUP_Z, pair (or it joins
+   the match's group).
 4. **Citations**: two articles that both cite articles of their plan by number (违反本条例第十条)
    pair only if a cited article of one is grouped with one cited by the other; steps 2–3 rerun.
 5. **Containers** pair by the unit pairs beneath them and by equal titles; **partial moves** are
@@ -213,7 +215,35 @@ def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, evident, floor, veto
     unit_pairs = anchors + _fill_gaps(sim, z, anchors + fixed, floor, len(sim), sim.shape[1])
     groups = _groups(unit_pairs, np.where(veto, 0.0, a_in_b), np.where(veto.T, 0.0, b_in_a),
                      min_cells=0 if evident is None else MIN_BACKGROUND)
-    return sorted(_sentence_joiners(groups, shared, sim, z) + [(list(ga), list(gb)) for ga, gb in forced])
+    groups = _sentence_joiners(groups, shared, sim, z)
+    if evident is None:
+        groups = _mutual_leftovers(groups, np.where(veto, -np.inf, sim), z, floor)
+    return sorted(groups + [(list(ga), list(gb)) for ga, gb in forced])
+
+
+def _mutual_leftovers(groups, sim, z, floor):
+    """A unit still in no group and its best match, where each is the other's best match at the floor or
+    above and significant (GROUP_Z): both alone, they pair; the match in a group, the unit joins it.
+
+    Vetoed cells are -inf in ``sim``. Returns [(A rows, B rows)] as ``groups``."""
+    import numpy as np
+
+    if sim.size == 0:
+        return groups
+    best_j, best_i = sim.argmax(axis=1), sim.argmax(axis=0)
+    group_a = {i: k for k, (ga, _) in enumerate(groups) for i in ga}
+    group_b = {j: k for k, (_, gb) in enumerate(groups) for j in gb}
+    groups = [(list(ga), list(gb)) for ga, gb in groups]
+    for i, j in enumerate(best_j.tolist()):
+        if best_i[j] != i or sim[i, j] < floor or z[i, j] < GROUP_Z or (i in group_a and j in group_b):
+            continue
+        if i in group_a:
+            groups[group_a[i]][1].append(j)
+        elif j in group_b:
+            groups[group_b[j]][0].append(i)
+        else:
+            groups.append(([i], [j]))
+    return [(sorted(ga), sorted(gb)) for ga, gb in groups]
 
 
 def _evident(sim, a_in_b, b_in_a, floor):

@@ -214,3 +214,26 @@ def test_containers_with_the_same_title_pair_and_spacing_is_no_change(tmp_path):
     c = _compare(plan, seed)
     first = _pair_of(c, "a", plan.sections[0].id)
     assert first.b == [seed.sections[0].id], "the two 一、总体要求 must face each other"
+
+
+_INF = float("-inf")
+
+
+@pytest.mark.parametrize("groups, sim, z, expected", [
+    # both alone, each the other's best, at the floor and significant: a new pair
+    ([([0], [0])], [[0.9, 0.0], [0.0, 0.3]], [[5, 0], [0, 2.5]], [([0], [0]), ([1], [1])]),
+    # A 1 alone, its mutual best B 0 already paired: A 1 joins that pair (a merge)
+    ([([0], [0])], [[0.9, 0.1], [0.95, 0.1]], [[5, 0], [2.5, 0]], [([0, 1], [0])]),
+    # not each other's best: B 1's best is A 0, which stays as it is
+    ([([0], [0])], [[0.9, 0.5], [0.1, 0.3]], [[5, 3], [0, 2.5]], [([0], [0])]),
+    # below the floor (0.2), or below GROUP_Z (2.0): nothing
+    ([([0], [0])], [[0.9, 0.0], [0.0, 0.19]], [[5, 0], [0, 2.5]], [([0], [0])]),
+    ([([0], [0])], [[0.9, 0.0], [0.0, 0.3]], [[5, 0], [0, 1.9]], [([0], [0])]),
+    # a vetoed cell (cited articles apart) is -inf and never pairs
+    ([([0], [0])], [[0.9, 0.0], [0.0, _INF]], [[5, 0], [0, 2.5]], [([0], [0])]),
+])
+def test_mutual_best_leftovers_pair_or_join(groups, sim, z, expected):
+    import numpy as np
+    from compare.align import _mutual_leftovers
+
+    assert _mutual_leftovers(groups, np.array(sim), np.array(z, dtype=float), 0.2) == expected

@@ -8,7 +8,7 @@ from conftest import needs_corpus, SHARED_CORPUS
 from truth import Score, baseline_links, load_truth, move_links, plan_names, score, tool_links, truth_files
 
 # Measured with the defaults (README "How alignment works"); asserted with a small margin.
-MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.86, 0.04, 0.92  # measured 0.884, 0.027, 0.939
+MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.88, 0.04, 0.91  # measured 0.903, 0.027, 0.926
 # What issue 8 asks for. Negatives and only are met; recall is not yet: see the README for why.
 TARGET_RECALL, TARGET_NEGATIVES, TARGET_ONLY = 0.95, 0.03, 0.90
 
