@@ -277,6 +277,10 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
                     resolve: [{action, a, b, note, reason}]; a pair made
                     or confirmed by a decision carries decided: "pair" or
                     "checked" (and its note)
+      reuse         {a: {clause id: {cluster, plans, first_plan,
+                    first_date}}, b: {…}}: clauses that `compare reuse`
+                    found in several plans of the corpus, from the corpus
+                    index while its results are current; empty otherwise
 
     \b
     Example:

@@ -115,6 +115,8 @@ def comparison_dict(c) -> dict:
         "moves": [{"a": m.a, "b": m.b, "sentences": len(m.clauses), "of": m.of,
                    "clauses": [list(link) for link in m.clauses]} for m in c.moves],
         "stale_decisions": c.stale_decisions,
+        "reuse": {k: {cid: dict(found) for cid, found in sorted(side_reuse.items())}
+                  for k, side_reuse in sorted((getattr(c, "reuse", None) or {"a": {}, "b": {}}).items())},
     }
 
 

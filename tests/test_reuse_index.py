@@ -91,13 +91,23 @@ def test_a_stale_result_is_not_shown_and_says_why(plans, tmp_path):
 
 def test_the_pair_report_clause_panel_shows_the_kept_clusters(plans, tmp_path):
     report = tmp_path / "ab.html"
-    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)  # no index at all: nothing extra
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report, "--json", tmp_path / "none.json")
     assert not (plans / ".compare").exists() and 'class="reuse-note"' not in report.read_text(encoding="utf-8")
+    assert json.loads((tmp_path / "none.json").read_text(encoding="utf-8"))["reuse"] == {"a": {}, "b": {}}
     reuse(plans, tmp_path)
     invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)
     page = report.read_text(encoding="utf-8")
     assert page.count("出现于 3 份规划，最早见于 a-2015（2015-03-01）") == 2  # NEGATIVE_LIST, on both sides
     assert page.count("出现于 2 份规划，最早见于 a-2015（2015-03-01）") == 2  # OPENING
+    out = tmp_path / "ab.json"
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report, "--json", out)
+    kept = json.loads(out.read_text(encoding="utf-8"))["reuse"]  # the JSON says what the panel shows
+    def found(side):
+        return sorted((x["plans"], x["first_plan"], x["first_date"]) for x in kept[side].values())
+
+    assert found("a") == [(2, "a-2015", "2015-03-01"), (3, "a-2015", "2015-03-01")]  # OPENING, NEGATIVE_LIST
+    assert found("b") == [(2, "a-2015", "2015-03-01"), (3, "a-2015", "2015-03-01"),
+                          (3, "b-2018", "2018-06-01")]  # and PENALTY, a formula B is the first to say
     invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report, "--lang", "en")
     assert "appears in 2 plans, first in a-2015 (2015-03-01)" in report.read_text(encoding="utf-8")
     (plans / "z-early.md").write_text(f"---\ntitle: 规划z\ndate: 2001-01-01\n---\n\n第一条 {OPENING}\n",
