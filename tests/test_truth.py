@@ -5,33 +5,36 @@ import pytest
 
 from compare import api
 from conftest import needs_corpus, SHARED_CORPUS
-from truth import Score, baseline_links, load_truth, move_links, plan_names, score, tool_links, truth_files
+from truth import (Score, baseline_links, heldout_files, load_truth, move_links, plan_names, score, tool_links,
+                   truth_files)
 
 # Measured with the defaults (README "How alignment works"); asserted with a small margin.
 MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.88, 0.04, 0.91  # measured 0.903, 0.027, 0.926
 # What issue 8 asks for. Negatives and only are met; recall is not yet: see the README for why.
 TARGET_RECALL, TARGET_NEGATIVES, TARGET_ONLY = 0.95, 0.03, 0.90
+# Held out (two pairs labelled after the aligner was built; no rule changed after they were scored).
+HELDOUT_RECALL, HELDOUT_NEGATIVES, HELDOUT_ONLY = 0.83, 0.03, 0.92  # measured 0.855, 0.000, 0.941
 
 
 def test_truth_files_are_well_formed_and_cover_both_plans():
     files = truth_files()
-    assert len(files) >= 5
+    assert len(files) >= 5 and len(heldout_files()) >= 2
     labels = [row for f in files for row in load_truth(f)]
     assert len(labels) >= 250
     assert sum(r.label == "negative" for r in labels) >= 40
     members = {(f.name, side, x) for f in files for r in load_truth(f) if r.label == "group"
                for side, x in (("a", r.a), ("b", r.b))}
     assert len(members) >= 25
-    assert {r.label for r in labels} <= {"clear", "group", "related", "part", "negative", "only_a", "only_b"}
-    for f in files:
+    for f in files + heldout_files():
+        assert {r.label for r in load_truth(f)} <= {"clear", "group", "related", "part", "negative", "only_a", "only_b"}
         rows = load_truth(f)
         assert all(r.group for r in rows if r.label == "group")
         assert len({(r.label, r.a, r.b) for r in rows}) == len(rows), f"duplicate rows in {f.name}"
 
 
-def _measure():
+def _measure(files):
     tool, base, per_pair = Score(), Score(), {}
-    for f in truth_files():
+    for f in files:
         a, b = plan_names(f)
         c = api.compare(str(SHARED_CORPUS / f"{a}.md"), str(SHARED_CORPUS / f"{b}.md"), str(SHARED_CORPUS))
         labels = load_truth(f)
@@ -46,7 +49,14 @@ def _measure():
 def measured():
     if not SHARED_CORPUS.is_dir():
         pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
-    return _measure()
+    return _measure(truth_files())
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
+    return _measure(heldout_files())
 
 
 @needs_corpus
@@ -54,7 +64,7 @@ def test_every_labelled_article_exists_in_its_plan():
     from compare.sections import load_plan
     from truth import articles
 
-    for f in truth_files():
+    for f in truth_files() + heldout_files():
         a, b = plan_names(f)
         arts_a = articles(load_plan(SHARED_CORPUS / f"{a}.md"))
         arts_b = articles(load_plan(SHARED_CORPUS / f"{b}.md"))
@@ -78,6 +88,21 @@ def test_alignment_on_real_pairs_meets_the_measured_figures_and_beats_the_baseli
     assert tool.negative_rate <= MAX_NEGATIVES
     assert tool.only_rate >= MIN_ONLY
     assert tool.recall >= base.recall + 0.05  # character bigrams, one-to-one at cosine 0.2
+
+
+@needs_corpus
+def test_alignment_on_held_out_pairs_meets_their_measured_figures(heldout, record_property):
+    """Two pairs the aligner never saw while it was built: what to expect on new plans."""
+    tool, base, per_pair = heldout
+    for name, s in per_pair.items():
+        print(f"{name}: {s.line()}")
+    print(f"held out, tool:     {tool.line()}\nheld out, baseline: {base.line()}")
+    record_property("heldout", tool.line())
+    assert tool.links >= 50 and tool.negatives >= 30 and tool.only >= 60
+    assert tool.recall >= HELDOUT_RECALL
+    assert tool.negative_rate <= HELDOUT_NEGATIVES
+    assert tool.only_rate >= HELDOUT_ONLY
+    assert tool.recall >= base.recall + 0.05
 
 
 @needs_corpus

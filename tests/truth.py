@@ -22,7 +22,13 @@ class Label:
 
 
 def truth_files() -> list[Path]:
+    """The five pairs the aligner was built against (in-sample)."""
     return sorted(TRUTH.glob("*__*.tsv"))
+
+
+def heldout_files() -> list[Path]:
+    """Pairs labelled after the aligner was built, and never used to change it (tests/data/truth/heldout)."""
+    return sorted((TRUTH / "heldout").glob("*__*.tsv"))
 
 
 def plan_names(path: Path) -> tuple[str, str]:
