@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import BadArgument, InputError, Note
 from .formats import (MB, paragraphs_from_docx, paragraphs_from_html, paragraphs_from_markdown,
-                      paragraphs_from_pdf, paragraphs_from_txt, too_large)
+                      paragraphs_from_txt, too_large)
 from .models import Document
 
 FORMATS = ("jekyll", "markdown", "html", "txt", "docx", "pdf")
@@ -361,6 +361,8 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
     if fmt == "docx":
         pars = paragraphs_from_docx(data, path, cap)
     elif fmt == "pdf":
+        from .pdf import paragraphs_from_pdf
+
         pars = paragraphs_from_pdf(data, path, cap, notes)
     else:
         text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")

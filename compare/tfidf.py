@@ -126,7 +126,7 @@ def fit(token_lists: list[list[str]]) -> Stats:
     return build([frequencies(token_lists)])
 
 
-PARSER_MODULES = ("load.py", "formats.py", "numbering.py", "sections.py", "models.py", "tfidf.py")
+PARSER_MODULES = ("load.py", "formats.py", "pdf.py", "numbering.py", "sections.py", "models.py", "tfidf.py")
 
 
 @lru_cache(maxsize=1)

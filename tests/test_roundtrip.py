@@ -147,7 +147,8 @@ def test_untrusted_text_layer_is_refused_with_an_ocr_hint(browser, tmp_path, bod
 
 def test_a_text_layer_of_mostly_private_use_characters_is_refused():
     from compare.errors import InputError
-    from compare.formats import Paragraphs, _untrusted
+    from compare.formats import Paragraphs
+    from compare.pdf import _untrusted
 
     pars = Paragraphs()
     pars.add("第一条 " + "".join(chr(0xE000 + k) for k in range(40)))
