@@ -56,6 +56,7 @@ ANCHOR_Z = 3.5  # significance of an anchor pair
 GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
 GROUP_CONTAINMENT, GROUP_Z = 0.6, 2.0  # a unit joins a group that holds most of it
 SENTENCE_COSINE = 0.4  # two sentences, each the other's best match, this alike: text the units share
+NEAREST_MIN = 0.1  # half the floor: below it two units share little but stock words, and no nearest is named
 SHORT_UNIT_CHARS = 30  # a unit shorter than this (characters, punctuation aside) is scored by shared characters too
 # Fewer units than this on a side and no cell can reach ANCHOR_Z (a z-score over n cells is at most √(n−1)):
 # the background says nothing, and evident pairs stand in for significant ones.
@@ -154,6 +155,7 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     pairs += [Pair([s.id], [], 0.0, Kind.ONLY_A, A.role[s.id]) for s in A.sections if s.id not in paired_a]
     pairs += [Pair([], [s.id], 0.0, Kind.ONLY_B, B.role[s.id]) for s in B.sections if s.id not in paired_b]
     pairs = _reading_order(A, B, pairs)
+    _nearest(pairs, ua, ub, np.where(fixed, -1.0, u_sim))  # never what a reviewer unpaired or settled
     decided.mark(pairs)
     for p in pairs:
         p.clauses = clause_links(A, B, p, options)
@@ -163,6 +165,24 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
         units_a=ua, units_b=ub, threshold=round(floor, 4), moves=partial_moves(A, B, pairs, best),
         decisions=decided.applied, stale_decisions=decided.stale,
     )
+
+
+def _nearest(pairs, ua, ub, sim):
+    """On each unit left alone, the other plan's unit most like it (ties: the earlier), where the cosine is
+    NEAREST_MIN or more: what a reviewer looks at first when a counterpart may have been missed."""
+    row_a, row_b = {x: k for k, x in enumerate(ua)}, {y: k for k, y in enumerate(ub)}
+    for p in pairs:
+        if p.role != Role.UNIT or (p.a and p.b):
+            continue
+        if p.a and p.a[0] in row_a and len(ub):
+            scores, ids = sim[row_a[p.a[0]]], ub
+        elif p.b and p.b[0] in row_b and len(ua):
+            scores, ids = sim[:, row_b[p.b[0]]], ua
+        else:
+            continue
+        k = int(scores.argmax())
+        if scores[k] >= NEAREST_MIN:
+            p.nearest = (ids[k], round(float(scores[k]), 4))
 
 
 MATRIX_CELLS = 250_000  # past this (500 × 500 units) the heatmap is left out: no one reads it, it only costs memory

@@ -267,7 +267,9 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
                     has force {a, b, change}: each side's tier (binding,
                     directive, supportive, exploratory, none) and change
                     (stronger, weaker, same); so has each clause row with
-                    both sides.
+                    both sides. A unit left alone may carry nearest {id,
+                    score}: the other plan's unit most like it (cosine ≥
+                    0.1), where the evidence fell short of a pair.
       force         {a: {tier: clauses}, b: {tier: clauses}}
       clause_pairs  [{a: clause id, b: clause id, score}], best first
       moves         partial moves: [{a: unit id, b: unit id, sentences, of,

@@ -170,6 +170,9 @@ class Pair:
     renumbered: bool = False  # one section a side, same numbering style, different numbers (第五条 ↔ 第六条)
     decided: str | None = None  # "pair" or "checked" where a reviewer's decision made or confirmed it
     note: str = ""  # the reviewer's note on it
+    # A unit left alone: the other plan's unit most like it, (section id, cosine in [0, 1]), where the cosine
+    # reaches NEAREST_MIN but the pair fell short of the evidence the aligner asks for; else None.
+    nearest: tuple[str, float] | None = None
 
 
 @dataclass

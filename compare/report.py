@@ -98,6 +98,8 @@ def comparison_dict(c) -> dict:
 
     def pair(p, pf) -> dict:
         d = {"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role, "renumbered": p.renumbered}
+        if p.nearest:
+            d["nearest"] = {"id": p.nearest[0], "score": p.nearest[1]}
         if pf is not None:
             d["force"] = {"a": pf.a, "b": pf.b, "change": pf.change}
         d["clauses"] = [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind}
@@ -285,6 +287,7 @@ def build_view(c, options=None) -> dict:
             "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
             "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
+            "nearest": _nearest_view(c, p, anchor_of_a, anchor_of_b, names_a, names_b, t),
             "renumbered": t("renumbered", a=c.a.section(p.a[0]).number, b=c.b.section(p.b[0]).number)
                           if p.renumbered and p.role != "item" else "",
         })
@@ -312,6 +315,17 @@ def build_view(c, options=None) -> dict:
         "warnings": list(c.warnings),
         "review": _review_view(c, t, names_a, names_b),
     }
+
+
+def _nearest_view(c, p, anchor_of_a, anchor_of_b, names_a, names_b, t) -> dict | None:
+    """A unit left alone: a link to the other plan's unit most like it, with the name review mode pairs by."""
+    if not p.nearest:
+        return None
+    other, score = p.nearest
+    side, doc, anchor, names = ("b", c.b, anchor_of_b, names_b) if p.a else ("a", c.a, anchor_of_a, names_a)
+    where = doc.section(other).number or names[other]
+    return {"text": t("nearest", side=t("side_" + side), where=where, score=f"{score:.2f}"),
+            "title": t("nearest_title"), "href": "#" + anchor[other], "side": side, "name": names[other]}
 
 
 def _reuse_note(c, side: str, clause_id: str, t) -> dict | None:

@@ -90,6 +90,14 @@
     selection = { a: [], b: [] };
     commit(S.status_paired);
   }
+  function pairNearest(el, near) {  // an alone section and the other plan's nearest, as one reviewer's pair
+    var side = near.getAttribute("data-nearest-side"), name = near.getAttribute("data-nearest-name");
+    var a = side === "b" ? el.names.a.slice() : [name], b = side === "b" ? [name] : el.names.b.slice();
+    if (roleOf("a", a[0]) !== roleOf("b", b[0])) { say(S.status_roles); return; }
+    claim(a, b);
+    decisions.push({ action: "pair", a: a, b: b });
+    commit(S.status_paired);
+  }
   function unpair(el) {
     var mine = decisions.filter(function (d) { return d.action !== "unpair" && (overlaps(d.a, el.names.a) || overlaps(d.b, el.names.b)); });
     if (mine.length) {  // a reviewer's own pair: unpairing it removes the decision
@@ -286,6 +294,8 @@
     if (el.names.a.length) { button("r-pick", S.pick_a, "a"); }
     if (el.names.b.length) { button("r-pick", S.pick_b, "b"); }
     if (el.names.a.length && el.names.b.length) { button("r-unpair", S.unpair); }
+    var near = el.querySelector("summary .nearest-link");
+    if (near) { button("r-nearest", S.pair_nearest); span.lastChild.title = S.pair_nearest_title; }
     button("r-check", S.check);
     button("r-note", S.note);
     var summary = el.querySelector("summary");
@@ -296,6 +306,7 @@
       event.preventDefault();  // a button in the summary must not open or close the pair
       if (b.classList.contains("r-pick")) { pick(b.getAttribute("data-side"), el.names[b.getAttribute("data-side")]); }
       else if (b.classList.contains("r-unpair")) { unpair(el); }
+      else if (b.classList.contains("r-nearest")) { pairNearest(el, near); }
       else if (b.classList.contains("r-check")) { check(el); }
       else if (b.classList.contains("r-note")) { note(el); }
     });

@@ -237,3 +237,48 @@ def test_mutual_best_leftovers_pair_or_join(groups, sim, z, expected):
     from compare.align import _mutual_leftovers
 
     assert _mutual_leftovers(groups, np.array(sim), np.array(z, dtype=float), 0.2) == expected
+
+
+def _alone(a=(), b=(), role="unit", kind=None):
+    from compare.models import Pair
+
+    return Pair(list(a), list(b), 0.0, kind or ("only_a" if a else "only_b"), role)
+
+
+@pytest.mark.parametrize("pair, expected", [
+    (_alone(a=["a1"]), ("b2", 0.3)),  # A's row: its best B unit
+    (_alone(b=["b1"]), ("a2", 0.15)),  # B's column: its best A unit
+    (_alone(b=["b3"]), ("a1", 0.1)),  # a tie (0.1, 0.1): the earlier; exactly NEAREST_MIN still named
+    (_alone(a=["a3"]), None),  # nothing reaches NEAREST_MIN (0.1)
+    (_alone(a=["a2"]), ("b1", 0.15)),
+    (_alone(a=["a1"], role="item"), None),  # items stand inside their article's pair: no nearest of their own
+])
+def test_a_unit_left_alone_names_its_nearest(pair, expected):
+    import numpy as np
+    from compare.align import NEAREST_MIN, _nearest
+
+    assert NEAREST_MIN == 0.1
+    sim = np.array([[0.05, 0.3, 0.1], [0.15, 0.09, 0.1], [0.0, 0.0, 0.0]], dtype=np.float32)
+    _nearest([pair], ["a1", "a2", "a3"], ["b1", "b2", "b3"], sim)
+    assert pair.nearest == expected
+
+
+@needs_corpus
+def test_nearest_on_real_plans_is_the_best_cell_and_never_a_pair(shared_corpus):
+    c = api.compare(str(shared_corpus / "sh-local-financial-supervision-regulation-2020.md"),
+                    str(shared_corpus / "sd-local-finance-regulation-2016.md"), str(shared_corpus))
+    row, col = {x: k for k, x in enumerate(c.units_a)}, {y: k for k, y in enumerate(c.units_b)}
+    named = 0
+    for p in c.pairs:
+        if p.role != "unit" or (p.a and p.b):
+            assert p.nearest is None
+            continue
+        scores = c.matrix[row[p.a[0]]] if p.a else [r[col[p.b[0]]] for r in c.matrix]
+        if p.nearest is None:
+            assert max(scores) < 0.1
+            continue
+        named += 1
+        other, score = p.nearest
+        ids = c.units_b if p.a else c.units_a
+        assert score == max(scores) and ids[scores.index(score)] == other
+    assert named >= 30

@@ -264,3 +264,39 @@ def test_corpus_profiles_page_in_chromium(browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "profiles.png"), full_page=True)
     assert problems == []
+
+
+def test_an_article_left_alone_pairs_with_its_nearest_in_one_click(browser, tmp_path, shared_corpus):
+    """An only-in-A article names the other plan's nearest article, links to it, and review mode pairs the two
+    with one button; the counts follow and the exported decision names both."""
+    path, data = _report(tmp_path, shared_corpus / "sh-local-financial-supervision-regulation-2020.md",
+                         shared_corpus / "sd-local-finance-regulation-2016.md", shared_corpus)
+    alone_b = {p["b"][0] for p in data["pairs"] if p["kind"] == "only_b" and p["role"] == "unit"}
+    n, pair = next((n, p) for n, p in enumerate(data["pairs"])
+                   if p["kind"] == "only_a" and p.get("nearest") and p["nearest"]["id"] in alone_b)
+    target = data["pairs"].index(next(p for p in data["pairs"] if p["b"] == [pair["nearest"]["id"]]))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(path.as_uri())
+    el = page.locator(f"details.pair#p{n}")
+    link = el.locator("summary a.nearest-link")
+    assert link.get_attribute("href") == f"#p{target}"
+    assert f"（{pair['nearest']['score']:.2f}）" in link.inner_text() and link.inner_text().startswith("最接近：乙")
+    name_a = el.locator(".col-a .sec").first.get_attribute("data-name")
+    name_b = link.get_attribute("data-nearest-name")
+    assert page.locator(f"details.pair#p{target} .col-b .sec").first.get_attribute("data-name") == name_b
+    counts = {k: int(page.inner_text(f".counts li.k-{k} b")) for k in ("only_a", "only_b")}
+    paired = int(page.inner_text(".counts li:first-child b"))
+
+    page.keyboard.press("r")
+    el.locator("button.r-nearest").click()
+    assert "审阅者配对" in el.locator("summary").inner_text()
+    assert int(page.inner_text(".counts li:first-child b")) == paired + 1
+    assert int(page.inner_text(".counts li.k-only_a b")) == counts["only_a"] - 1
+    assert int(page.inner_text(".counts li.k-only_b b")) == counts["only_b"] - 1
+    with page.expect_download() as download:
+        page.locator("#review-export").click()
+    saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert saved["decisions"] == [{"action": "pair", "a": [name_a], "b": [name_b]}]
+    assert problems == []
