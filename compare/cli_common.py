@@ -150,3 +150,11 @@ def corpus_query(call, render, fmt, output, plan, corpus, lang) -> None:
         result, report = call(progress)
     index_summary(report, lang)
     emit(render(result, fmt), output, read, lang)
+
+
+def corpus_query_options(func):
+    """The options every corpus query takes (rank, clauses): duplicates, dates, language, output, corpus, index."""
+    for option in reversed([keep_duplicates_option, meta_option, lang_option, output_format, output_file,
+                            corpus_option, index_option]):
+        func = option(func)
+    return func

@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 
 from . import api
-from .cli_common import (corpus_option, corpus_query, fail_cleanly, index_line, index_option, index_summary,
-                         keep_duplicates_option, lang_option, meta_option, output_file, output_format,
-                         progress_bar, say, template_dir_option, warn)
+from .cli_common import (corpus_option, corpus_query, corpus_query_options, fail_cleanly, index_line, index_option,
+                         index_summary, keep_duplicates_option, lang_option, meta_option, progress_bar, say,
+                         template_dir_option, warn)
 
 
 @click.command()
@@ -43,13 +43,7 @@ def index(corpus, index_path, jobs, meta, lang):
               help="Min cosine in [0, 1] for a section to count as covered.")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.5, show_default=True,
               help="Min cosine in [0, 1] for a clause to count as shared.")
-@keep_duplicates_option
-@meta_option
-@lang_option
-@output_format
-@output_file
-@corpus_option
-@index_option
+@corpus_query_options
 @fail_cleanly
 def rank(plan, top, threshold, clause_threshold, keep_duplicates, meta, lang, fmt, output, corpus, index_path):
     """The corpus plans (seeds included) most similar to PLAN.
@@ -82,13 +76,7 @@ def rank(plan, top, threshold, clause_threshold, keep_duplicates, meta, lang, fm
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.3, show_default=True, help="Min cosine in [0, 1].")
 @click.option("--per-plan", type=click.IntRange(1), default=3, show_default=True,
               help="At most this many hits per clause from one plan.")
-@keep_duplicates_option
-@meta_option
-@lang_option
-@output_format
-@output_file
-@corpus_option
-@index_option
+@corpus_query_options
 @fail_cleanly
 def clauses(plan, query, top, min_score, per_plan, keep_duplicates, meta, lang, fmt, output, corpus, index_path):
     """For each clause of PLAN, or for --query, the most similar clauses in the corpus (seeds included).
