@@ -9,9 +9,9 @@ same per-plan document frequencies (:func:`plan_frequencies`) and end in
     w(t, s) = (1 + ln tf(t, s)) · idf(t),  rows L2-normalized (sublinear tf),
 
 so a dot product of two rows is a cosine in [0, 1], and a pair of plans
-scores the same whichever command asks. numpy and scipy only: scikit-learn
-(1.3 s to import) is never needed. ``compare run`` caches its statistics by
-the plans' content hashes (:func:`corpus_stats`); the index derives them from
+scores the same whichever command asks. numpy only (:meth:`Stats.rows`; scipy.sparse only where a
+caller asks for :meth:`Stats.vectors`): scikit-learn (1.3 s to import) is never needed. ``compare run``
+caches its statistics by the plans' content hashes (:func:`corpus_stats`); the index derives them from
 the per-plan frequencies it stores (``store._derive_stats``).
 """
 from __future__ import annotations
@@ -40,17 +40,22 @@ class Stats:
     skipped: list[str] = field(default_factory=list)  # corpus files that could not be read, with why
 
     def vectors(self, token_lists):
-        """CSR matrix, one L2-normalized TF-IDF row per token list; unknown tokens ignored.
+        """CSR matrix (scipy.sparse), one L2-normalized TF-IDF row per token list; unknown tokens ignored.
 
         ``token_lists`` may be any iterable, read once: the corpus index streams its units through here,
         and the rows are kept in typed arrays, never as Python floats."""
+        return self.rows(token_lists).to_scipy()
+
+    def rows(self, token_lists):
+        """The rows of :meth:`vectors` as a :class:`compare.sparse.Rows`, without importing scipy."""
         from array import array
 
         import numpy as np
-        from scipy.sparse import csr_matrix
+
+        from .sparse import Rows
 
         indptr, indices, data = array("q", [0]), array("i"), array("d")
-        idf, vocabulary, rows = self.idf, self.vocabulary, 0
+        idf, vocabulary = self.idf, self.vocabulary
         for tokens in token_lists:
             counts: dict[int, int] = {}
             for t in tokens:
@@ -63,10 +68,9 @@ class Stats:
             indices.extend(cols)
             data.frombytes((weights / norm if norm else weights).tobytes())
             indptr.append(len(indices))
-            rows += 1
         index_type = np.int32 if len(indices) < 2**31 else np.int64
-        return csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
-                           np.array(indptr, dtype=index_type)), shape=(rows, len(vocabulary)))
+        return Rows(np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
+                    np.array(indptr, dtype=np.int64), len(vocabulary))
 
 
 def section_tokens(doc: Document, seg: Segmentation, section: Section, deep: bool = False) -> list[str]:
