@@ -220,14 +220,14 @@ def _occurrences(texts: list[str]):
 
     from .sparse import Rows
 
-    column: dict[tuple[str, int], int] = {}
-    indptr, indices = [0], []
-    for text in texts:
-        seen: dict[str, int] = {}
-        row = []
-        for ch in text:
-            k = seen[ch] = seen.get(ch, 0) + 1
-            row.append(column.setdefault((ch, k), len(column)))
-        indices += sorted(row)
-        indptr.append(len(indices))
-    return Rows(np.ones(len(indices)), np.array(indices, dtype=np.int64), indptr, max(1, len(column)))
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    text_of = np.repeat(np.arange(len(texts)), lengths)
+    order = np.lexsort((codes, text_of))  # by text, then character; a character's occurrences in text order
+    codes, text_of = codes[order], text_of[order]
+    at = np.arange(len(codes))
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = (codes[1:] != codes[:-1]) | (text_of[1:] != text_of[:-1])
+    occurrence = at - np.maximum.accumulate(np.where(first, at, 0))  # 0 for a character's first in its text
+    _, column = np.unique(codes * (int(lengths.max(initial=0)) + 1) + occurrence, return_inverse=True)
+    return Rows.from_coo(text_of, column.reshape(-1), np.ones(len(codes)), (len(texts), max(1, int(column.max(initial=-1)) + 1)))

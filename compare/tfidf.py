@@ -47,30 +47,46 @@ class Stats:
         return self.rows(token_lists).to_scipy()
 
     def rows(self, token_lists):
-        """The rows of :meth:`vectors` as a :class:`compare.sparse.Rows`, without importing scipy."""
+        """The rows of :meth:`vectors` as a :class:`compare.sparse.Rows`, without importing scipy.
+
+        Tokens are counted row by row into typed arrays; the weights are computed a chunk of rows at a
+        time, each row's norm as ``sqrt(sum(w²))`` over that row alone (the sum numpy gives one row)."""
         from array import array
+        from collections import Counter
 
         import numpy as np
 
         from .sparse import Rows
 
-        indptr, indices, data = array("q", [0]), array("i"), array("d")
-        idf, vocabulary = self.idf, self.vocabulary
+        indptr, indices, counts = array("q", [0]), array("i"), array("i")
+        vocabulary = self.vocabulary
         for tokens in token_lists:
-            counts: dict[int, int] = {}
-            for t in tokens:
-                col = vocabulary.get(t)
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
-            cols = sorted(counts)
-            weights = np.array([(1.0 + np.log(counts[c])) * idf[c] for c in cols], dtype=np.float64)
-            norm = float(np.sqrt((weights * weights).sum())) if cols else 0.0
-            indices.extend(cols)
-            data.frombytes((weights / norm if norm else weights).tobytes())
+            found = sorted((vocabulary[t], n) for t, n in Counter(tokens).items() if t in vocabulary)
+            indices.extend(col for col, _ in found)
+            counts.extend(n for _, n in found)
             indptr.append(len(indices))
+        idf = np.asarray(self.idf, dtype=np.float64)
+        cols = np.array(indices, dtype=np.int32)
+        tf = np.array(counts, dtype=np.float64)
+        starts = np.array(indptr, dtype=np.int64)
+        data = np.empty(len(cols))
+        chunk = 1 << 20  # entries weighted at once: memory stays a few arrays of this size
+        row = 0
+        n_rows = len(starts) - 1
+        while row < n_rows:
+            last = max(row + 1, int(np.searchsorted(starts, starts[row] + chunk, side="right")) - 1)
+            last = min(last, n_rows)
+            lo, hi = int(starts[row]), int(starts[last])
+            weights = (1.0 + np.log(tf[lo:hi])) * idf[cols[lo:hi]]
+            squares = weights * weights
+            bounds = (starts[row:last + 1] - lo).tolist()
+            for s, e in zip(bounds, bounds[1:]):
+                if e > s:
+                    weights[s:e] /= float(np.sqrt(squares[s:e].sum()))
+            data[lo:hi] = weights
+            row = last
         index_type = np.int32 if len(indices) < 2**31 else np.int64
-        return Rows(np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
-                    np.array(indptr, dtype=np.int64), len(vocabulary))
+        return Rows(data, cols.astype(index_type), starts, len(vocabulary))
 
 
 def section_tokens(doc: Document, seg: Segmentation, section: Section, deep: bool = False) -> list[str]:

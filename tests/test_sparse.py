@@ -129,3 +129,75 @@ def test_compare_run_imports_no_scipy(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stderr
     assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def reference_rows(stats, token_lists):
+    """The TF-IDF rows by their definition, one row at a time (how Stats.vectors computed them before)."""
+    out = []
+    for tokens in token_lists:
+        counts: dict[int, int] = {}
+        for t in tokens:
+            if t in stats.vocabulary:
+                counts[stats.vocabulary[t]] = counts.get(stats.vocabulary[t], 0) + 1
+        cols = sorted(counts)
+        weights = np.array([(1.0 + np.log(counts[c])) * stats.idf[c] for c in cols], dtype=np.float64)
+        norm = float(np.sqrt((weights * weights).sum())) if cols else 0.0
+        out.append((cols, weights / norm if norm else weights))
+    return out
+
+
+@pytest.mark.parametrize("units", [
+    [],
+    [[]],
+    [["金融", "金融", "金融", "风险"], [], ["未知词"], ["风险", "金融"]],
+    [["金融"] * k + ["风险", "监管", "创新", "服务", "实体", "经济", "支持", "发展"][:k] for k in range(12)],
+])
+def test_tfidf_rows_equal_their_definition_bit_for_bit(units, monkeypatch):
+    from compare.tfidf import fit
+
+    stats = fit([["金融", "风险"], ["监管", "创新", "金融"], ["服务", "实体", "经济"], ["支持", "发展", "金融"]])
+    rows = stats.rows(iter(units))  # any iterable, read once
+    assert rows.shape == (len(units), len(stats.vocabulary))
+    for r, (cols, weights) in enumerate(reference_rows(stats, units)):
+        lo, hi = rows.indptr[r], rows.indptr[r + 1]
+        assert rows.indices[lo:hi].tolist() == cols
+        assert np.array_equal(rows.data[lo:hi], weights)
+    assert np.array_equal(stats.vectors(units).toarray(), rows.toarray())
+
+
+@needs_corpus
+def test_tfidf_rows_of_the_real_corpus_equal_their_definition(tmp_path):
+    from compare.corpus import plan_files
+    from compare.models import Options
+    from compare.sections import load_plan
+    from compare.tfidf import corpus_stats, section_tokens
+    from compare.tokenize import Segmentation
+
+    files = plan_files(SHARED_CORPUS)[:6]
+    docs = [load_plan(f) for f in files]
+    stats = corpus_stats(docs[:2], files, Options(cache_dir=str(tmp_path)))
+    units = []
+    for d in docs:
+        seg = Segmentation.of(d.text, str(tmp_path))
+        units += [section_tokens(d, seg, s, deep=True) for s in d.walk()]
+        units += [seg.tokens(*c.span) for s in d.walk() for c in s.clauses]
+    rows = stats.rows(units)
+    for r, (cols, weights) in enumerate(reference_rows(stats, units)):
+        lo, hi = rows.indptr[r], rows.indptr[r + 1]
+        assert rows.indices[lo:hi].tolist() == cols and np.array_equal(rows.data[lo:hi], weights), r
+
+
+@pytest.mark.parametrize("texts", [
+    [],
+    [""],
+    ["应当建立制度", "应当建立健全制度"],
+    ["aab", "abab", "", "金融金融金", "𠀀𠀀a"],  # repeats, an empty text, a character beyond the BMP
+])
+def test_occurrence_rows_count_shared_characters_with_repeats(texts):
+    from collections import Counter
+
+    from compare.similarity import _occurrences
+
+    rows = _occurrences(texts)
+    expected = [[sum((Counter(a) & Counter(b)).values()) for b in texts] for a in texts]
+    assert dot_t(rows, rows).tolist() == expected
