@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import io
-import logging
 import re
 import warnings
 
@@ -386,15 +385,6 @@ def _text_layer(page_text: str) -> str:
     return unify_shared_glyphs(page_text).translate(_LIGATURES)
 
 
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
 TITLE_SIZE_RATIO = 1.15  # a title is set at least this much larger than the body (22 pt over 16 pt: 1.375)
 
 
@@ -431,9 +421,19 @@ class _FirstPageRuns:
 def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> tuple[list[str], str]:
     """Page texts and the first page's title text (see :meth:`_FirstPageRuns.title`, no spaces); pypdf's own
     log lines and warnings are caught, never printed, and summed up in ``notes``."""
+    import logging
+
     from pypdf import PdfReader
 
-    logger, handler = logging.getLogger("pypdf"), _Collect()
+    class Collect(logging.Handler):  # here, not at module level: a run that reads no PDF never imports logging
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.messages: list[str] = []
+
+        def emit(self, record):
+            self.messages.append(record.getMessage())
+
+    logger, handler = logging.getLogger("pypdf"), Collect()
     saved = logger.propagate
     logger.addHandler(handler)
     logger.propagate = False
