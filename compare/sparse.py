@@ -13,7 +13,7 @@ tests/test_sparse.py checks each against scipy.
 """
 from __future__ import annotations
 
-TERMS_PER_BLOCK = 1 << 22  # products (x entry × y entry on a shared column) held at once, 8 bytes × 4 arrays each
+TERMS_PER_BLOCK = 1 << 20  # products (x entry × y entry on a shared column) held at once: about 48 MB of work arrays
 
 
 class Rows:
