@@ -49,44 +49,57 @@ class Stats:
     def rows(self, token_lists):
         """The rows of :meth:`vectors` as a :class:`compare.sparse.Rows`, without importing scipy.
 
-        Tokens are counted row by row into typed arrays; the weights are computed a chunk of rows at a
-        time, each row's norm as ``sqrt(sum(w²))`` over that row alone (the sum numpy gives one row)."""
+        Tokens become column numbers list by list; every ``CHUNK_TOKENS`` tokens they are counted and
+        weighted as arrays, each row's norm as ``sqrt(sum(w²))`` over that row alone (the sum numpy gives
+        one row), so memory stays a few arrays of a chunk's size however many lists stream through."""
         from array import array
-        from collections import Counter
 
         import numpy as np
 
         from .sparse import Rows
 
-        indptr, indices, counts = array("q", [0]), array("i"), array("i")
-        vocabulary = self.vocabulary
-        for tokens in token_lists:
-            found = sorted((vocabulary[t], n) for t, n in Counter(tokens).items() if t in vocabulary)
-            indices.extend(col for col, _ in found)
-            counts.extend(n for _, n in found)
-            indptr.append(len(indices))
-        idf = np.asarray(self.idf, dtype=np.float64)
-        cols = np.array(indices, dtype=np.int32)
-        tf = np.array(counts, dtype=np.float64)
-        starts = np.array(indptr, dtype=np.int64)
-        data = np.empty(len(cols))
-        chunk = 1 << 20  # entries weighted at once: memory stays a few arrays of this size
-        row = 0
-        n_rows = len(starts) - 1
-        while row < n_rows:
-            last = max(row + 1, int(np.searchsorted(starts, starts[row] + chunk, side="right")) - 1)
-            last = min(last, n_rows)
-            lo, hi = int(starts[row]), int(starts[last])
-            weights = (1.0 + np.log(tf[lo:hi])) * idf[cols[lo:hi]]
+        idf = self.__dict__.get("_idf_array")
+        if idf is None or len(idf) != len(self.idf):  # the idf as an array, made once per Stats
+            idf = self.__dict__["_idf_array"] = np.asarray(self.idf, dtype=np.float64)
+        n_cols = len(self.vocabulary)
+        column = self.vocabulary.get
+        indptr, indices, data = array("q", [0]), array("i"), array("d")
+        pending, lengths = array("i"), []  # the chunk's tokens as columns (-1: not in the vocabulary)
+
+        def flush():
+            ids = np.frombuffer(pending, dtype=np.int32).astype(np.int64) if pending else np.zeros(0, np.int64)
+            row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            known = ids >= 0
+            cells, counts = np.unique(row[known] * n_cols + ids[known], return_counts=True)  # row, then column
+            row, cols = np.divmod(cells, max(1, n_cols))
+            weights = (1.0 + np.log(counts.astype(np.float64))) * idf[cols]
             squares = weights * weights
-            bounds = (starts[row:last + 1] - lo).tolist()
-            for s, e in zip(bounds, bounds[1:]):
-                if e > s:
-                    weights[s:e] /= float(np.sqrt(squares[s:e].sum()))
-            data[lo:hi] = weights
-            row = last
+            bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(row, minlength=len(lengths)), out=bounds[1:])
+            bounds = bounds.tolist()
+            for lo, hi in zip(bounds, bounds[1:]):
+                if hi > lo:
+                    weights[lo:hi] /= float(np.sqrt(squares[lo:hi].sum()))
+            base = len(indices)
+            indices.extend(cols.astype(np.int32).tolist())
+            data.frombytes(weights.tobytes())
+            indptr.extend(b + base for b in bounds[1:])
+            del pending[:]
+            lengths.clear()
+
+        for tokens in token_lists:
+            pending.extend([column(t, -1) for t in tokens])
+            lengths.append(len(tokens))
+            if len(pending) >= CHUNK_TOKENS:
+                flush()
+        if lengths:
+            flush()
         index_type = np.int32 if len(indices) < 2**31 else np.int64
-        return Rows(data, cols.astype(index_type), starts, len(vocabulary))
+        return Rows(np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
+                    np.array(indptr, dtype=np.int64), n_cols)
+
+
+CHUNK_TOKENS = 1 << 20  # tokens counted at once by Stats.rows
 
 
 def section_tokens(doc: Document, seg: Segmentation, section: Section, deep: bool = False) -> list[str]:

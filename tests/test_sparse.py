@@ -152,8 +152,12 @@ def reference_rows(stats, token_lists):
     [["金融", "金融", "金融", "风险"], [], ["未知词"], ["风险", "金融"]],
     [["金融"] * k + ["风险", "监管", "创新", "服务", "实体", "经济", "支持", "发展"][:k] for k in range(12)],
 ])
-def test_tfidf_rows_equal_their_definition_bit_for_bit(units, monkeypatch):
+@pytest.mark.parametrize("chunk", [1, 3, 1 << 20])  # tokens weighted at once: a flush inside a list's run too
+def test_tfidf_rows_equal_their_definition_bit_for_bit(units, chunk, monkeypatch):
+    from compare import tfidf
     from compare.tfidf import fit
+
+    monkeypatch.setattr(tfidf, "CHUNK_TOKENS", chunk)
 
     stats = fit([["金融", "风险"], ["监管", "创新", "金融"], ["服务", "实体", "经济"], ["支持", "发展", "金融"]])
     rows = stats.rows(iter(units))  # any iterable, read once
