@@ -133,10 +133,12 @@ def dot_t(x: Rows, y: Rows):
 def dot_t_blocks(x: Rows, y: Rows, rows: int):
     """``x · yᵀ`` ``rows`` rows of x at a time: yields (first row, dense float64 block of rows × len(y)).
 
-    Only the blocks the caller asks for are held whole; each is filled from products of at most
-    TERMS_PER_BLOCK (x entry, y entry) pairs at a time (one x row at least), so memory stays bounded
-    however many rows and shared terms the two hold. Each cell adds its products over the shared
-    columns in increasing column order, from 0, as scipy's ``csr_matmat`` does."""
+    Only the blocks the caller asks for are held whole. Each cell adds its products over the shared
+    columns in increasing column order, from 0, as scipy's ``csr_matmat`` does, by one of two ways,
+    whichever is cheaper for the block: sparse rows (few products per shared column, as in real plans)
+    list their products, at most TERMS_PER_BLOCK at a time, and add them with one ``bincount``; dense
+    ones (many rows sharing each column) add one column's outer product at a time
+    (:func:`_by_columns`). Memory stays bounded by the block however many rows the two hold."""
     import numpy as np
 
     if x.shape[1] != y.shape[1]:
@@ -156,6 +158,12 @@ def dot_t_blocks(x: Rows, y: Rows, rows: int):
     products_at_row = products_before[x.indptr]  # products of the rows before each row
     for first in range(0, n_x, rows):
         last = min(first + rows, n_x)
+        s, e = int(x.indptr[first]), int(x.indptr[last])
+        products = int(products_at_row[last] - products_at_row[first])
+        shared = np.unique(cols[s:e][per_entry[s:e] > 0])
+        if products > PRODUCTS_PER_COLUMN * len(shared):
+            yield first, _by_columns(x, first, last, shared, (y_row, y_value, column_start), n_y)
+            continue
         out = np.zeros((last - first) * n_y)
         lo = first
         while lo < last:
@@ -172,3 +180,36 @@ def dot_t_blocks(x: Rows, y: Rows, rows: int):
                 cell - (lo - first) * n_y, weights=x.data[entry] * y_value[at], minlength=(hi - lo) * n_y)
             lo = hi
         yield first, out.reshape(last - first, n_y)
+
+
+PRODUCTS_PER_COLUMN = 256  # past this many products per shared column, a block adds column by column
+
+
+def _by_columns(x: Rows, first: int, last: int, shared, y_by_column, n_y: int):
+    """Rows first..last of ``x · yᵀ``, adding each shared column's outer product in increasing column order
+    (a cell gains one product per column: the order of scipy's sums, whatever the rows hold)."""
+    import numpy as np
+
+    y_row, y_value, column_start = y_by_column
+    out = np.zeros((last - first, n_y))
+    s, e = int(x.indptr[first]), int(x.indptr[last])
+    order = np.argsort(x.indices[s:e], kind="stable")
+    x_cols = x.indices[s:e][order]
+    x_rows = np.repeat(np.arange(last - first), np.diff(x.indptr[first:last + 1]))[order]
+    x_values = x.data[s:e][order]
+    starts = np.searchsorted(x_cols, shared, side="left").tolist()
+    ends = np.searchsorted(x_cols, shared, side="right").tolist()
+    x_full, y_full, product = np.zeros(last - first), np.zeros(n_y), None
+    for k, a, b in zip(shared.tolist(), starts, ends):
+        ry = slice(int(column_start[k]), int(column_start[k + 1]))
+        if (b - a) * (ry.stop - ry.start) * 4 < out.size:  # a column most rows lack: its cells only
+            out[np.ix_(x_rows[a:b], y_row[ry])] += np.multiply.outer(x_values[a:b], y_value[ry])
+            continue
+        # a column most rows hold: the whole outer product (a cell without the column adds 0.0, exactly)
+        x_full[:] = 0.0
+        x_full[x_rows[a:b]] = x_values[a:b]
+        y_full[:] = 0.0
+        y_full[y_row[ry]] = y_value[ry]
+        product = np.multiply.outer(x_full, y_full, out=product)
+        out += product
+    return out

@@ -36,11 +36,13 @@ SHAPES = [  # (rows of x, rows of y, columns, density, TERMS_PER_BLOCK)
 ]
 
 
+@pytest.mark.parametrize("per_column", [0, 256, 1 << 40])  # column by column always, by cost, never
 @pytest.mark.parametrize("n_x, n_y, n_cols, density, cap", SHAPES)
-def test_product_equals_dense_and_scipy_bit_for_bit(monkeypatch, n_x, n_y, n_cols, density, cap):
+def test_product_equals_dense_and_scipy_bit_for_bit(monkeypatch, n_x, n_y, n_cols, density, cap, per_column):
     rng = np.random.default_rng(n_x * 1000 + n_y)
     (x, sx), (y, sy) = random_rows(rng, n_x, n_cols, density), random_rows(rng, n_y, n_cols, density)
     monkeypatch.setattr(sparse, "TERMS_PER_BLOCK", cap)
+    monkeypatch.setattr(sparse, "PRODUCTS_PER_COLUMN", per_column)
     got = dot_t(x, y)
     assert got.shape == (n_x, n_y) and got.dtype == np.float64
     np.testing.assert_allclose(got, x.toarray() @ y.toarray().T, rtol=1e-12, atol=1e-12)
