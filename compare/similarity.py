@@ -230,4 +230,5 @@ def _occurrences(texts: list[str]):
     first[1:] = (codes[1:] != codes[:-1]) | (text_of[1:] != text_of[:-1])
     occurrence = at - np.maximum.accumulate(np.where(first, at, 0))  # 0 for a character's first in its text
     _, column = np.unique(codes * (int(lengths.max(initial=0)) + 1) + occurrence, return_inverse=True)
-    return Rows.from_coo(text_of, column.reshape(-1), np.ones(len(codes)), (len(texts), max(1, int(column.max(initial=-1)) + 1)))
+    n_cols = max(1, int(column.max(initial=-1)) + 1)
+    return Rows.from_coo(text_of, column.reshape(-1), np.ones(len(codes)), (len(texts), n_cols))
