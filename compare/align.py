@@ -86,7 +86,7 @@ class _Side:
         self.order = {s.id: i for i, s in enumerate(self.sections)}
         self.deep = {s.id: deep_text(doc, s) for s in self.sections}
         self.stats = stats
-        self.vec = stats.vectors([section_tokens(doc, self.seg, s, deep=True) for s in self.sections])
+        self.vec = stats.rows([section_tokens(doc, self.seg, s, deep=True) for s in self.sections])
         self.row = {s.id: i for i, s in enumerate(self.sections)}
         self.unit_of = {}  # section id → the unit holding it (itself for a unit)
         for s in self.sections:
@@ -98,7 +98,7 @@ class _Side:
         return [s.id for s in self.sections if self.role[s.id] == role]
 
     def rows(self, ids):
-        return self.vec[[self.row[i] for i in ids]]
+        return self.vec.take([self.row[i] for i in ids])
 
     def clauses(self, ids):
         """The clauses of these sections and their descendants, in reading order."""
@@ -204,19 +204,19 @@ def _identical(A, B, ua, ub):
 def _char_sim(A, B, ua, ub):
     """Cosine of character-bigram TF-IDF (log tf, smoothed IDF over both plans' units): the second view."""
     import numpy as np
-    from scipy.sparse import csr_matrix
+
+    from .sparse import Rows
 
     grams = [[t[k:k + 2] for k in range(len(t) - 1)] for t in [A.deep[i] for i in ua] + [B.deep[j] for j in ub]]
     flat = np.array([g for gs in grams for g in gs] or [""])
     names, col = np.unique(flat, return_inverse=True)
     row = np.repeat(np.arange(len(grams)), [len(gs) for gs in grams])
-    x = csr_matrix((np.ones(len(row)), (row, col[:len(row)])), shape=(len(grams), len(names)))
-    x.sum_duplicates()
+    x = Rows.from_coo(row, col[:len(row)], np.ones(len(row)), (len(grams), len(names)))  # gram counts
     idf = np.log((1 + len(grams)) / (1 + np.bincount(x.indices, minlength=len(names)))) + 1
-    x.data = (1 + np.log(x.data)) * idf[x.indices]
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    x = csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
-    return cosine(x[:len(ua)], x[len(ua):])
+    weights = (1 + np.log(x.data)) * idf[x.indices]
+    norms = np.sqrt(x.with_data(weights * weights).row_sums())
+    x = x.with_data(weights * (1 / np.maximum(norms, 1e-12))[x.row_of_entry()])
+    return cosine(x.take(slice(0, len(ua))), x.take(slice(len(ua), None)))
 
 
 def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, evident, floor, veto, forced=()):
@@ -384,23 +384,27 @@ _ARTICLE = re.compile(r"第[零〇一二三四五六七八九十百千]+条")
 def _citation_veto(A, B, ua, ub, groups):
     """Cells (A row, B row) where both units cite articles of their plan by number (本条例第十条) and no
     article cited by one is grouped with one cited by the other: what they sanction differs."""
-    from scipy.sparse import csr_matrix
+    import numpy as np
 
-    def cited_groups(side, ids, group_of):  # sparse: unit row × group holding an article it cites
+    from .sparse import Rows, dot_t
+
+    def cited_groups(side, ids, group_of):  # (does the unit cite at all, sparse: unit row × group it cites)
         number = {side.by_id[x].number.strip(): k for k, x in enumerate(ids) if side.by_id[x].style == "tiao"}
-        cells = set()  # column len(groups): the unit cites at all, grouped or not
+        cites, cells = np.zeros(len(ids), dtype=bool), set()
         for k, x in enumerate(ids):
             s = side.by_id[x]
             for m in _CITED.finditer(side.doc.text[s.title_start:s.end]):
-                cells |= {(k, c) for n in _ARTICLE.findall(m.group(1)) if number.get(n, k) != k
-                          for c in (len(groups), group_of.get(number[n], len(groups)))}
+                for n in _ARTICLE.findall(m.group(1)):
+                    if number.get(n, k) != k:
+                        cites[k] = True  # grouped or not
+                        if number[n] in group_of:
+                            cells.add((k, group_of[number[n]]))
         rows, cols = zip(*sorted(cells)) if cells else ((), ())
-        return csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(ids), len(groups) + 1))
+        return cites, Rows.from_coo(rows, cols, np.ones(len(rows)), (len(ids), len(groups)))
 
-    ca = cited_groups(A, ua, {i: g for g, (ga, _) in enumerate(groups) for i in ga})
-    cb = cited_groups(B, ub, {j: g for g, (_, gb) in enumerate(groups) for j in gb})
-    both = (ca[:, -1] @ cb[:, -1].T).toarray() > 0
-    return both & ((ca[:, :-1] @ cb[:, :-1].T).toarray() == 0)
+    cites_a, ca = cited_groups(A, ua, {i: g for g, (ga, _) in enumerate(groups) for i in ga})
+    cites_b, cb = cited_groups(B, ub, {j: g for g, (_, gb) in enumerate(groups) for j in gb})
+    return cites_a[:, None] & cites_b[None, :] & (dot_t(ca, cb) == 0)
 
 
 def _group_score(A, B, ua, ub, ga, gb, sim) -> float:
@@ -408,8 +412,8 @@ def _group_score(A, B, ua, ub, ga, gb, sim) -> float:
 
     if len(ga) == 1 and len(gb) == 1:
         return float(sim[ga[0], gb[0]])
-    x = np.asarray(A.rows([ua[i] for i in ga]).sum(axis=0)).ravel()
-    y = np.asarray(B.rows([ub[j] for j in gb]).sum(axis=0)).ravel()
+    x = A.rows([ua[i] for i in ga]).column_sums()
+    y = B.rows([ub[j] for j in gb]).column_sums()
     norm = float(np.linalg.norm(x) * np.linalg.norm(y))
     return float(max(0.0, min(1.0, x @ y / norm))) if norm else 0.0
 

@@ -44,23 +44,20 @@ def _codepoints():
 
 def tokens_in(seg, start: int, end: int) -> list[str]:
     """All tokens (punctuation and spaces too) of a Segmentation covering text[start:end], cut at the ends."""
-    out, prev = [], start
-    i = bisect.bisect_right(seg.ends, start)
-    while i < len(seg.ends) and prev < end:
-        stop = min(seg.ends[i], end)
-        if stop > prev:
-            out.append(seg.text[prev:stop])
-        prev = stop
-        i += 1
-    if prev < end:
-        out.append(seg.text[prev:end])
-    return out
+    if start >= end:
+        return []
+    ends = seg.ends
+    i = bisect.bisect_right(ends, start)
+    j = bisect.bisect_left(ends, end, i)
+    cuts = [start, *ends[i:j], end]
+    text = seg.text
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
     """Diff two token lists: [(op, text)] with op in EQUAL/DELETE/INSERT; lossless on both sides."""
-    code: dict[str, str] = {}
-    back: list[str] = []
+    code: dict[str, str] = {}  # token -> its character
+    back: dict[str, str] = {}  # character -> its token
     points = _codepoints()
 
     def encode(tokens):
@@ -68,18 +65,15 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
         for t in tokens:
             c = code.get(t)
             if c is None:
-                c = chr(next(points))
-                code[t] = c
-                back.append(t)
+                c = code[t] = chr(next(points))
+                back[c] = t
             chars.append(c)
         return "".join(chars)
 
     ea, eb = encode(a), encode(b)
-    diffs = diff_chars(ea, eb)
-    first = _PUA[0][0]
     out = []
-    for op, chars in diffs:
-        text = "".join(back[_index(ch, first)] for ch in chars)
+    for op, chars in diff_chars(ea, eb):
+        text = "".join([back[ch] for ch in chars])
         if text:
             if out and out[-1][0] == op:
                 out[-1] = (op, out[-1][1] + text)
@@ -115,16 +109,6 @@ def diff_chars(a: str, b: str, fast: bool = True) -> list[tuple[int, str]]:
     return [(op, text) for op, text in diffs]
 
 
-def _index(ch: str, first: int) -> int:
-    cp = ord(ch)
-    offset = 0
-    for lo, hi in _PUA:
-        if lo <= cp <= hi:
-            return offset + cp - lo
-        offset += hi - lo + 1
-    raise ValueError(ch)  # pragma: no cover - only our own code points are decoded
-
-
 def sides(diffs: list[tuple[int, str]]) -> tuple[list[Segment], list[Segment]]:
     """Split a diff into A's segments (EQUAL/DELETE) and B's segments (EQUAL/INSERT)."""
     a = [Segment(op, t) for op, t in diffs if op in (EQUAL, DELETE)]
@@ -144,46 +128,42 @@ def shared_phrases(a: list[str], b: list[str], n: int = 2, min_chars: int = 3) -
     (小额贷款公司, 地方金融组织). Returns segments per side with op 1 (shared) or 0 (not);
     joining them gives the side's text.
     """
+    from itertools import groupby
+
     terms = domain_terms()
 
     def content_grams(tokens):
         idx = [i for i, t in enumerate(tokens) if is_content(t)]
+        keys = [_key(tokens[i]) for i in idx]
         grams = {}
         for k in range(len(idx) - n + 1):
-            gram = tuple(_key(tokens[i]) for i in idx[k:k + n])
-            grams.setdefault(gram, []).append(idx[k:k + n])
-        for i in idx:
-            key = _key(tokens[i])
+            grams.setdefault(tuple(keys[k:k + n]), []).append((idx[k], idx[k + n - 1]))
+        for i, key in zip(idx, keys):
             if len(key) >= 4 or key in terms:
-                grams.setdefault((key,), []).append([i])
+                grams.setdefault((key,), []).append((i, i))
         return grams
 
     ga, gb = content_grams(a), content_grams(b)
     common = set(ga) & set(gb)
 
     def mark(tokens, grams):
-        on = [False] * len(tokens)
+        on = [0] * len(tokens)
         for gram in common:
-            for positions in grams[gram]:
-                for i in range(positions[0], positions[-1] + 1):
-                    on[i] = True
-        segments: list[Segment] = []
-        for token, flag in zip(tokens, on):
-            op = 1 if flag else 0
-            if segments and segments[-1].op == op:
-                segments[-1] = Segment(op, segments[-1].text + token)
+            for first, last in grams[gram]:
+                on[first:last + 1] = [1] * (last + 1 - first)
+        merged: list[list] = []  # [op, text] runs; too-short shared runs are noise: unmarked
+        start = 0
+        for op, run in groupby(on):
+            width = sum(1 for _ in run)
+            text = "".join(tokens[start:start + width])
+            start += width
+            if op == 1 and len(text.strip()) < min_chars:
+                op = 0
+            if merged and merged[-1][0] == op:
+                merged[-1][1] += text
             else:
-                segments.append(Segment(op, token))
-        # too-short shared runs are noise: unmark them
-        merged: list[Segment] = []
-        for s in segments:
-            if s.op == 1 and len(s.text.strip()) < min_chars:
-                s = Segment(0, s.text)
-            if merged and merged[-1].op == s.op:
-                merged[-1] = Segment(s.op, merged[-1].text + s.text)
-            else:
-                merged.append(s)
-        return merged
+                merged.append([op, text])
+        return [Segment(op, text) for op, text in merged]
 
     return mark(a, ga), mark(b, gb)
 

@@ -107,20 +107,22 @@ def change(a: str, b: str) -> str:
 
 def _tokens(seg, start: int, end: int) -> list[tuple[str, int, int]]:
     """All tokens (punctuation too) of a Segmentation inside [start, end), in the matching form, with offsets."""
-    out, prev = [], start
-    i = bisect.bisect_right(seg.ends, start)
-    while i < len(seg.ends) and prev < end:
-        stop = min(seg.ends[i], end)
-        if stop > prev:
-            out.append((seg.norm[prev:stop], prev, stop))
-        prev = stop
-        i += 1
-    return out
+    if start >= end:
+        return []
+    ends = seg.ends
+    i = bisect.bisect_right(ends, start)
+    if i >= len(ends):
+        return []
+    j = bisect.bisect_left(ends, end, i)
+    cuts = [start, *ends[i:j]] + ([end] if j < len(ends) else [])
+    norm = seg.norm
+    return [(norm[a:b], a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
 def _phrases(tokens):
     """Tokens grouped into phrases at punctuation; text inside 《》 dropped (titles of other documents)."""
     phrase, depth = [], 0
+    breaks = PHRASE_BREAKS
     for tok in tokens:
         word = tok[0]
         if "《" in word or "〈" in word:
@@ -129,11 +131,14 @@ def _phrases(tokens):
             if "》" in word or "〉" in word:
                 depth = max(0, depth - 1)
             continue
-        if word.strip() and all(ch in PHRASE_BREAKS for ch in word.strip()):
+        stripped = word.strip()
+        if not stripped:
+            continue
+        if breaks.issuperset(stripped):
             if phrase:
                 yield phrase
             phrase = []
-        elif word.strip():
+        else:
             phrase.append(tok)
     if phrase:
         yield phrase

@@ -80,7 +80,9 @@ def outline_tree(doc: Document, clauses: bool = False) -> str:
 
 def dumps(data) -> str:
     """Deterministic JSON: keys in insertion order, UTF-8 text, floats rounded by the caller."""
-    return json.dumps(data, ensure_ascii=False, indent=1).translate(_C1_ESCAPES) + "\n"
+    from .jsontext import indented
+
+    return indented(data).translate(_C1_ESCAPES) + "\n"
 
 
 def comparison_dict(c) -> dict:

@@ -109,7 +109,6 @@ def for_plans(index_path: Path, folder: Path, docs: list) -> list[dict[str, dict
     from .corpus import plan_files
     from .errors import CompareError
     from .indexfile import APPLICATION_ID, meta, wanted_version
-    from .reuse import date_key
     from .tfidf import file_digest
 
     empty = [{} for _ in docs]
@@ -145,6 +144,8 @@ def for_plans(index_path: Path, folder: Path, docs: list) -> list[dict[str, dict
             if kept.get(key) != doc.sha256:
                 out.append({})
                 continue
+            from .reuse import date_key  # here: the Dask job's module, only where results are current
+
             found = {}
             for cid, cluster in db.execute("SELECT cid, cluster FROM reuse_members WHERE key = ?", (key,)):
                 plans = [{"name": n, "date": d} for n, d in db.execute(

@@ -11,6 +11,7 @@ import re
 from .normalize import match_form
 from .models import ClauseLink, ClausePair, Kind, Move, Role
 from .similarity import assign, cosine
+from .sparse import dot_t_blocks
 
 _SPACE = re.compile(r"\s+")
 MOVE_COSINE = 0.6  # a sentence match strong enough to say the sentence moved
@@ -18,7 +19,7 @@ MOVE_MIN_CHARS = 12  # shorter sentences (制定本条例。) say nothing about 
 
 
 def clause_rows(side, clauses):
-    return side.stats.vectors([side.seg.tokens(*c.span) for c in clauses])
+    return side.stats.rows([side.seg.tokens(*c.span) for c in clauses])
 
 
 def pair_clauses(side, ids, role):
@@ -71,10 +72,7 @@ def best_clause_matches(A, B):
     best_a = np.zeros(len(cb), dtype=np.int64)
     score_a = np.full(len(cb), -1.0, dtype=np.float32)
     if ca and cb:
-        rows_b = clause_rows(B, cb).T.tocsr()
-        rows_a = clause_rows(A, ca)
-        for start in range(0, len(ca), BLOCK_ROWS):
-            block = (rows_a[start:start + BLOCK_ROWS] @ rows_b).toarray()
+        for start, block in dot_t_blocks(clause_rows(A, ca), clause_rows(B, cb), BLOCK_ROWS):
             best[start:start + len(block)] = block.argmax(axis=1)  # first (lowest id) of equal maxima
             score[start:start + len(block)] = np.clip(block.max(axis=1), 0.0, 1.0)
             col, col_at = block.max(axis=0), block.argmax(axis=0)

@@ -141,23 +141,27 @@ def significance(sim, min_cells: int = 0):
 
 
 def cosine(x, y):
-    """Cosine between two row sets, dense float32 array (len(x) × len(y)), clipped to [0, 1]."""
+    """Cosine between two row sets (:class:`compare.sparse.Rows`), dense float32 array (len(x) × len(y)),
+    clipped to [0, 1]."""
     import numpy as np
+
+    from .sparse import dot_t
 
     if x.shape[0] == 0 or y.shape[0] == 0:
         return np.zeros((x.shape[0], y.shape[0]), dtype=np.float32)
-    return np.clip((x @ y.T).toarray().astype(np.float32), 0.0, 1.0)
+    return np.clip(dot_t(x, y).astype(np.float32), 0.0, 1.0)
 
 
 def containment(x, y):
     """Share of each x row's squared TF-IDF weight on terms present in each y row, in [0, 1]."""
     import numpy as np
 
+    from .sparse import dot_t
+
     if x.shape[0] == 0 or y.shape[0] == 0:
         return np.zeros((x.shape[0], y.shape[0]), dtype=np.float32)
-    present = y.copy()
-    present.data[:] = 1.0
-    return np.clip((x.multiply(x) @ present.T).toarray().astype(np.float32), 0.0, 1.0)
+    present = y.with_data(np.ones(y.nnz))
+    return np.clip(dot_t(x.with_data(x.data * x.data), present).astype(np.float32), 0.0, 1.0)
 
 
 def words_found_in(rows, term_of: dict[int, str], texts: list[str]):
@@ -194,30 +198,37 @@ def shared_characters(texts_a: list[str], texts_b: list[str], short: int):
     short_b = [j for j, t in enumerate(texts_b) if 0 < len(t) < short]
     if not short_a and not short_b:
         return out
+    from .sparse import dot_t
+
     rows = _occurrences(texts_a + texts_b)  # the characters two texts share are a dot product
-    xa, xb = rows[:len(texts_a)], rows[len(texts_a):]
+    xa, xb = rows.take(slice(0, len(texts_a))), rows.take(slice(len(texts_a), None))
     length_a = np.array([len(t) for t in texts_a], dtype=np.float32)
     length_b = np.array([len(t) for t in texts_b], dtype=np.float32)
     if short_a:
-        common = (xa[short_a] @ xb.T).toarray()
+        common = dot_t(xa.take(short_a), xb)
         out[short_a] = 2 * common / np.maximum(1, length_a[short_a, None] + length_b[None, :])
     if short_b:
-        common = (xa @ xb[short_b].T).toarray()
+        common = dot_t(xa, xb.take(short_b))
         out[:, short_b] = 2 * common / np.maximum(1, length_a[:, None] + length_b[None, short_b])
     return np.clip(out, 0.0, 1.0)
 
 
 def _occurrences(texts: list[str]):
-    """Binary CSR rows over (character, k-th occurrence): the dot product of two rows counts the characters
-    the texts share, repeats included (min of the two counts for each character)."""
-    from scipy.sparse import csr_matrix
+    """Binary rows (:class:`compare.sparse.Rows`) over (character, k-th occurrence): the dot product of two
+    rows counts the characters the texts share, repeats included (min of the two counts for each character)."""
+    import numpy as np
 
-    column: dict[tuple[str, int], int] = {}
-    indptr, indices = [0], []
-    for text in texts:
-        seen: dict[str, int] = {}
-        for ch in text:
-            k = seen[ch] = seen.get(ch, 0) + 1
-            indices.append(column.setdefault((ch, k), len(column)))
-        indptr.append(len(indices))
-    return csr_matrix(([1.0] * len(indices), indices, indptr), shape=(len(texts), max(1, len(column))))
+    from .sparse import Rows
+
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    text_of = np.repeat(np.arange(len(texts)), lengths)
+    order = np.lexsort((codes, text_of))  # by text, then character; a character's occurrences in text order
+    codes, text_of = codes[order], text_of[order]
+    at = np.arange(len(codes))
+    first = np.ones(len(codes), dtype=bool)
+    first[1:] = (codes[1:] != codes[:-1]) | (text_of[1:] != text_of[:-1])
+    occurrence = at - np.maximum.accumulate(np.where(first, at, 0))  # 0 for a character's first in its text
+    _, column = np.unique(codes * (int(lengths.max(initial=0)) + 1) + occurrence, return_inverse=True)
+    n_cols = max(1, int(column.max(initial=-1)) + 1)
+    return Rows.from_coo(text_of, column.reshape(-1), np.ones(len(codes)), (len(texts), n_cols))

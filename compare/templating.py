@@ -94,7 +94,8 @@ def environment(template_dir: str | os.PathLike | None = None):
         cache = _best_effort_cache(jinja2)(str(bytecode))
     except OSError:  # an unwritable cache only costs speed
         cache = None
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True,
+    # auto_reload off: an environment lives for one page, so a template need not be stat'ed at every include
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(dirs), autoescape=True, auto_reload=False,
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True, bytecode_cache=cache)
 
 

@@ -9,9 +9,9 @@ same per-plan document frequencies (:func:`plan_frequencies`) and end in
     w(t, s) = (1 + ln tf(t, s)) · idf(t),  rows L2-normalized (sublinear tf),
 
 so a dot product of two rows is a cosine in [0, 1], and a pair of plans
-scores the same whichever command asks. numpy and scipy only: scikit-learn
-(1.3 s to import) is never needed. ``compare run`` caches its statistics by
-the plans' content hashes (:func:`corpus_stats`); the index derives them from
+scores the same whichever command asks. numpy only (:meth:`Stats.rows`; scipy.sparse only where a
+caller asks for :meth:`Stats.vectors`): scikit-learn (1.3 s to import) is never needed. ``compare run``
+caches its statistics by the plans' content hashes (:func:`corpus_stats`); the index derives them from
 the per-plan frequencies it stores (``store._derive_stats``).
 """
 from __future__ import annotations
@@ -40,33 +40,66 @@ class Stats:
     skipped: list[str] = field(default_factory=list)  # corpus files that could not be read, with why
 
     def vectors(self, token_lists):
-        """CSR matrix, one L2-normalized TF-IDF row per token list; unknown tokens ignored.
+        """CSR matrix (scipy.sparse), one L2-normalized TF-IDF row per token list; unknown tokens ignored.
 
         ``token_lists`` may be any iterable, read once: the corpus index streams its units through here,
         and the rows are kept in typed arrays, never as Python floats."""
+        return self.rows(token_lists).to_scipy()
+
+    def rows(self, token_lists):
+        """The rows of :meth:`vectors` as a :class:`compare.sparse.Rows`, without importing scipy.
+
+        Tokens become column numbers list by list; every ``CHUNK_TOKENS`` tokens they are counted and
+        weighted as arrays, each row's norm as ``sqrt(sum(w²))`` over that row alone (the sum numpy gives
+        one row), so memory stays a few arrays of a chunk's size however many lists stream through."""
         from array import array
 
         import numpy as np
-        from scipy.sparse import csr_matrix
 
+        from .sparse import Rows
+
+        idf = self.__dict__.get("_idf_array")
+        if idf is None or len(idf) != len(self.idf):  # the idf as an array, made once per Stats
+            idf = self.__dict__["_idf_array"] = np.asarray(self.idf, dtype=np.float64)
+        n_cols = len(self.vocabulary)
+        column = self.vocabulary.get
         indptr, indices, data = array("q", [0]), array("i"), array("d")
-        idf, vocabulary, rows = self.idf, self.vocabulary, 0
+        pending, lengths = array("i"), []  # the chunk's tokens as columns (-1: not in the vocabulary)
+
+        def flush():
+            ids = np.frombuffer(pending, dtype=np.int32).astype(np.int64) if pending else np.zeros(0, np.int64)
+            row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            known = ids >= 0
+            cells, counts = np.unique(row[known] * n_cols + ids[known], return_counts=True)  # row, then column
+            row, cols = np.divmod(cells, max(1, n_cols))
+            weights = (1.0 + np.log(counts.astype(np.float64))) * idf[cols]
+            squares = weights * weights
+            bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(row, minlength=len(lengths)), out=bounds[1:])
+            bounds = bounds.tolist()
+            for lo, hi in zip(bounds, bounds[1:]):
+                if hi > lo:
+                    weights[lo:hi] /= float(np.sqrt(squares[lo:hi].sum()))
+            base = len(indices)
+            indices.extend(cols.astype(np.int32).tolist())
+            data.frombytes(weights.tobytes())
+            indptr.extend(b + base for b in bounds[1:])
+            del pending[:]
+            lengths.clear()
+
         for tokens in token_lists:
-            counts: dict[int, int] = {}
-            for t in tokens:
-                col = vocabulary.get(t)
-                if col is not None:
-                    counts[col] = counts.get(col, 0) + 1
-            cols = sorted(counts)
-            weights = np.array([(1.0 + np.log(counts[c])) * idf[c] for c in cols], dtype=np.float64)
-            norm = float(np.sqrt((weights * weights).sum())) if cols else 0.0
-            indices.extend(cols)
-            data.frombytes((weights / norm if norm else weights).tobytes())
-            indptr.append(len(indices))
-            rows += 1
+            pending.extend([column(t, -1) for t in tokens])
+            lengths.append(len(tokens))
+            if len(pending) >= CHUNK_TOKENS:
+                flush()
+        if lengths:
+            flush()
         index_type = np.int32 if len(indices) < 2**31 else np.int64
-        return csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
-                           np.array(indptr, dtype=index_type)), shape=(rows, len(vocabulary)))
+        return Rows(np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
+                    np.array(indptr, dtype=np.int64), n_cols)
+
+
+CHUNK_TOKENS = 1 << 20  # tokens counted at once by Stats.rows
 
 
 def section_tokens(doc: Document, seg: Segmentation, section: Section, deep: bool = False) -> list[str]:

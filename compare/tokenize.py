@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import re
 from functools import lru_cache
@@ -145,6 +144,8 @@ def _jieba():
     taking off the old one; jieba-rs keeps the total the sum of the frequencies.
     The total is put right here, so both segmenters use one model.
     """
+    import logging
+
     import jieba
 
     jieba.setLogLevel(logging.CRITICAL)  # jieba logs a traceback when its cache cannot be written; that is not an error
