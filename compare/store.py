@@ -102,7 +102,8 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     from .load import load_bytes
     from .sections import parse
     from .tfidf import plan_frequencies, section_tokens
-    from .tokenize import Segmentation, segment
+    from .normalize import match_form_bulk
+    from .tokenize import Segmentation
 
     try:
         if data is None:
@@ -112,7 +113,7 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         doc = parse(load_bytes(data, path))
     except CompareError as exc:
         return {"path": path, "error": str(exc)}
-    seg = Segmentation(doc.text, segment(doc.text))
+    seg = Segmentation.build(doc.text, match_form_bulk(doc.text))
     role = roles(doc)
     sections, clauses, paths = [], [], {}
     df, n_units = plan_frequencies(doc, seg)
