@@ -101,8 +101,8 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     from .models import roles
     from .load import load_bytes
     from .sections import parse
-    from .tfidf import plan_frequencies, section_tokens
     from .normalize import match_form_bulk
+    from .tfidf import frequencies, section_tokens
     from .tokenize import Segmentation
 
     try:
@@ -115,16 +115,16 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         return {"path": path, "error": str(exc)}
     seg = Segmentation.build(doc.text, match_form_bulk(doc.text))
     role = roles(doc)
-    sections, clauses, paths = [], [], {}
-    df, n_units = plan_frequencies(doc, seg)
+    sections, clauses, paths, own = [], [], {}, []
     for order, s in enumerate(doc.walk()):
         paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
         tokens = section_tokens(doc, seg, s)
+        own.append(tokens)
         sections.append((s.id, order, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
                          " ".join(tokens), paths[s.id]))
         for c in s.clauses:
-            tokens = seg.tokens(*c.span)
-            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], " ".join(tokens)))
+            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], " ".join(seg.tokens(*c.span))))
+    df, n_units = frequencies(own)  # = tfidf.plan_frequencies(doc, seg), from the section tokens already cut
     return {
         "path": path, "name": doc.name, "sha256": doc.sha256, "title": doc.title, "date": doc.date,
         "issuers": json.dumps(doc.issuers, ensure_ascii=False), "doc_number": doc.doc_number, "format": doc.format,
@@ -138,12 +138,11 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
 def match_digest(text: str, norm: str | None = None) -> str:
     """Hash of a plan's text in matching form with spacing and quote markers removed: equal for copies that
     differ only in width, script, spacing or layout. ``norm``: the matching form, where the caller has it."""
-    import re
-
     from .normalize import match_form
 
     norm = match_form(text) if norm is None else norm
-    return hashlib.sha256(re.sub(r"[\s>]+", "", norm).encode("utf-8")).hexdigest()
+    # str.split() cuts at exactly the characters regex \s matches (str.isspace): = re.sub(r"[\s>]+", "", norm)
+    return hashlib.sha256("".join(norm.replace(">", " ").split()).encode("utf-8")).hexdigest()
 
 
 def _init_worker(cache):

@@ -13,6 +13,7 @@ token offsets address the display text.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -351,9 +352,10 @@ class Segmentation:
             return _remember(key, cls(text, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
             pass
-        seg = cls.build(text)
-        write_cache(path, json.dumps(seg.ends))
-        return _remember(key, seg)
+        norm = match_form(text)
+        ends = segment(text, norm)
+        write_cache(path, json.dumps(ends))
+        return _remember(key, cls(text, ends, norm))
 
     def _index_content(self) -> None:
         from itertools import accumulate, compress
@@ -362,22 +364,26 @@ class Segmentation:
         if tokens is None:
             norm = self.norm
             tokens = [norm[a:b] for a, b in zip([0, *self.ends], self.ends)]
-        keys = list(map(content_key, tokens))
+        keys = list(map(_KEYS.get, tokens))  # "" for a token that is not content, None for one not seen yet
+        if None in keys:
+            for k in [k for k, key in enumerate(keys) if key is None]:
+                keys[k] = _KEYS.setdefault(tokens[k], content_key(tokens[k]) or "")
+            if len(_KEYS) > 1_000_000:  # bound the memory of a long-lived process
+                _KEYS.clear()
         starts = accumulate(map(len, tokens), initial=0)
-        self._starts = list(compress(starts, keys))  # a key is None or a non-empty string
+        self._starts = list(compress(starts, keys))
         self._keys = list(filter(None, keys))
         self._words = None  # not needed any more
 
     def tokens(self, start: int = 0, end: int | None = None) -> list[str]:
         """Content tokens (normalized, lower-cased) whose start lies in [start, end)."""
-        import bisect
-
         if self._starts is None:
             self._index_content()
         end = len(self.text) if end is None else end
         return self._keys[bisect.bisect_left(self._starts, start):bisect.bisect_left(self._starts, end)]
 
 
+_KEYS: dict[str, str] = {}  # token -> content_key(token), "" for None: one dict look-up per token
 _RECENT: dict[str, Segmentation] = {}  # the last few segmentations, so pipeline stages share one
 
 
