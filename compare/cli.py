@@ -390,7 +390,8 @@ def _corpus_query(call, render, fmt, output, plan, corpus, lang) -> None:
 @main.command()
 @corpus_option
 @index_option
-@click.option("--jobs", type=click.IntRange(1), help="Worker processes for parsing and tokenizing [default: cores].")
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes for parsing and tokenizing "
+              "[default: cores, when 64 or more files changed; else one process].")
 @meta_option
 @lang_option
 @_fail_cleanly

@@ -9,7 +9,7 @@ read; files whose hash is unchanged are not parsed; changed files are replaced;
 deleted files and files that no longer load are removed. Each file is written
 in one transaction, with its own document-frequency counts, so an interrupted
 run (Ctrl-C, kill -9, a full disk) leaves an index that is consistent, only
-incomplete. Parsing and tokenizing run in a process pool.
+incomplete. Parsing and tokenizing run in a process pool (from ``POOL_FROM`` changed files on).
 
 One run writes at a time: writers hold a lock on ``INDEX.lock`` (see
 :mod:`compare.lock`), waiting up to ``LOCK_TIMEOUT`` seconds; queries read a
@@ -238,8 +238,17 @@ def _skip(db, report: IndexReport, old, reason: str) -> None:
         _delete(db, old[0])
 
 
+# A pool's start-up (each worker imports the package, numpy and the segmenter's dictionary: about 1 s on
+# 2 cores) costs more than parsing a few dozen plans (about 12 ms each) in this process.
+POOL_FROM = 64
+
+
 def _parse_all(paths: list[str], jobs: int | None):
-    """Parse files, in a process pool when there are enough of them; yields records in path order."""
+    """Parse files, in a process pool when there are enough of them; yields records in path order.
+
+    ``jobs`` None: a pool of up to 4 workers from ``POOL_FROM`` files on; fewer are parsed in this process."""
+    if jobs is None and len(paths) < POOL_FROM:
+        jobs = 1
     jobs = jobs or min(os.cpu_count() or 1, 4)
     if jobs <= 1 or len(paths) < 4:
         for path in paths:
