@@ -246,8 +246,6 @@ def _mutual_leftovers(groups, sim, z, floor):
     above and significant (GROUP_Z): both alone, they pair; the match in a group, the unit joins it.
 
     Vetoed cells are -inf in ``sim``. Returns [(A rows, B rows)] as ``groups``."""
-    import numpy as np
-
     if sim.size == 0:
         return groups
     best_j, best_i = sim.argmax(axis=1), sim.argmax(axis=0)

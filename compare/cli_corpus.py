@@ -14,7 +14,8 @@ from .cli_common import (corpus_option, corpus_query, corpus_query_options, fail
 @click.command()
 @corpus_option
 @index_option
-@click.option("--jobs", type=click.IntRange(1), help="Worker processes for parsing and tokenizing [default: cores].")
+@click.option("--jobs", type=click.IntRange(1), help="Worker processes for parsing and tokenizing "
+              "[default: cores, when 64 or more files changed; else one process].")
 @meta_option
 @lang_option
 @fail_cleanly

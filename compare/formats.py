@@ -12,7 +12,6 @@ import io
 import re
 
 from .errors import InputError
-from .normalize import unify_shared_glyphs
 
 MB = 1 << 20
 

@@ -70,8 +70,14 @@ class Marker:
     rest: str  # the paragraph after the marker
 
 
+# every character a marker can open with (and any decimal digit, as \\d matches): others are tried no further
+_OPENERS = frozenset("第（(附专專" + CN_NUM + CIRCLED)
+
+
 def match_marker(paragraph: str) -> Marker | None:
     """The numbering marker that opens ``paragraph``, if any."""
+    if not paragraph or (paragraph[0] not in _OPENERS and not paragraph[0].isdecimal()):
+        return None
     for kind, pattern in _PATTERNS:
         m = pattern.match(paragraph)
         if not m:

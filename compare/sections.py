@@ -141,6 +141,10 @@ def _sentence_ends(text: str, stops: str = "。；;！!？?") -> list[int]:
     return ends
 
 
+_TITLE_BRACKETS = re.compile(r"【([^】]{1,30})】")
+_STOP_IN_TITLE = re.compile(r"[。；;！？]")
+
+
 def split_title(marker: Marker, under_article: bool) -> tuple[str, int]:
     """Split the text after a marker into (title, offset where the body starts).
 
@@ -152,9 +156,9 @@ def split_title(marker: Marker, under_article: bool) -> tuple[str, int]:
     lead = len(rest) - len(rest.lstrip())
     body = rest[lead:]
     if marker.style in ("tiao", "kuan") or under_article:
-        m = re.match(r"【([^】]{1,30})】", body)
+        m = _TITLE_BRACKETS.match(body)
         return (m.group(1), lead + m.end()) if m else ("", lead)
-    if len(body) <= 40 and not re.search(r"[。；;！？]", body[:-1]):
+    if len(body) <= 40 and not _STOP_IN_TITLE.search(body, 0, len(body) - 1):
         return body.rstrip("。：:"), len(rest)
     ends = _sentence_ends(body, "。！？")
     if ends and ends[0] <= 60 and body[ends[0] - 1] == "。":

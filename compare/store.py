@@ -9,7 +9,7 @@ read; files whose hash is unchanged are not parsed; changed files are replaced;
 deleted files and files that no longer load are removed. Each file is written
 in one transaction, with its own document-frequency counts, so an interrupted
 run (Ctrl-C, kill -9, a full disk) leaves an index that is consistent, only
-incomplete. Parsing and tokenizing run in a process pool.
+incomplete. Parsing and tokenizing run in a process pool (from ``POOL_FROM`` changed files on).
 
 One run writes at a time: writers hold a lock on ``INDEX.lock`` (see
 :mod:`compare.lock`), waiting up to ``LOCK_TIMEOUT`` seconds; queries read a
@@ -101,8 +101,9 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     from .models import roles
     from .load import load_bytes
     from .sections import parse
-    from .tfidf import plan_frequencies, section_tokens
-    from .tokenize import Segmentation, segment
+    from .normalize import match_form_bulk
+    from .tfidf import frequencies, section_tokens
+    from .tokenize import Segmentation
 
     try:
         if data is None:
@@ -112,18 +113,18 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         doc = parse(load_bytes(data, path))
     except CompareError as exc:
         return {"path": path, "error": str(exc)}
-    seg = Segmentation(doc.text, segment(doc.text))
+    seg = Segmentation.build(doc.text, match_form_bulk(doc.text))
     role = roles(doc)
-    sections, clauses, paths = [], [], {}
-    df, n_units = plan_frequencies(doc, seg)
+    sections, clauses, paths, own = [], [], {}, []
     for order, s in enumerate(doc.walk()):
         paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
         tokens = section_tokens(doc, seg, s)
+        own.append(tokens)
         sections.append((s.id, order, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
                          " ".join(tokens), paths[s.id]))
         for c in s.clauses:
-            tokens = seg.tokens(*c.span)
-            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], " ".join(tokens)))
+            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], " ".join(seg.tokens(*c.span))))
+    df, n_units = frequencies(own)  # = tfidf.plan_frequencies(doc, seg), from the section tokens already cut
     return {
         "path": path, "name": doc.name, "sha256": doc.sha256, "title": doc.title, "date": doc.date,
         "issuers": json.dumps(doc.issuers, ensure_ascii=False), "doc_number": doc.doc_number, "format": doc.format,
@@ -137,12 +138,11 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
 def match_digest(text: str, norm: str | None = None) -> str:
     """Hash of a plan's text in matching form with spacing and quote markers removed: equal for copies that
     differ only in width, script, spacing or layout. ``norm``: the matching form, where the caller has it."""
-    import re
-
     from .normalize import match_form
 
     norm = match_form(text) if norm is None else norm
-    return hashlib.sha256(re.sub(r"[\s>]+", "", norm).encode("utf-8")).hexdigest()
+    # str.split() cuts at exactly the characters regex \s matches (str.isspace): = re.sub(r"[\s>]+", "", norm)
+    return hashlib.sha256("".join(norm.replace(">", " ").split()).encode("utf-8")).hexdigest()
 
 
 def _init_worker(cache):
@@ -238,8 +238,17 @@ def _skip(db, report: IndexReport, old, reason: str) -> None:
         _delete(db, old[0])
 
 
+# A pool's start-up (each worker imports the package, numpy and the segmenter's dictionary: about 1 s on
+# 2 cores) costs more than parsing a few dozen plans (about 12 ms each) in this process.
+POOL_FROM = 64
+
+
 def _parse_all(paths: list[str], jobs: int | None):
-    """Parse files, in a process pool when there are enough of them; yields records in path order."""
+    """Parse files, in a process pool when there are enough of them; yields records in path order.
+
+    ``jobs`` None: a pool of up to 4 workers from ``POOL_FROM`` files on; fewer are parsed in this process."""
+    if jobs is None and len(paths) < POOL_FROM:
+        jobs = 1
     jobs = jobs or min(os.cpu_count() or 1, 4)
     if jobs <= 1 or len(paths) < 4:
         for path in paths:

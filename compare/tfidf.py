@@ -117,14 +117,11 @@ def own_units(doc: Document, seg: Segmentation) -> list[list[str]]:
 
 def frequencies(units: list[list[str]]) -> tuple[dict[str, int], int]:
     """(document frequency of each term over ``units``, number of non-empty units)."""
-    df: dict[str, int] = {}
-    n = 0
-    for unit in units:
-        if unit:
-            n += 1
-            for term in set(unit):
-                df[term] = df.get(term, 0) + 1
-    return df, n
+    from collections import Counter
+    from itertools import chain
+
+    units = [unit for unit in units if unit]
+    return dict(Counter(chain.from_iterable(map(set, units)))), len(units)
 
 
 def plan_frequencies(doc: Document, seg: Segmentation) -> tuple[dict[str, int], int]:

@@ -13,6 +13,7 @@ token offsets address the display text.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -209,16 +210,39 @@ def _cut_rjieba(piece: str):
 
 
 def _split_ascii(words: list[str], segmenter) -> list[str]:
-    """Unknown non-Chinese words split as jieba's HMM step splits them ("a.b" → a . b)."""
-    out = []
-    for word in words:
+    """Unknown non-Chinese words split as jieba's HMM step splits them ("a.b" → a . b).
+
+    Whether a word splits is decided once per distinct word (remembered in this process): a plan's
+    words pass through set operations, and the list is rebuilt only where one of them splits."""
+    known, splitting = _ascii_memo(segmenter)
+    distinct = set(words)
+    for word in distinct.difference(known):
         # Most words open with a Han character, so hold no unknown ASCII run: the first test is cheap.
         if (len(word) > 1 and not "\u4e00" <= word[0] <= "\u9fd5" and _HAN.search(word) is None
                 and _ASCII_WORD.search(word) and not segmenter.has_word(word)):
-            out.extend(filter(None, _HMM_SKIP.split(word)))
-        else:
+            parts = [x for x in _HMM_SKIP.split(word) if x]
+            if parts != [word]:
+                splitting[word] = parts
+        known.add(word)
+    if len(known) > 1_000_000:  # bound the memory of a long-lived process
+        known.clear()
+        splitting.clear()
+    if distinct.isdisjoint(splitting):
+        return words
+    out = []
+    for word in words:
+        parts = splitting.get(word)
+        if parts is None:
             out.append(word)
+        else:
+            out.extend(parts)
     return out
+
+
+@lru_cache(maxsize=1)
+def _ascii_memo(segmenter) -> tuple[set[str], dict[str, list[str]]]:
+    """(words already decided, the ones that split → their parts), for one segmenter instance."""
+    return set(), {}
 
 
 def _cutter():
@@ -236,7 +260,8 @@ def warm() -> None:
 
 
 CHUNK = 200  # longest run of word characters handed to jieba at once
-_WORD_RUN = re.compile(r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+")  # jieba's own block pattern
+_WORD_CHARS = r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]"  # jieba's own block pattern
+_LONG_RUN = re.compile(rf"(?<!{_WORD_CHARS}){_WORD_CHARS}{{{CHUNK + 1},}}")  # a whole run longer than CHUNK
 
 
 def _chunks(norm: str):
@@ -246,12 +271,19 @@ def _chunks(norm: str):
     100,000 × 规 took 87 s. Normal text, whose runs are shorter, comes out whole.
     """
     prev = 0
-    for m in _WORD_RUN.finditer(norm):
-        if m.end() - m.start() > CHUNK:
-            for cut in range(m.start() + CHUNK, m.end(), CHUNK):
-                yield norm[prev:cut]
-                prev = cut
+    for m in _LONG_RUN.finditer(norm):
+        for cut in range(m.start() + CHUNK, m.end(), CHUNK):
+            yield norm[prev:cut]
+            prev = cut
     yield norm[prev:]
+
+
+def words(norm: str) -> list[str]:
+    """The tokens of a text in matching form, in order: ''.join(words(norm)) == norm."""
+    from itertools import chain
+
+    cut = _cutter()
+    return list(chain.from_iterable(cut(piece) for piece in _chunks(norm)))
 
 
 def segment(text: str, norm: str | None = None) -> list[int]:
@@ -259,11 +291,9 @@ def segment(text: str, norm: str | None = None) -> list[int]:
     ``norm``: the text's matching form, where the caller has it already."""
     if not text:
         return []
-    from itertools import accumulate, chain
+    from itertools import accumulate
 
-    cut = _cutter()
-    norm = match_form(text) if norm is None else norm
-    return list(accumulate(map(len, chain.from_iterable(cut(piece) for piece in _chunks(norm)))))
+    return list(accumulate(map(len, words(match_form(text) if norm is None else norm))))
 
 
 def pieces(text: str, ends: list[int] | None = None) -> list[str]:
@@ -292,12 +322,23 @@ def is_content(token: str) -> bool:
 class Segmentation:
     """A document's token boundaries, cached on disk by the text's hash and the dictionary."""
 
-    def __init__(self, text: str, ends: list[int], norm: str | None = None):
+    def __init__(self, text: str, ends: list[int], norm: str | None = None, tokens: list[str] | None = None):
+        """``tokens``: the tokens of ``norm`` the ends were summed from, where the caller has them."""
         self.text = text
         self.norm = match_form(text) if norm is None else norm
         self.ends = ends
+        self._words = tokens
         self._starts: list[int] | None = None  # start offsets of content tokens
         self._keys: list[str] = []
+
+    @classmethod
+    def build(cls, text: str, norm: str | None = None) -> "Segmentation":
+        """Segment ``text`` now (no cache); ``norm``: its matching form, where the caller has it."""
+        from itertools import accumulate
+
+        norm = match_form(text) if norm is None else norm
+        tokens = words(norm) if text else []
+        return cls(text, list(accumulate(map(len, tokens))), norm, tokens)
 
     @classmethod
     def of(cls, text: str, cache: str | None = None) -> "Segmentation":
@@ -318,25 +359,32 @@ class Segmentation:
         return _remember(key, cls(text, ends, norm))
 
     def _index_content(self) -> None:
-        starts, keys, prev = [], [], 0
-        for end in self.ends:
-            key = content_key(self.norm[prev:end])
-            if key is not None:
-                starts.append(prev)
-                keys.append(key)
-            prev = end
-        self._starts, self._keys = starts, keys
+        from itertools import accumulate, compress
+
+        tokens = self._words
+        if tokens is None:
+            norm = self.norm
+            tokens = [norm[a:b] for a, b in zip([0, *self.ends], self.ends)]
+        keys = list(map(_KEYS.get, tokens))  # "" for a token that is not content, None for one not seen yet
+        if None in keys:
+            for k in [k for k, key in enumerate(keys) if key is None]:
+                keys[k] = _KEYS.setdefault(tokens[k], content_key(tokens[k]) or "")
+            if len(_KEYS) > 1_000_000:  # bound the memory of a long-lived process
+                _KEYS.clear()
+        starts = accumulate(map(len, tokens), initial=0)
+        self._starts = list(compress(starts, keys))
+        self._keys = list(filter(None, keys))
+        self._words = None  # not needed any more
 
     def tokens(self, start: int = 0, end: int | None = None) -> list[str]:
         """Content tokens (normalized, lower-cased) whose start lies in [start, end)."""
-        import bisect
-
         if self._starts is None:
             self._index_content()
         end = len(self.text) if end is None else end
         return self._keys[bisect.bisect_left(self._starts, start):bisect.bisect_left(self._starts, end)]
 
 
+_KEYS: dict[str, str] = {}  # token -> content_key(token), "" for None: one dict look-up per token
 _RECENT: dict[str, Segmentation] = {}  # the last few segmentations, so pipeline stages share one
 
 

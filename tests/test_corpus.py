@@ -1,6 +1,7 @@
 """The corpus index and its commands: incremental, robust to bad files and interruption, correct answers."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -56,6 +57,36 @@ def _consistent(index_path):
     db.close()
     assert orphans == 0 and strays == 0
     return paths
+
+
+def test_an_indexed_plan_holds_what_the_library_computes_for_it(tmp_path):
+    """The indexer's fast path (one matching form, tokens cut once, a digest without a regex) gives the
+    statistics, tokens and digest that tfidf, tokenize and normalize define, also on text with ASCII runs."""
+    import re
+    from array import array
+
+    from compare.normalize import match_form
+    from compare.tfidf import plan_frequencies, section_tokens
+    from compare.tokenize import Segmentation, segment
+
+    odd = tmp_path / "ascii.md"
+    odd.write_text("第一条 见www.gov.cn与a.b.c，2025年达到3.5%，C++与QFLP试点。\n第二条 ａｂ．ｃｄ  >引文\t。\n",
+                   encoding="utf-8")
+    for path in (SEED, odd):
+        record = store.parse_file(str(path))
+        doc = load_plan(path)
+        seg = Segmentation(doc.text, segment(doc.text))
+        df, units = plan_frequencies(doc, seg)
+        assert (json.loads(record["df"]), record["n_units"]) == (df, units)
+        own = [section_tokens(doc, seg, s) for s in doc.walk()]
+        assert units == sum(1 for u in own if u) and set(df) == set().union(*own)
+        assert all(df[t] == sum(t in u for u in own) for t in df)
+        assert array("I", record["token_ends"]).tolist() == seg.ends
+        assert [row[9] for row in record["sections"]] == [" ".join(section_tokens(doc, seg, s)) for s in doc.walk()]
+        assert [row[5] for row in record["clauses"]] == [" ".join(seg.tokens(*c.span))
+                                                         for s in doc.walk() for c in s.clauses]
+        norm = re.sub(r"[\s>]+", "", match_form(doc.text))
+        assert record["match_sha"] == hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
 
 def test_incremental_index(tmp_path):

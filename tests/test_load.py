@@ -7,7 +7,7 @@ from compare.errors import InputError
 from compare.load import load
 from compare.normalize import match_form
 from compare.sections import check_lossless, load_plan
-from conftest import DATA
+from conftest import SEED, DATA
 
 PLAN = (DATA / "sections" / "plan_style.txt").read_text(encoding="utf-8")
 
@@ -79,6 +79,15 @@ def test_match_form_is_length_preserving_and_folds_variants():
     out = match_form(src)
     assert len(out) == len(src)
     assert out == "（一）QFLP试点，跨境资金池123 "
+
+
+def test_the_bulk_matching_form_equals_match_form_on_every_code_point():
+    from compare.normalize import match_form_bulk
+
+    every = "".join(map(chr, range(0x110000)))  # lone surrogates included: text decoded with surrogateescape
+    assert match_form_bulk(every) == match_form(every)
+    for text in ("", "a", SEED.read_text(encoding="utf-8")):
+        assert match_form_bulk(text) == match_form(text)
 
 
 @pytest.mark.parametrize(
