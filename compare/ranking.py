@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .tfidf import section_tokens
 from .models import Document, Role, roles
-from .store import Corpus
+from .derived import Corpus
 from .tokenize import Segmentation
 
 BLOCK = 20000  # corpus rows per block of a sparse product: bounds memory at about (query rows × BLOCK) floats
@@ -41,7 +41,8 @@ def is_self(d: dict, doc: Document) -> bool:
 def own_plans(q: "PlanQuery", corpus: Corpus, keep_duplicates: bool = False) -> set[int]:
     """The corpus plans that are the query plan: itself, and (unless ``keep_duplicates``) its near-identical
     copies (same text after normalization, whole-plan cosine ≥ DUPLICATE_COSINE, or a copy of those)."""
-    from .store import DUPLICATE_COSINE, match_digest
+    from .derived import DUPLICATE_COSINE
+    from .store import match_digest
 
     own = {k for k, d in enumerate(corpus.docs) if is_self(d, q.doc)}
     if keep_duplicates or not corpus.docs:

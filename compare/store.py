@@ -23,23 +23,21 @@ The IDF (by :mod:`compare.tfidf`, the builder `compare run` uses too: each
 section's own text a unit, ``ln((1 + n) / (1 + df)) + 1``) and the TF-IDF rows
 of plans, units and clauses are derived from the stored tokens once per index
 state and kept, with a checksum, in the same file, so a query reads only those
-and the texts of its hits.
+and the texts of its hits (:mod:`compare.derived`).
 """
 from __future__ import annotations
 
 import hashlib
-import io
-from array import array
 import json
 import os
-import sqlite3
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CompareError, IndexProblem, Note
-from .indexfile import DEFAULT_NAME, Damage, cache_indexes, connect, meta, ownership, quick_check, session
+from .errors import CompareError, Note
+from .indexfile import DEFAULT_NAME, cache_indexes, ownership, session
 from .lock import locked
-from .reuse_index import load as reuse_lookup
+from .derived import load_corpus
 
 LOCK_TIMEOUT = 300.0  # seconds a run waits for another run's lock (or SQLite's) before giving up
 
@@ -279,7 +277,7 @@ def _transaction(db, work) -> None:
 
 
 def _set_overrides(db, meta: dict[str, dict]) -> None:
-    """Replace the kept ``--meta`` entries (they change no derived data: only what _docs reports)."""
+    """Replace the kept ``--meta`` entries (they change no derived data: only what derived.indexed_docs reports)."""
     def work():
         db.execute("DELETE FROM overrides")
         db.executemany("INSERT INTO overrides VALUES (?, ?, ?, ?)", [
@@ -321,77 +319,6 @@ def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
     _transaction(db, work)
 
 
-# ---------------------------------------------------------------- reading
-
-@dataclass
-class Corpus:
-    """The indexed corpus, ready for queries: metadata, the IDF and TF-IDF rows.
-
-    Rows of ``unit_rows`` and ``clause_rows`` are grouped by plan, in plan order;
-    ``unit_doc`` / ``clause_doc`` give each row's plan (an index into ``docs``).
-    Clause texts are read from the snapshot of the index the rows were loaded
-    from, so a run that updates the index meanwhile changes no answer.
-    """
-
-    docs: list[dict]  # id, key, path, name, title, date, chars, issuers, sha256, match_sha, seed
-    stats: object  # index.Stats over the corpus
-    doc_rows: object  # CSR: one row per plan (all its sections' tokens)
-    unit_rows: object
-    unit_doc: object  # numpy int array
-    clause_rows: object
-    clause_doc: object  # numpy int array
-    index_path: Path
-    snapshot: sqlite3.Connection | None = field(default=None, repr=False, compare=False)
-    groups: list[list[int]] = field(default_factory=list)  # near-identical plans (≥ 2 each), counted first first
-    reuse: object = None  # reuse_index.ReuseLookup: the reuse clusters kept in the index, where current
-
-    def __post_init__(self):
-        self.copies_of: dict[int, list[int]] = {k: [j for j in g if j != k] for g in self.groups for k in g}
-        self.counted = [True] * len(self.docs)  # False for a plan that is a duplicate of a counted one
-        for g in self.groups:
-            for k in g[1:]:
-                self.counted[k] = False
-
-    def duplicates(self, k: int) -> list[str]:
-        """Names of the plans near-identical to plan ``k``."""
-        return [self.docs[j]["name"] for j in self.copies_of.get(k, [])]
-
-    def clause(self, row: int) -> tuple[str, str, str, str]:
-        """(clause id, section id, section path as written, text) of a clause row."""
-        import numpy as np
-
-        doc_k = int(self.clause_doc[row])
-        ord_ = row - int(np.searchsorted(self.clause_doc, doc_k))
-        db = self.snapshot or sqlite3.connect(self.index_path)
-        doc_id = self.docs[doc_k]["id"]
-        try:
-            cid, sid, start, end = db.execute("SELECT cid, sid, start, end FROM clauses WHERE doc_id = ? AND ord = ?",
-                                              (doc_id, ord_)).fetchone()
-            text = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
-                              (start + 1, end - start, doc_id)).fetchone()[0]
-            path = db.execute("SELECT path FROM sections WHERE doc_id = ? AND sid = ?", (doc_id, sid)).fetchone()[0]
-        except (sqlite3.DatabaseError, TypeError) as exc:
-            raise IndexProblem(f"cannot read a clause ({exc}); run compare index to check the index",
-                               str(self.index_path)) from None
-        finally:
-            if db is not self.snapshot:
-                db.close()
-        return cid, sid, path, text
-
-    def close(self) -> None:
-        """End the snapshot (it also ends when the Corpus is garbage-collected)."""
-        if self.snapshot is not None:
-            self.snapshot.close()
-            self.snapshot = None
-
-
-def state_key(db) -> str:
-    h = hashlib.sha256((meta(db, "version") or "").encode())
-    for path, sha in db.execute("SELECT path, sha256 FROM documents ORDER BY path"):
-        h.update(f"{path}\0{sha}\n".encode())
-    return h.hexdigest()[:24]
-
-
 def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, refresh_first: bool = True,
                 lock_timeout: float | None = None, extra: dict[str, Path] | None = None,
                 meta: dict[str, dict] | None = None):
@@ -410,7 +337,7 @@ def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, ref
             _update(db, corpus, report, None, progress, extra, meta)
         elif meta is not None:
             _set_overrides(db, meta)
-        return _load(db, index_path, corpus, timeout, extra or {})
+        return load_corpus(db, index_path, corpus, timeout, extra or {})
 
     ownership(index_path, timeout)
     with locked(index_path, timeout):
@@ -420,210 +347,3 @@ def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, ref
                                     "older than the corpus's plans; not shown (run compare reuse again)",
                                     path=str(index_path)))
     return loaded, report
-
-
-def _blob_get(db, name, state):
-    row = db.execute("SELECT sha256, data FROM matrices WHERE name = ? AND state = ?", (name, state)).fetchone()
-    if row is None:
-        return None
-    if not isinstance(row[1], bytes) or hashlib.sha256(row[1]).hexdigest() != row[0]:
-        raise Damage(f"damaged (checksum of the derived {name} data fails)")
-    return row[1]
-
-
-def _blob_put(db, name, state, data: bytes):
-    db.execute("INSERT OR REPLACE INTO matrices VALUES (?, ?, ?, ?)",
-               (name, state, hashlib.sha256(data).hexdigest(), data))
-
-
-def _load(db, index_path: Path, corpus: Path, timeout: float, extra: dict[str, Path]) -> "Corpus":
-    """Derive what the current state lacks, then read it all in one snapshot that the Corpus keeps."""
-    import numpy as np
-    from scipy import sparse
-
-    state = state_key(db)
-    present = {name for (name,) in db.execute("SELECT name FROM matrices WHERE state = ?", (state,))}
-    if not {"stats", "docs", "units", "clauses", "duplicates"} <= present:  # the index changed: check, derive
-        quick_check(db)
-        if "stats" not in present:
-            _blob_put(db, "stats", state, _derive_stats(db))
-        docs = _docs(db, corpus, extra)
-        _build_rows(db, docs, _stats(_blob_get(db, "stats", state)), state)
-        _blob_put(db, "duplicates", state, _derive_duplicates(db, docs, state))
-    snap = connect(index_path, timeout)  # the lock is still held: this snapshot is the state just derived
-    try:
-        snap.execute("BEGIN")
-        docs = _docs(snap, corpus, extra)
-        stats = _stats(_blob_get(snap, "stats", state))
-        groups = _groups(docs, _blob_get(snap, "duplicates", state))
-        rows = {}
-        for name in ("docs", "units", "clauses"):
-            with np.load(io.BytesIO(_blob_get(snap, name, state)), allow_pickle=False) as z:
-                matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-                rows[name] = (matrix, z["doc"].copy())
-        reuse = reuse_lookup(snap, docs, rows["clauses"][1])
-    except BaseException:
-        snap.close()
-        raise
-    return Corpus(docs=docs, stats=stats, doc_rows=rows["docs"][0], unit_rows=rows["units"][0],
-                  unit_doc=rows["units"][1], clause_rows=rows["clauses"][0], clause_doc=rows["clauses"][1],
-                  index_path=index_path, snapshot=snap, groups=groups, reuse=reuse)
-
-
-def _stats(blob: bytes):
-    from .tfidf import Stats
-
-    data = json.loads(blob)
-    return Stats(vocabulary={t: k for k, t in enumerate(data["terms"])}, idf=data["idf"], n_units=data["n_units"])
-
-
-def _docs(db, corpus: Path, extra: dict[str, Path] | None = None) -> list[dict]:
-    """The documents in plan order; ``path`` is the file as found under ``corpus`` as spelled (an ``extra``
-    plan's own path); title, date and issuers as the kept ``--meta`` entries override them."""
-    from .load import meta_for
-
-    extra = extra or {}
-    overrides = {f: {k: v for k, v in (("title", t), ("date", d), ("issuers", i)) if v is not None}
-                 for f, t, d, i in db.execute("SELECT file, title, date, issuers FROM overrides")}
-    keys = ("id", "key", "name", "title", "date", "chars", "issuers", "sha256", "match_sha")
-    docs = [dict(zip(keys, row)) for row in db.execute(
-        "SELECT id, path, name, title, date, chars, issuers, sha256, match_sha FROM documents ORDER BY path")]
-    for d in docs:
-        d["seed"] = d["key"] in extra
-        d["path"] = str(extra[d["key"]]) if d["key"] in extra else str(corpus / d["key"])
-        d.update(meta_for(overrides, d["key"]))
-        if isinstance(d["issuers"], str):
-            try:
-                d["issuers"] = json.loads(d["issuers"])
-            except ValueError:
-                raise Damage(f"damaged (bad issuers for {d['key']})") from None
-    return docs
-
-
-DUPLICATE_COSINE = 0.98  # whole-plan cosine at which two plans count as one document
-
-
-def _derive_duplicates(db, docs: list[dict], state: str) -> bytes:
-    """Groups of near-identical plans (same text after normalization, or whole-plan cosine ≥
-    ``DUPLICATE_COSINE``), as lists of keys; from the plan rows just derived."""
-    import numpy as np
-    from scipy import sparse
-
-    with np.load(io.BytesIO(_blob_get(db, "docs", state)), allow_pickle=False) as z:
-        rows = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-    n = len(docs)
-    parent = list(range(n))
-
-    def root(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    by_text: dict[str, int] = {}
-    for k, d in enumerate(docs):
-        if d["match_sha"] in by_text:
-            parent[root(k)] = root(by_text[d["match_sha"]])
-        else:
-            by_text[d["match_sha"]] = k
-    for lo in range(0, n, 2000):  # blocks of plans: memory bounded by 2000 × n floats
-        block = (rows[lo:lo + 2000] @ rows.T).toarray()
-        for i, j in zip(*np.nonzero(block >= DUPLICATE_COSINE)):
-            if lo + i < j:
-                parent[root(int(j))] = root(lo + int(i))
-    groups: dict[int, list[str]] = {}
-    for k in range(n):
-        groups.setdefault(root(k), []).append(docs[k]["key"])
-    return json.dumps(sorted(g for g in groups.values() if len(g) > 1), ensure_ascii=False).encode("utf-8")
-
-
-def _groups(docs: list[dict], blob: bytes) -> list[list[int]]:
-    """Duplicate groups as plan indexes, the plan counted first: a seed, then the earliest dated, then by key."""
-    try:
-        keys = json.loads(blob)
-    except ValueError:
-        raise Damage("damaged (bad duplicate groups)") from None
-    position = {d["key"]: k for k, d in enumerate(docs)}
-    out = []
-    for group in keys:
-        members = [position[key] for key in group if key in position]
-        members.sort(key=lambda k: (not docs[k]["seed"], docs[k]["date"] is None, docs[k]["date"] or "",
-                                    docs[k]["key"]))
-        if len(members) > 1:
-            out.append(members)
-    return sorted(out)
-
-
-def _derive_stats(db) -> bytes:
-    """The IDF from each document's stored frequencies, by :func:`compare.tfidf.build`."""
-    from .tfidf import build
-
-    parts = []
-    for path, doc_df, units in db.execute("SELECT path, df, n_units FROM documents ORDER BY path"):
-        try:
-            counts = {str(t): int(n) for t, n in json.loads(doc_df).items()}
-            parts.append((counts, int(units)))
-        except (TypeError, ValueError, AttributeError):
-            raise Damage(f"damaged (bad document frequencies for {path})") from None
-    stats = build(parts)
-    return json.dumps({"terms": list(stats.vocabulary), "idf": stats.idf, "n_units": stats.n_units},
-                      ensure_ascii=False).encode("utf-8")
-
-
-def _tokens(text) -> list[str]:
-    if not isinstance(text, str):
-        raise Damage("damaged (tokens missing)")
-    return text.split()
-
-
-def _build_rows(db, docs, stats, state) -> None:
-    """Vectorize every plan, unit and clause from the stored tokens; store them for this state.
-
-    Tokens are read plan by plan and streamed into the matrices: holding every token of 10,000 plans as
-    Python strings took over 9 GB."""
-    import numpy as np
-
-    position = {d["id"]: k for k, d in enumerate(docs)}
-    order = sorted(position, key=position.get)
-
-    def plan_rows():
-        for doc_id in order:
-            yield [t for (tokens,) in db.execute("SELECT tokens FROM sections WHERE doc_id = ? ORDER BY ord",
-                                                 (doc_id,)) for t in _tokens(tokens)]
-
-    unit_doc: list[int] = []
-
-    def unit_rows():  # in plan order (docs sorted by path), a unit's whole text = itself and its items
-        for doc_id in order:
-            items: dict[str, list[str]] = {}
-            unit_of: dict[str, str] = {}
-            units = []
-            for sid, parent, role, tokens in db.execute(
-                    "SELECT sid, parent, role, tokens FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,)):
-                if role == "unit":
-                    units.append(sid)
-                    items[sid] = _tokens(tokens)
-                    unit_of[sid] = sid
-                elif role == "item" and parent in unit_of:
-                    unit_of[sid] = unit_of[parent]
-                    items[unit_of[sid]] += _tokens(tokens)
-            for sid in units:
-                unit_doc.append(position[doc_id])
-                yield items[sid]
-
-    clause_doc: list[int] = []
-
-    def clause_rows():
-        for doc_id in order:
-            for (tokens,) in db.execute("SELECT tokens FROM clauses WHERE doc_id = ? ORDER BY ord", (doc_id,)):
-                clause_doc.append(position[doc_id])
-                yield _tokens(tokens)
-
-    for name, rows, owner in (("docs", plan_rows, lambda: list(range(len(order)))),
-                              ("units", unit_rows, lambda: unit_doc), ("clauses", clause_rows, lambda: clause_doc)):
-        m = stats.vectors(rows())
-        buf = io.BytesIO()
-        np.savez(buf, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape),
-                 doc=np.array(owner(), dtype=np.int64))
-        del m
-        _blob_put(db, name, state, buf.getvalue())

@@ -12,7 +12,7 @@ so a dot product of two rows is a cosine in [0, 1], and a pair of plans
 scores the same whichever command asks. numpy only (:meth:`Stats.rows`; scipy.sparse only where a
 caller asks for :meth:`Stats.vectors`): scikit-learn (1.3 s to import) is never needed. ``compare run``
 caches its statistics by the plans' content hashes (:func:`corpus_stats`); the index derives them from
-the per-plan frequencies it stores (``store._derive_stats``).
+the per-plan frequencies it stores (``derived._derive_stats``).
 """
 from __future__ import annotations
 
