@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -54,6 +55,42 @@ def test_plan_names_resolve_by_stem_and_title(runner, tmp_path, monkeypatch):
     assert "金融科技" in runner.invoke(main, ["sections", "fintech", "--corpus", str(other)]).output
     monkeypatch.setenv("COMPARE_CORPUS", str(other))
     assert "金融科技" in runner.invoke(main, ["sections", "fintech"]).output
+
+
+def test_titles_are_read_once_then_come_from_the_cache(tmp_path, monkeypatch):
+    """Naming a plan by its title parses each plan once; a later process reads the titles from the cache, a
+    file whose bytes changed is read again, and a damaged cache file is only a slower run."""
+    from compare import corpus as plans, load
+    from compare.corpus import resolve
+
+    monkeypatch.setenv("COMPARE_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(DATA / "sections" / "law_style.md", folder / "sf-local-finance-2020.md")
+    shutil.copy(DATA / "sections" / "plan_style.txt", folder / "sf-reform-plan-2023.txt")
+    read, real_load = [], load.load
+    monkeypatch.setattr(load, "load", lambda path, *a, **k: read.append(Path(path).name) or real_load(path, *a, **k))
+
+    def new_process():
+        read.clear()
+        monkeypatch.setattr(plans, "_KNOWN_TITLES", {})
+
+    new_process()
+    assert resolve("改革创新方案", folder) == folder / "sf-reform-plan-2023.txt"
+    assert {"sf-local-finance-2020.md", "sf-reform-plan-2023.txt"} <= set(read)
+    new_process()
+    assert resolve("改革创新方案", folder) == folder / "sf-reform-plan-2023.txt"
+    assert read == []
+    plan = folder / "sf-reform-plan-2023.txt"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("改革创新方案", "改革试验方案", 1), encoding="utf-8")
+    new_process()
+    assert resolve("改革试验方案", folder) == plan
+    assert read == ["sf-reform-plan-2023.txt"]
+    for cache in (tmp_path / "cache" / "titles").iterdir():
+        cache.write_text("{not json", encoding="utf-8")
+    new_process()
+    assert resolve("改革试验方案", folder) == plan
+    assert "sf-reform-plan-2023.txt" in read
 
 
 @pytest.mark.parametrize(
