@@ -45,12 +45,14 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
 def _kept_reuse(a: Document, b: Document, folder) -> dict:
     """What the corpus index's reuse results say of A's and B's clauses, where current: {"a": {clause id:
     {cluster, plans, first_plan, first_date}}, "b": {…}}; empty sides without an index or results."""
-    from .reuse_index import for_plans
-    from .store import default_index_path
+    from .indexfile import default_index_path
 
-    if not folder.is_dir():
+    index = default_index_path(folder) if folder.is_dir() else None
+    if index is None or not index.is_file():  # no index: the store and SQLite readers are not imported
         return {"a": {}, "b": {}}
-    found = for_plans(default_index_path(folder), folder, [a, b])
+    from .reuse_index import for_plans
+
+    found = for_plans(index, folder, [a, b])
     return {"a": found[0], "b": found[1]}
 
 

@@ -9,13 +9,31 @@ from pathlib import Path
 import click
 
 from . import __version__, api
-from .cli_corpus import COMMANDS as CORPUS_COMMANDS
 from .cli_common import (corpus_option, emit, fail_cleanly, lang_option, meta_option, progress_bar, say,
                          template_dir_option, warn, with_input_options)
 from .models import Options
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+CORPUS_COMMANDS = ("index", "rank", "clauses", "matrix", "reuse")  # defined in compare.cli_corpus
+
+
+class _Commands(click.Group):
+    """The command group. The corpus commands' module is imported only when one of them is named, or when
+    help lists them all: `compare run` does without it."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *CORPUS_COMMANDS})
+
+    def get_command(self, ctx, name):
+        if name in CORPUS_COMMANDS and name not in self.commands:
+            from .cli_corpus import COMMANDS
+
+            for command in COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="compare")
 @click.option("--traceback", is_flag=True, help="Show the full traceback on errors (for bug reports).")
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), envvar="COMPARE_MAX_MB",
@@ -254,10 +272,6 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     if json_out == "-":
         click.echo(comparison_json(comparison), nl=False)
     click.echo(summary_line(comparison, lang), err=True)
-
-
-for _command in CORPUS_COMMANDS:  # index, rank, clauses, matrix, reuse
-    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

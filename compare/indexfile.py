@@ -10,6 +10,8 @@ never damage. See :mod:`compare.store` for how the index is used.
 from __future__ import annotations
 
 import errno
+import hashlib
+import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -52,6 +54,21 @@ def cache_indexes() -> Path:
 class Damage(Exception):
     """The index is ours but damaged, or from another version: rebuild it. The message says which, as
     "damaged (how)" or "built by …"."""
+
+
+def default_index_path(corpus: Path) -> Path:
+    """``CORPUS/.compare/index.sqlite`` where that can be written; else a file in the user's cache folder."""
+    corpus = Path(corpus)
+    folder = corpus / ".compare"
+    index = folder / DEFAULT_NAME
+    if folder.is_dir():
+        writable = os.access(folder, os.W_OK) and (not index.exists() or os.access(index, os.W_OK))
+    else:
+        writable = os.access(corpus, os.W_OK)
+    if writable:
+        return index
+    key = hashlib.sha256(str(corpus.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_indexes() / f"{corpus.name}-{key}.sqlite"
 
 
 def connect(path: Path, timeout: float) -> sqlite3.Connection:

@@ -35,26 +35,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CompareError, Note
-from .indexfile import DEFAULT_NAME, cache_indexes, ownership, session
+from .indexfile import default_index_path, ownership, session
 from .lock import locked
 from .derived import load_corpus
 
 LOCK_TIMEOUT = 300.0  # seconds a run waits for another run's lock (or SQLite's) before giving up
-
-
-def default_index_path(corpus: Path) -> Path:
-    """``CORPUS/.compare/index.sqlite`` where that can be written; else a file in the user's cache folder."""
-    corpus = Path(corpus)
-    folder = corpus / ".compare"
-    index = folder / DEFAULT_NAME
-    if folder.is_dir():
-        writable = os.access(folder, os.W_OK) and (not index.exists() or os.access(index, os.W_OK))
-    else:
-        writable = os.access(corpus, os.W_OK)
-    if writable:
-        return index
-    key = hashlib.sha256(str(corpus.resolve()).encode("utf-8")).hexdigest()[:16]
-    return cache_indexes() / f"{corpus.name}-{key}.sqlite"
 
 
 @dataclass

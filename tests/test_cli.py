@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -21,7 +22,12 @@ def runner():
 
 def test_version_and_help_have_examples(runner):
     assert __version__ in runner.invoke(main, ["--version"]).output
-    for command in main.commands:
+    listed = main.list_commands(click.Context(main))
+    assert {"run", "sections", "profile", "index", "rank", "clauses", "matrix", "reuse"} <= set(listed)
+    from compare import cli, cli_corpus
+
+    assert {c.name for c in cli_corpus.COMMANDS} == set(cli.CORPUS_COMMANDS)  # named where they are imported lazily
+    for command in listed:
         result = runner.invoke(main, [command, "--help"])
         assert result.exit_code == 0, command
         assert "Example" in result.output, command
