@@ -194,25 +194,20 @@ class ClauseResults:
 
 
 def near_groups(rows: list[int], corpus: Corpus) -> list[int]:
-    """For corpus clause rows, a group label each: single-link components at cosine ≥ NEAR_IDENTICAL."""
+    """For corpus clause rows, a group label each: single-link components at cosine ≥ NEAR_IDENTICAL, each
+    labelled by its first row's position. (A clause copied into many plans has many near-identical hits:
+    the components come from scipy's graph search, not a Python loop over every pair.)"""
     import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
 
     if not rows:
         return []
     sub = corpus.clause_rows[rows]
-    sim = (sub @ sub.T).toarray()
-    parent = list(range(len(rows)))
-
-    def root(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for i, j in zip(*np.nonzero(sim >= NEAR_IDENTICAL)):
-        if i < j:
-            parent[root(int(j))] = root(int(i))
-    return [root(k) for k in range(len(rows))]
+    _, component = connected_components(csr_matrix((sub @ sub.T).toarray() >= NEAR_IDENTICAL), directed=False)
+    first = np.full(component.max() + 1, len(rows), dtype=np.int64)
+    np.minimum.at(first, component, np.arange(len(rows)))
+    return first[component].tolist()
 
 
 def provenance_groups(rows: list[int], corpus: Corpus) -> tuple[list[int], dict[int, set[int]], dict[int, int]]:

@@ -223,3 +223,43 @@ def _by_columns(x: Rows, first: int, last: int, shared, y_by_column, n_y: int):
         product = np.multiply.outer(x_full, y_full, out=product)
         out += product
     return out
+
+
+def segment_sums(values, lengths):
+    """The sum of each run of ``values`` (consecutive runs of the given ``lengths``), each bit-for-bit
+    ``values[lo:hi].sum()``: numpy's pairwise summation (8 partial sums, halves past 128 terms) done for all
+    runs of one length at once, instead of one ``sum`` call per run. float64; an empty run sums to 0."""
+    import numpy as np
+
+    lengths = np.asarray(lengths, dtype=np.int64)
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    out = np.zeros(len(lengths), dtype=np.float64)
+    for length in np.flatnonzero(np.bincount(lengths)).tolist() if len(lengths) else []:  # not np.unique: numpy.ma
+        if length:
+            runs = np.flatnonzero(lengths == length)
+            out[runs] = _pairwise_sums(values[starts[runs][:, None] + np.arange(length)])
+    return out
+
+
+def _pairwise_sums(block):
+    """Each row of a 2-D float64 array summed as numpy's pairwise_sum sums one contiguous row."""
+    n = block.shape[1]
+    if n < 8:
+        total = block[:, 0].copy()
+        for i in range(1, n):
+            total += block[:, i]
+        return total
+    if n <= 128:
+        partial = block[:, :8].copy()
+        whole = n - n % 8
+        for i in range(8, whole, 8):
+            partial += block[:, i:i + 8]
+        total = ((partial[:, 0] + partial[:, 1]) + (partial[:, 2] + partial[:, 3])) + \
+                ((partial[:, 4] + partial[:, 5]) + (partial[:, 6] + partial[:, 7]))
+        for i in range(whole, n):
+            total += block[:, i]
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sums(block[:, :half]) + _pairwise_sums(block[:, half:])

@@ -50,19 +50,21 @@ class Stats:
         """The rows of :meth:`vectors` as a :class:`compare.sparse.Rows`, without importing scipy.
 
         Tokens become column numbers list by list; every ``CHUNK_TOKENS`` tokens they are counted and
-        weighted as arrays, each row's norm as ``sqrt(sum(w²))`` over that row alone (the sum numpy gives
-        one row), so memory stays a few arrays of a chunk's size however many lists stream through."""
+        weighted as arrays, each row's norm as ``sqrt(sum(w²))`` over that row alone (the sum numpy gives one
+        row: :func:`compare.sparse.segment_sums`), so memory stays a few arrays of a chunk's size however many
+        lists stream through."""
         from array import array
+        from itertools import repeat
 
         import numpy as np
 
-        from .sparse import Rows
+        from .sparse import Rows, segment_sums
 
         idf = self.__dict__.get("_idf_array")
         if idf is None or len(idf) != len(self.idf):  # the idf as an array, made once per Stats
             idf = self.__dict__["_idf_array"] = np.asarray(self.idf, dtype=np.float64)
         n_cols = len(self.vocabulary)
-        column = self.vocabulary.get
+        column, unknown = self.vocabulary.get, repeat(-1)  # a token's column, -1 where it has none
         indptr, indices, data = array("q", [0]), array("i"), array("d")
         pending, lengths = array("i"), []  # the chunk's tokens as columns (-1: not in the vocabulary)
 
@@ -73,22 +75,16 @@ class Stats:
             cells, counts = np.unique(row[known] * n_cols + ids[known], return_counts=True)  # row, then column
             row, cols = np.divmod(cells, max(1, n_cols))
             weights = (1.0 + np.log(counts.astype(np.float64))) * idf[cols]
-            squares = weights * weights
-            bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
-            np.cumsum(np.bincount(row, minlength=len(lengths)), out=bounds[1:])
-            bounds = bounds.tolist()
-            for lo, hi in zip(bounds, bounds[1:]):
-                if hi > lo:
-                    weights[lo:hi] /= float(np.sqrt(squares[lo:hi].sum()))
-            base = len(indices)
-            indices.extend(cols.astype(np.int32).tolist())
+            stored = np.bincount(row, minlength=len(lengths))  # each row's cells
+            weights /= np.repeat(np.sqrt(segment_sums(weights * weights, stored)), stored)
+            indptr.frombytes((np.cumsum(stored, dtype=np.int64) + len(indices)).tobytes())
+            indices.frombytes(cols.astype(np.int32).tobytes())
             data.frombytes(weights.tobytes())
-            indptr.extend(b + base for b in bounds[1:])
             del pending[:]
             lengths.clear()
 
         for tokens in token_lists:
-            pending.extend([column(t, -1) for t in tokens])
+            pending.extend(map(column, tokens, unknown))
             lengths.append(len(tokens))
             if len(pending) >= CHUNK_TOKENS:
                 flush()

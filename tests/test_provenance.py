@@ -218,3 +218,41 @@ def test_no_first_plan_later_than_a_near_identical_hit_over_the_real_corpus(shar
     hits = _clauses(shared_corpus, str(SEED), "--index", str(tmp_path / "i.sqlite"), "--top", "8")
     assert len(hits) > 100 and any(h["group"] for h in hits)
     _assert_no_first_after_a_near_identical_hit(hits)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_near_groups_are_the_single_link_components(seed):
+    """Near-identical hits group by single link at NEAR_IDENTICAL (a chain a~b~c is one group even where a
+    and c differ more), each group labelled by its first row: checked against union-find over every pair."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from scipy import sparse as sp
+
+    from compare.ranking import NEAR_IDENTICAL, near_groups
+
+    rng = np.random.default_rng(seed)
+    bases = rng.random((4, 30)) ** 4  # four unrelated clauses, and near copies of them
+    rows = [bases[k] + rng.random(30) * rng.choice([0.0, 0.01, 0.3]) for k in rng.integers(0, 4, 40)]
+    rows += [rows[0] * 1.0, bases[1] * 0.0 + 1.0]  # an exact copy; a clause like none of them
+    dense = np.array(rows)
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    corpus = SimpleNamespace(clause_rows=sp.csr_matrix(dense))
+    chosen = [int(r) for r in rng.permutation(len(rows))[:35]]  # candidate rows: any subset, any order
+
+    sim = dense[chosen] @ dense[chosen].T
+    parent = list(range(len(chosen)))
+
+    def root(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    for i in range(len(chosen)):
+        for j in range(i + 1, len(chosen)):
+            if sim[i, j] >= NEAR_IDENTICAL:
+                parent[max(root(i), root(j))] = min(root(i), root(j))
+    expected = [min(k for k in range(len(chosen)) if root(k) == root(i)) for i in range(len(chosen))]
+    labels = near_groups(chosen, corpus)
+    assert labels == expected
+    assert 1 < len(set(labels)) < len(chosen)  # the case holds groups and singletons
