@@ -256,3 +256,31 @@ def test_near_groups_are_the_single_link_components(seed):
     labels = near_groups(chosen, corpus)
     assert labels == expected
     assert 1 < len(set(labels)) < len(chosen)  # the case holds groups and singletons
+
+
+@pytest.mark.parametrize("n_plans, n_terms, projected", [(40, 30, 1024), (700, 60, 8), (520, 400, 16)])
+def test_near_identical_plans_are_every_pair_the_full_product_finds(monkeypatch, n_plans, n_terms, projected):
+    """Plans whose whole-text cosine reaches DUPLICATE_COSINE: the screened search (heaviest columns first,
+    exact products for what survives) finds exactly the pairs that every pair's product finds, in the
+    same order, across blocks of 500 plans, with empty plans and columns fewer or more than it projects."""
+    import numpy as np
+    from scipy import sparse as sp
+
+    from compare import derived
+
+    monkeypatch.setattr(derived, "PROJECTED_COLUMNS", projected)
+    rng = np.random.default_rng(n_plans)
+    bases = sp.random(12, n_terms, density=0.3, random_state=n_plans, format="csr").toarray()
+    rows = []
+    for k in rng.integers(0, 12, n_plans):
+        noise = rng.random(n_terms) * (rng.random(n_terms) < 0.1) * rng.choice([0.0, 0.02, 0.05, 0.5])
+        rows.append(bases[k] + noise)
+    rows[3] = np.zeros(n_terms)  # an empty plan: cosine 0 with every plan, itself included
+    rows[4] = np.zeros(n_terms)
+    dense = np.array(rows)
+    norms = np.linalg.norm(dense, axis=1, keepdims=True)
+    matrix = sp.csr_matrix(np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0))
+    full = (matrix @ matrix.T).toarray()
+    expected = [(i, j) for i, j in zip(*np.nonzero(full >= derived.DUPLICATE_COSINE)) if i < j]
+    assert derived._near_identical_pairs(matrix) == [(int(i), int(j)) for i, j in expected]
+    assert 0 < len(expected) < n_plans * (n_plans - 1) // 2  # near copies and plans apart
