@@ -123,6 +123,7 @@ def environment(template_dir: str | os.PathLike | None = None):
     env = _environment_class()(loader=jinja2.FileSystemLoader(dirs), autoescape=True, auto_reload=False,
                                undefined=jinja2.StrictUndefined, keep_trailing_newline=True, bytecode_cache=cache)
     env.filters["diff_runs"] = diff_runs
+    env.filters["heatmap_cells"] = heatmap_cells
     return env
 
 
@@ -132,22 +133,44 @@ _RUN_TAGS = {  # (view is "shared", op) -> the tags around a run: shared phrases
 }
 
 
+def escape_text(text: str) -> str:
+    """``str(markupsafe.escape(text))`` for a str, without making a Markup: & < > ' " as markupsafe writes them."""
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;")
+            .replace('"', "&#34;"))
+
+
 def diff_runs(segments, view: str):
     """The markup of one side's segments (compare.diff.Segment) in a report view: each run's text escaped,
     in <del>/<ins> (view "diff") or <mark class="shared"> (view "shared", op 1), a force marker (``mark``)
     in <b class="force-marker tier-…">. The filter ``diff_runs`` of every template (``_diff.html``'s
     ``segments`` macro); one Python loop where a jinja2 loop cost 2–3× as much."""
-    from markupsafe import Markup, escape
+    from markupsafe import Markup
 
     shared = view == "shared"
     out = []
     for s in segments:
-        op = s.op
-        tags = _RUN_TAGS.get((shared, op)) or ("", "")
-        text = escape(s.text)
+        tags = _RUN_TAGS.get((shared, s.op)) or ("", "")
+        text = escape_text(s.text)
         if s.mark:
-            text = f'<b class="force-marker tier-{escape(s.mark)}">{text}</b>'
+            text = f'<b class="force-marker tier-{escape_text(s.mark)}">{text}</b>'
         out.append(f"{tags[0]}{text}{tags[1]}" if tags[0] else text)
+    return Markup("".join(out))
+
+
+def heatmap_cells(cells, size: int):
+    """The heatmap's cells (compare.report.heatmap) as SVG: a link per cell around its square and tooltip,
+    paired cells outlined. The filter ``heatmap_cells`` of every template (``_heatmap.html``)."""
+    from markupsafe import Markup
+
+    side = escape_text(str(size))
+    outline = ' stroke="#d9480f" stroke-width="2"'
+    out = []
+    for c in cells:
+        paired = c["paired"]
+        out.append(f'<a href="{escape_text(c["href"])}" class="cell{" paired" if paired else ""}" '
+                   f'data-ij="{escape_text(str(c["ij"]))}"><rect x="{escape_text(str(c["x"]))}" '
+                   f'y="{escape_text(str(c["y"]))}" width="{side}" height="{side}" fill="{escape_text(c["fill"])}"'
+                   f'{outline if paired else ""}><title>{escape_text(c["tip"])}</title></rect></a>')
     return Markup("".join(out))
 
 
