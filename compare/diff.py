@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from .models import Kind, Role
 from .normalize import match_form
-from .tokenize import domain_terms, is_content
+from .tokenize import content_key, domain_terms
 
 EQUAL, DELETE, INSERT = 0, -1, 1
 _PUA = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # private-use code points
@@ -128,33 +128,30 @@ def shared_phrases(a: list[str], b: list[str], n: int = 2, min_chars: int = 3) -
     (小额贷款公司, 地方金融组织). Returns segments per side with op 1 (shared) or 0 (not);
     joining them gives the side's text.
     """
-    from itertools import groupby
+    from itertools import compress, groupby
 
     terms = domain_terms()
 
     def content_grams(tokens):
-        idx = [i for i, t in enumerate(tokens) if is_content(t)]
-        keys = [_key(tokens[i]) for i in idx]
-        grams = {}
-        for k in range(len(idx) - n + 1):
-            grams.setdefault(tuple(keys[k:k + n]), []).append((idx[k], idx[k + n - 1]))
-        for i, key in zip(idx, keys):
-            if len(key) >= 4 or key in terms:
-                grams.setdefault((key,), []).append((i, i))
-        return grams
+        """[(gram, first token, last token)]: every n-gram of content tokens, and the long or domain single ones."""
+        idx = list(compress(range(len(tokens)), map(content_key, tokens)))  # a key is None or non-empty
+        keys = list(map(_key, map(tokens.__getitem__, idx)))
+        found = list(zip(zip(*(keys[k:] for k in range(n))), idx, idx[n - 1:]))
+        found += [((key,), i, i) for i, key in zip(idx, keys) if len(key) >= 4 or key in terms]
+        return found
 
     ga, gb = content_grams(a), content_grams(b)
-    common = set(ga) & set(gb)
+    common = {gram for gram, _, _ in ga}.intersection([gram for gram, _, _ in gb])
 
     def mark(tokens, grams):
         on = [0] * len(tokens)
-        for gram in common:
-            for first, last in grams[gram]:
+        for gram, first, last in grams:
+            if gram in common:
                 on[first:last + 1] = [1] * (last + 1 - first)
         merged: list[list] = []  # [op, text] runs; too-short shared runs are noise: unmarked
         start = 0
         for op, run in groupby(on):
-            width = sum(1 for _ in run)
+            width = len(list(run))
             text = "".join(tokens[start:start + width])
             start += width
             if op == 1 and len(text.strip()) < min_chars:
@@ -190,13 +187,21 @@ def split_at(segments: list[Segment], cuts: list[int]) -> list[list[Segment]]:
 
 # ---------------------------------------------------------------- aligned pairs
 
+def shown_span(doc, s, deep=False) -> tuple[int, int, int]:
+    """(start, end, title_cut) of a section as shown: its text after the number (``deep``: with its items),
+    trailing line breaks left out; ``title_cut`` is where the body starts, counted from ``start``."""
+    start, end = s.title_start, s.end if deep else s.span[1]
+    text = doc.text
+    while end > start and text[end - 1] == "\n":
+        end -= 1
+    return start, end, max(0, min(s.body_start, end) - start)
+
+
 def shown_tokens(doc, seg, s, deep=False):
     """(tokens, title_cut) for a section: its text after the number (``deep``: with its items),
     split where the body starts."""
-    start, end = s.title_start, s.end if deep else s.span[1]
-    while end > start and doc.text[end - 1] == "\n":
-        end -= 1
-    return tokens_in(seg, start, end), max(0, min(s.body_start, end) - start)
+    start, end, cut = shown_span(doc, s, deep)
+    return tokens_in(seg, start, end), cut
 
 
 def joined_tokens(doc, seg, ids, deep=False):
