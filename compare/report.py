@@ -465,12 +465,20 @@ def heatmap(c, anchor_of_a, t=None) -> dict:
     cells = []
     tip = t.table["heatmap_tip"]
     names_b = {}  # column unit -> its tooltip name, made once
+    column = {y: j for j, y in enumerate(cols)}
+    paired_columns: dict[str, set] = {}  # A unit -> the columns of the B units paired with it
+    for x, y in paired:
+        if y in column:
+            paired_columns.setdefault(x, set()).add(column[y])
     for i, (x, row) in enumerate(zip(rows, c.matrix)):
         name_a, href, y_px = _tip_name(c.a, x, label_a[x]), "#" + anchor_of_a[x], head + i * size
-        for j, (y, v) in enumerate(zip(cols, row)):
-            is_paired = (x, y) in paired
-            if v < floor and not is_paired:
-                continue
+        shown = [j for j, v in enumerate(row[:len(cols)]) if not v < floor]  # most cells are too faint to draw
+        outlined = paired_columns.get(x)
+        if outlined:
+            shown = sorted(outlined.union(shown))
+        for j in shown:
+            y, v = cols[j], row[j]
+            is_paired = bool(outlined) and j in outlined
             name_b = names_b.get(y)
             if name_b is None:
                 name_b = names_b[y] = _tip_name(c.b, y, label_b[y])
