@@ -80,11 +80,9 @@ def _write(value, level: int, out: list) -> None:
         sep = "{" + inner
         comma = "," + inner
         for key, item in value.items():
-            text = _scalar(item)
-            if type(key) is str:
-                head = sep + encode_basestring(key) + ": "
-            else:
-                head = sep + encode_basestring(_key(key)) + ": "
+            kind = type(item)
+            text = encode_basestring(item) if kind is str else int.__repr__(item) if kind is int else _scalar(item)
+            head = sep + (_KEYS.get(key) or _key_text(key))
             sep = comma
             if text is None:
                 append(head)
@@ -99,7 +97,8 @@ def _write(value, level: int, out: list) -> None:
         sep = "[" + inner
         comma = "," + inner
         for item in value:
-            text = _scalar(item)
+            kind = type(item)
+            text = encode_basestring(item) if kind is str else int.__repr__(item) if kind is int else _scalar(item)
             if text is None:
                 append(sep)
                 _write(item, level + 1, out)
@@ -107,6 +106,16 @@ def _write(value, level: int, out: list) -> None:
                 append(sep + text)
             sep = comma
         append(close + "]")
+
+
+_KEYS: dict[str, str] = {}  # a str key -> its JSON text and ": " (the report repeats a few dozen keys)
+
+
+def _key_text(key) -> str:
+    text = encode_basestring(_key(key)) + ": "
+    if type(key) is str and len(_KEYS) < 4096:
+        _KEYS[key] = text
+    return text
 
 
 _INDENTS = ["\n" + " " * n for n in range(32)]
