@@ -16,6 +16,8 @@ per view, :func:`diff_texts` the preambles'; the report only lays them out.
 from __future__ import annotations
 
 import bisect
+import operator
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,6 +44,20 @@ def _codepoints():
         yield from range(lo, hi + 1)
 
 
+_TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # Segmentation -> its tokens, or False
+
+
+def _all_tokens(seg) -> list[str] | bool:
+    """Every token of a Segmentation's text, made once per Segmentation; False where its ends do not
+    strictly increase (an empty token), so that :func:`tokens_in` cuts its text as it always did."""
+    tokens = _TOKENS.get(seg)
+    if tokens is None:
+        ends, text = seg.ends, seg.text
+        increasing = all(map(operator.lt, [0, *ends], ends))
+        tokens = _TOKENS[seg] = [text[a:b] for a, b in zip([0, *ends], ends)] if increasing else False
+    return tokens
+
+
 def tokens_in(seg, start: int, end: int) -> list[str]:
     """All tokens (punctuation and spaces too) of a Segmentation covering text[start:end], cut at the ends."""
     if start >= end:
@@ -49,9 +65,14 @@ def tokens_in(seg, start: int, end: int) -> list[str]:
     ends = seg.ends
     i = bisect.bisect_right(ends, start)
     j = bisect.bisect_left(ends, end, i)
-    cuts = [start, *ends[i:j], end]
     text = seg.text
-    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    if i == j:
+        return [text[start:end]]
+    tokens = _all_tokens(seg)
+    if tokens is False:
+        cuts = [start, *ends[i:j], end]
+        return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [text[start:ends[i]], *tokens[i + 1:j], text[ends[j - 1]:end]]
 
 
 def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
