@@ -5,9 +5,10 @@
 
 Timing: each round starts one process per tree (PYTHONPATH selects the tree, the working directory is
 neutral so the current folder's package does not shadow it), in alternating order; a process compares
-its pairs (untimed), then times ``render_html`` (view + jinja2), ``build_view`` alone and
+its pairs (untimed), then times "run" (``comparison_json`` then ``render_html`` of one comparison, what
+`compare run --json` does after aligning), ``render_html`` (view + jinja2), ``build_view`` alone and
 ``comparison_json``, each the median of ``--repeat`` calls on a fresh copy of the comparison, so that
-nothing the first call computes and keeps on the Comparison (its force) is reused. Printed: per pair
+nothing a call computes and keeps on the Comparison (its force) is reused by the next. Printed: per pair
 and measure, the median over rounds of each tree's medians, and after ÷ before.
 
 Snapshot: writes the JSON and HTML of every pair (and the ``--lang en`` variants) to OUT_DIR, to be
@@ -105,7 +106,8 @@ for key, a, b in job["pairs"]:
     opts = Options()
     c = api.compare(a, b, job["corpus"], opts)
     render_html(c, opts), comparison_json(c)  # warm: templates compiled, token caches read
-    for name, fn in (("render", lambda x: render_html(x, opts)), ("view", lambda x: build_view(x, opts)),
+    for name, fn in (("run", lambda x: (comparison_json(x), render_html(x, opts))),
+                     ("render", lambda x: render_html(x, opts)), ("view", lambda x: build_view(x, opts)),
                      ("json", comparison_json)):
         times = []
         for _ in range(job["repeat"]):
