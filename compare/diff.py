@@ -149,7 +149,7 @@ def shared_phrases(a: list[str], b: list[str], n: int = 2, min_chars: int = 3) -
     (小额贷款公司, 地方金融组织). Returns segments per side with op 1 (shared) or 0 (not);
     joining them gives the side's text.
     """
-    from itertools import compress, groupby
+    from itertools import compress
 
     terms = domain_terms()
 
@@ -165,16 +165,19 @@ def shared_phrases(a: list[str], b: list[str], n: int = 2, min_chars: int = 3) -
     common = {gram for gram, _, _ in ga}.intersection([gram for gram, _, _ in gb])
 
     def mark(tokens, grams):
-        on = [0] * len(tokens)
+        count = len(tokens)
+        on = bytearray(count)  # 1 where a token is part of a shared gram
         for gram, first, last in grams:
             if gram in common:
-                on[first:last + 1] = [1] * (last + 1 - first)
+                on[first:last + 1] = b"\x01" * (last + 1 - first)
         merged: list[list] = []  # [op, text] runs; too-short shared runs are noise: unmarked
         start = 0
-        for op, run in groupby(on):
-            width = len(list(run))
-            text = "".join(tokens[start:start + width])
-            start += width
+        while start < count:  # run by run: the next flip is found by bytearray.find
+            op = on[start]
+            stop = on.find(b"\x00" if op else b"\x01", start)
+            stop = count if stop < 0 else stop
+            text = "".join(tokens[start:stop])
+            start = stop
             if op == 1 and len(text.strip()) < min_chars:
                 op = 0
             if merged and merged[-1][0] == op:
