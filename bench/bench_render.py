@@ -1,9 +1,15 @@
 """Benchmark the report render and the run's JSON on real pairs, two source trees alternately.
 
-    python bench/bench_render.py --before /tmp/before-tree [--after .] [--rounds 4] [--repeat 7]
+    python bench/bench_render.py --before /tmp/before-tree [--repeat 21] [--processes [--rounds 4]]
     python bench/bench_render.py --snapshot OUT_DIR [--tree .]
 
-Timing: each round starts one process per tree (PYTHONPATH selects the tree, the working directory is
+Timing (default): one process imports both trees, the before tree's package copied under the name
+``compare_before``, and alternates their calls one by one (render, view, JSON and "run", below, each on a
+fresh copy of the comparison; also render and JSON with the force kept, as bench_run.py times the render),
+so that both trees see the same load on a shared machine. Printed: medians, their ratio, and the quartiles of
+the ratio of each call to its neighbour.
+
+Timing with ``--processes``: each round starts one process per tree (PYTHONPATH selects the tree, the working directory is
 neutral so the current folder's package does not shadow it), in alternating order; a process compares
 its pairs (untimed), then times "run" (``comparison_json`` then ``render_html`` of one comparison, what
 `compare run --json` does after aligning), ``render_html`` (view + jinja2), ``build_view`` alone and
@@ -137,6 +143,62 @@ def time_trees(trees: dict, pairs: list, corpus: Path, work: Path, rounds: int, 
     return got
 
 
+INTERLEAVED = r"""
+import copy, json, statistics, sys, time
+sys.path.insert(0, sys.argv[2])  # the before tree's package, copied as compare_before
+import compare_before.api, compare_before.models, compare_before.report
+import compare.api, compare.models, compare.report
+
+job = json.loads(sys.argv[1])
+out = {}
+for key, a, b in job["pairs"]:
+    calls, written = {}, []
+    for side, pkg in (("before", compare_before), ("after", compare)):
+        opts = pkg.models.Options()
+        c = pkg.api.compare(a, b, job["corpus"], opts)
+        rep = pkg.report
+        written.append((rep.comparison_json(c), rep.render_html(c, opts)))  # also warms templates and caches
+
+        def fresh(c=c):
+            f = copy.copy(c)
+            f.__dict__.pop("_force", None)
+            return f
+
+        calls[side] = {
+            "run": lambda rep=rep, opts=opts, fresh=fresh: (lambda f: (rep.comparison_json(f), rep.render_html(f, opts)))(fresh()),
+            "render": lambda rep=rep, opts=opts, fresh=fresh: rep.render_html(fresh(), opts),
+            "view": lambda rep=rep, opts=opts, fresh=fresh: rep.build_view(fresh(), opts),
+            "json": lambda rep=rep, fresh=fresh: rep.comparison_json(fresh()),
+            "render, force kept": lambda rep=rep, opts=opts, c=c: rep.render_html(c, opts),
+            "json, force kept": lambda rep=rep, c=c: rep.comparison_json(c),
+        }
+    assert written[0] == written[1], f"{key}: the two trees write different JSON or HTML"
+    for measure in calls["before"]:
+        times = {"before": [], "after": []}
+        for k in range(job["repeat"]):
+            for side in (("before", "after") if k % 2 == 0 else ("after", "before")):
+                t = time.perf_counter()
+                calls[side][measure]()
+                times[side].append(time.perf_counter() - t)
+        out[key + " " + measure] = times
+print(json.dumps(out))
+"""
+
+
+def time_interleaved(before: Path, pairs: list, corpus: Path, work: Path, repeat: int) -> dict:
+    """{measure: {"before": [s], "after": [s]}}: both trees in one process (the before tree's package copied
+    as ``compare_before``), calls alternating one by one, so both see the same load."""
+    pkg = work / "before-package"
+    shutil.rmtree(pkg, ignore_errors=True)
+    shutil.copytree(before / "compare", pkg / "compare_before", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(before / "templates", pkg / "templates")  # found beside the package, as in a checkout
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    res = subprocess.run([sys.executable, "-c", INTERLEAVED, json.dumps({"pairs": pairs, "corpus": str(corpus),
+                          "repeat": repeat}), str(pkg)], cwd=work, env=env, check=True, capture_output=True, text=True)
+    return json.loads(res.stdout)
+
+
 SNAP = r"""
 import json, sys
 from compare import api
@@ -179,6 +241,8 @@ def main() -> None:
     parser.add_argument("--after", default=str(ROOT))
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--processes", action="store_true",
+                        help="one process per tree and round, alternating (default: both trees in one process)")
     parser.add_argument("--snapshot", help="write every pair's JSON and HTML here instead of timing")
     parser.add_argument("--tree", default=str(ROOT), help="the tree whose output --snapshot writes")
     args = parser.parse_args()
@@ -199,6 +263,16 @@ def main() -> None:
     pairs = [(f"{'34K' if a == 'BIG_A' else 'seed/zj'}", _path(a, named, copy), _path(b, named, copy))
              for a, b in TIMED_PAIRS]
     t0 = time.time()
+    if not args.processes:
+        got = time_interleaved(trees["before"], pairs, copy, work, args.repeat)
+        print(f"one process, the two trees' calls alternating, {args.repeat} calls each ({time.time() - t0:.0f} s)")
+        print(f"{'measure':<26} {'before s':>9} {'after s':>9} {'after/before':>13}   quartiles of after/before per call pair")
+        for measure, times in got.items():
+            b, a = times["before"], times["after"]
+            q = statistics.quantiles([x / y for x, y in zip(a, b)], n=4)
+            print(f"{measure:<26} {statistics.median(b):9.4f} {statistics.median(a):9.4f} "
+                  f"{statistics.median(a) / statistics.median(b):13.2f}   {q[0]:.2f} {q[1]:.2f} {q[2]:.2f}")
+        return
     got = time_trees(trees, pairs, copy, work, args.rounds, args.repeat)
     print(f"{args.rounds} rounds × {args.repeat} calls, trees alternating ({time.time() - t0:.0f} s)")
     print(f"{'measure':<16} {'before s':>9} {'after s':>9} {'after/before':>13}   per-round after/before")
