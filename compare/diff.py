@@ -195,6 +195,11 @@ def split_at(segments: list[Segment], cuts: list[int]) -> list[list[Segment]]:
     pos, k = 0, 0
     for seg in segments:
         text = seg.text
+        if not (k < len(cuts) and pos + len(text) > cuts[k]):  # no cut inside: the segment as it is
+            if text:
+                pieces[-1].append(seg)
+                pos += len(text)
+            continue
         while k < len(cuts) and pos + len(text) > cuts[k]:
             head = cuts[k] - pos
             if head:

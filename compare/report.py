@@ -188,7 +188,7 @@ def mark_spans(segments, spans):
     for piece in split_at(segments, cuts):
         n = sum(len(x.text) for x in piece)
         mark = next((m for a, b, m in spans if a <= pos and pos + n <= b), "") if n else ""
-        out += [Segment(x.op, x.text, mark or x.mark) for x in piece]
+        out += [Segment(x.op, x.text, mark) for x in piece] if mark else piece
         pos += n
     return out
 
@@ -393,9 +393,12 @@ def force_chart(c, force, shown_pairs, t) -> dict:
             "hint": t("force_hint", changed=len(changed), up=up, down=len(changed) - up), "aria": t("force_chart_aria")}
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps makes per call
+
+
 def _compact_json(data) -> str:
     """JSON for a data- attribute (jinja2 escapes it there): compact, UTF-8 text, deterministic."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def _review_view(c, t, names_a, names_b) -> dict:
