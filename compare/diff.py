@@ -16,12 +16,14 @@ per view, :func:`diff_texts` the preambles'; the report only lays them out.
 from __future__ import annotations
 
 import bisect
+import operator
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .models import Kind, Role
 from .normalize import match_form
-from .tokenize import domain_terms, is_content
+from .tokenize import content_key, domain_terms
 
 EQUAL, DELETE, INSERT = 0, -1, 1
 _PUA = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # private-use code points
@@ -42,6 +44,20 @@ def _codepoints():
         yield from range(lo, hi + 1)
 
 
+_TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # Segmentation -> its tokens, or False
+
+
+def _all_tokens(seg) -> list[str] | bool:
+    """Every token of a Segmentation's text, made once per Segmentation; False where its ends do not
+    strictly increase (an empty token), so that :func:`tokens_in` cuts its text as it always did."""
+    tokens = _TOKENS.get(seg)
+    if tokens is None:
+        ends, text = seg.ends, seg.text
+        increasing = all(map(operator.lt, [0, *ends], ends))
+        tokens = _TOKENS[seg] = [text[a:b] for a, b in zip([0, *ends], ends)] if increasing else False
+    return tokens
+
+
 def tokens_in(seg, start: int, end: int) -> list[str]:
     """All tokens (punctuation and spaces too) of a Segmentation covering text[start:end], cut at the ends."""
     if start >= end:
@@ -49,9 +65,14 @@ def tokens_in(seg, start: int, end: int) -> list[str]:
     ends = seg.ends
     i = bisect.bisect_right(ends, start)
     j = bisect.bisect_left(ends, end, i)
-    cuts = [start, *ends[i:j], end]
     text = seg.text
-    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    if i == j:
+        return [text[start:end]]
+    tokens = _all_tokens(seg)
+    if tokens is False:
+        cuts = [start, *ends[i:j], end]
+        return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [text[start:ends[i]], *tokens[i + 1:j], text[ends[j - 1]:end]]
 
 
 def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
@@ -128,35 +149,35 @@ def shared_phrases(a: list[str], b: list[str], n: int = 2, min_chars: int = 3) -
     (小额贷款公司, 地方金融组织). Returns segments per side with op 1 (shared) or 0 (not);
     joining them gives the side's text.
     """
-    from itertools import groupby
+    from itertools import compress
 
     terms = domain_terms()
 
     def content_grams(tokens):
-        idx = [i for i, t in enumerate(tokens) if is_content(t)]
-        keys = [_key(tokens[i]) for i in idx]
-        grams = {}
-        for k in range(len(idx) - n + 1):
-            grams.setdefault(tuple(keys[k:k + n]), []).append((idx[k], idx[k + n - 1]))
-        for i, key in zip(idx, keys):
-            if len(key) >= 4 or key in terms:
-                grams.setdefault((key,), []).append((i, i))
-        return grams
+        """[(gram, first token, last token)]: every n-gram of content tokens, and the long or domain single ones."""
+        idx = list(compress(range(len(tokens)), map(content_key, tokens)))  # a key is None or non-empty
+        keys = list(map(_key, map(tokens.__getitem__, idx)))
+        found = list(zip(zip(*(keys[k:] for k in range(n))), idx, idx[n - 1:]))
+        found += [((key,), i, i) for i, key in zip(idx, keys) if len(key) >= 4 or key in terms]
+        return found
 
     ga, gb = content_grams(a), content_grams(b)
-    common = set(ga) & set(gb)
+    common = {gram for gram, _, _ in ga}.intersection([gram for gram, _, _ in gb])
 
     def mark(tokens, grams):
-        on = [0] * len(tokens)
-        for gram in common:
-            for first, last in grams[gram]:
-                on[first:last + 1] = [1] * (last + 1 - first)
+        count = len(tokens)
+        on = bytearray(count)  # 1 where a token is part of a shared gram
+        for gram, first, last in grams:
+            if gram in common:
+                on[first:last + 1] = b"\x01" * (last + 1 - first)
         merged: list[list] = []  # [op, text] runs; too-short shared runs are noise: unmarked
         start = 0
-        for op, run in groupby(on):
-            width = sum(1 for _ in run)
-            text = "".join(tokens[start:start + width])
-            start += width
+        while start < count:  # run by run: the next flip is found by bytearray.find
+            op = on[start]
+            stop = on.find(b"\x00" if op else b"\x01", start)
+            stop = count if stop < 0 else stop
+            text = "".join(tokens[start:stop])
+            start = stop
             if op == 1 and len(text.strip()) < min_chars:
                 op = 0
             if merged and merged[-1][0] == op:
@@ -174,6 +195,11 @@ def split_at(segments: list[Segment], cuts: list[int]) -> list[list[Segment]]:
     pos, k = 0, 0
     for seg in segments:
         text = seg.text
+        if not (k < len(cuts) and pos + len(text) > cuts[k]):  # no cut inside: the segment as it is
+            if text:
+                pieces[-1].append(seg)
+                pos += len(text)
+            continue
         while k < len(cuts) and pos + len(text) > cuts[k]:
             head = cuts[k] - pos
             if head:
@@ -190,13 +216,21 @@ def split_at(segments: list[Segment], cuts: list[int]) -> list[list[Segment]]:
 
 # ---------------------------------------------------------------- aligned pairs
 
+def shown_span(doc, s, deep=False) -> tuple[int, int, int]:
+    """(start, end, title_cut) of a section as shown: its text after the number (``deep``: with its items),
+    trailing line breaks left out; ``title_cut`` is where the body starts, counted from ``start``."""
+    start, end = s.title_start, s.end if deep else s.span[1]
+    text = doc.text
+    while end > start and text[end - 1] == "\n":
+        end -= 1
+    return start, end, max(0, min(s.body_start, end) - start)
+
+
 def shown_tokens(doc, seg, s, deep=False):
     """(tokens, title_cut) for a section: its text after the number (``deep``: with its items),
     split where the body starts."""
-    start, end = s.title_start, s.end if deep else s.span[1]
-    while end > start and doc.text[end - 1] == "\n":
-        end -= 1
-    return tokens_in(seg, start, end), max(0, min(s.body_start, end) - start)
+    start, end, cut = shown_span(doc, s, deep)
+    return tokens_in(seg, start, end), cut
 
 
 def joined_tokens(doc, seg, ids, deep=False):

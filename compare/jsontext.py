@@ -38,46 +38,94 @@ def _key(key) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
 
 
-def _write(value, level: int, out: list) -> None:
+def _scalar(value) -> str | None:
+    """The JSON text of a scalar, or None for a list, tuple or dict. Exact types first (the common case),
+    then subclasses (str enums, bool before int) as json does."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        return _float(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is list or kind is dict or kind is tuple:
+        return None
     if isinstance(value, str):
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(_float(value))
-    elif isinstance(value, (list, tuple)):
+        return encode_basestring(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, (list, tuple, dict)):
+        return None
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+def _write(value, level: int, out: list) -> None:
+    """Append the JSON text of a list, tuple or dict at indentation ``level``; scalars are written inline
+    here rather than by a call each."""
+    inner = _INDENTS[level + 1] if level + 1 < len(_INDENTS) else "\n" + " " * (level + 1)
+    close = _INDENTS[level] if level < len(_INDENTS) else "\n" + " " * level
+    append = out.append
+    if isinstance(value, dict):
         if not value:
-            out.append("[]")
+            append("{}")
             return
-        inner = "\n" + " " * (level + 1)
-        out.append("[" + inner)
-        for k, item in enumerate(value):
-            if k:
-                out.append("," + inner)
-            _write(item, level + 1, out)
-        out.append("\n" + " " * level + "]")
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = "\n" + " " * (level + 1)
-        out.append("{" + inner)
-        for k, (key, item) in enumerate(value.items()):
-            out.append(("," + inner if k else "") + encode_basestring(_key(key)) + ": ")
-            _write(item, level + 1, out)
-        out.append("\n" + " " * level + "}")
+        sep = "{" + inner
+        comma = "," + inner
+        for key, item in value.items():
+            kind = type(item)
+            text = encode_basestring(item) if kind is str else int.__repr__(item) if kind is int else _scalar(item)
+            head = sep + (_KEYS.get(key) or _key_text(key))
+            sep = comma
+            if text is None:
+                append(head)
+                _write(item, level + 1, out)
+            else:
+                append(head + text)
+        append(close + "}")
     else:
-        raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+        if not value:
+            append("[]")
+            return
+        sep = "[" + inner
+        comma = "," + inner
+        for item in value:
+            kind = type(item)
+            text = encode_basestring(item) if kind is str else int.__repr__(item) if kind is int else _scalar(item)
+            if text is None:
+                append(sep)
+                _write(item, level + 1, out)
+            else:
+                append(sep + text)
+            sep = comma
+        append(close + "]")
+
+
+_KEYS: dict[str, str] = {}  # a str key -> its JSON text and ": " (the report repeats a few dozen keys)
+
+
+def _key_text(key) -> str:
+    text = encode_basestring(_key(key)) + ": "
+    if type(key) is str and len(_KEYS) < 4096:
+        _KEYS[key] = text
+    return text
+
+
+_INDENTS = ["\n" + " " * n for n in range(32)]
 
 
 def indented(data) -> str:
     """``json.dumps(data, ensure_ascii=False, indent=1)``."""
+    text = _scalar(data)
+    if text is not None:
+        return text
     out: list[str] = []
     _write(data, 0, out)
     return "".join(out)

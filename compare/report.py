@@ -78,11 +78,20 @@ def outline_tree(doc: Document, clauses: bool = False) -> str:
     return printable("\n".join(lines)) + "\n"
 
 
+_C1 = re.compile("[\x7f-\x9f]")
+
+
+def c1_escaped(text: str) -> str:
+    """JSON text with its C1 control characters written as \\u escapes (``text.translate(_C1_ESCAPES)``;
+    a regex finds the rare few about 20× faster than translate walks a long text)."""
+    return _C1.sub(lambda m: _C1_ESCAPES[ord(m.group())], text)
+
+
 def dumps(data) -> str:
     """Deterministic JSON: keys in insertion order, UTF-8 text, floats rounded by the caller."""
     from .jsontext import indented
 
-    return indented(data).translate(_C1_ESCAPES) + "\n"
+    return c1_escaped(indented(data)) + "\n"
 
 
 def comparison_dict(c) -> dict:
@@ -179,35 +188,36 @@ def mark_spans(segments, spans):
     for piece in split_at(segments, cuts):
         n = sum(len(x.text) for x in piece)
         mark = next((m for a, b, m in spans if a <= pos and pos + n <= b), "") if n else ""
-        out += [Segment(x.op, x.text, mark or x.mark) for x in piece]
+        out += [Segment(x.op, x.text, mark) for x in piece] if mark else piece
         pos += n
     return out
 
 
-def _side_view(doc, seg, ids, segments_by_view, deep=False, marks=(), names=None):
+def _side_view(doc, ids, segments_by_view, deep=False, marks=(), names=None):
     """Per section of one side: number, name (compare.decisions), title and body segments for each view.
 
     ``marks`` are [(start, end, mark)] offsets into the document's text to highlight (deciding force markers).
     """
-    from .diff import Segment, shown_tokens, split_at
+    from .diff import Segment, shown_span, split_at
 
     sections = [doc.section(i) for i in ids]
-    streams = [shown_tokens(doc, seg, s, deep) for s in sections]
-    lengths = [len("".join(t)) for t, _ in streams]
+    spans = [shown_span(doc, s, deep) for s in sections]  # the tokens of each span join to its text
+    lengths = [max(0, end - start) for start, end, _ in spans]
     cuts, pos = [], 0
     for k, n in enumerate(lengths):  # sections are joined by "\n" in the diffed stream
         pos += n
         if k < len(lengths) - 1:
             cuts += [pos, pos + 1]
             pos += 1
+    pieces_by_view = {view: split_at(segments, cuts)[::2] if cuts else [segments]
+                      for view, segments in segments_by_view.items()}
     out = []
     for k, s in enumerate(sections):
         item = {"id": s.id, "number": s.number, "level": s.level, "plain_title": s.title, "views": {},
                 "name": (names or {}).get(s.id, s.id)}
-        for view, segments in segments_by_view.items():
-            pieces = split_at(segments, cuts)[::2] if cuts else [segments]
-            own = [(a - s.title_start, b - s.title_start, m) for a, b, m in marks]
-            title_part, body_part = split_at(mark_spans(pieces[k], own) if own else pieces[k], [streams[k][1]])
+        own = [(a - s.title_start, b - s.title_start, m) for a, b, m in marks]
+        for view, pieces in pieces_by_view.items():
+            title_part, body_part = split_at(mark_spans(pieces[k], own) if own else pieces[k], [spans[k][2]])
             if body_part and body_part[0].text.startswith("\n"):  # the break after a title line is the heading's
                 first = body_part[0]
                 rest = first.text.lstrip("\n")
@@ -279,8 +289,8 @@ def build_view(c, options=None) -> dict:
             "view": "shared" if p.a and p.b and p.kind != Kind.SAME and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
             "views": ["diff", "shared"] if p.a and p.b and p.kind != Kind.SAME else ["diff"],
-            "a": _side_view(c.a, seg_a, p.a, views_a, deep, marks_a, names_a) if p.a else [],
-            "b": _side_view(c.b, seg_b, p.b, views_b, deep, marks_b, names_b) if p.b else [],
+            "a": _side_view(c.a, p.a, views_a, deep, marks_a, names_a) if p.a else [],
+            "b": _side_view(c.b, p.b, views_b, deep, marks_b, names_b) if p.b else [],
             "force": pair_force,
             "names": _compact_json({"a": [names_a[x] for x in p.a], "b": [names_b[y] for y in p.b]}),
             "decided": p.decided, "note": p.note,
@@ -383,9 +393,12 @@ def force_chart(c, force, shown_pairs, t) -> dict:
             "hint": t("force_hint", changed=len(changed), up=up, down=len(changed) - up), "aria": t("force_chart_aria")}
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # what json.dumps makes per call
+
+
 def _compact_json(data) -> str:
     """JSON for a data- attribute (jinja2 escapes it there): compact, UTF-8 text, deterministic."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(data)
 
 
 def _review_view(c, t, names_a, names_b) -> dict:
@@ -453,16 +466,29 @@ def heatmap(c, anchor_of_a, t=None) -> dict:
     label_a, label_b = _axis_labels(c.a, rows), _axis_labels(c.b, cols)
     left, head = 90, 70  # room for row labels and for the rotated column labels
     cells = []
-    for i, x in enumerate(rows):
-        for j, y in enumerate(cols):
-            v = c.matrix[i][j]
-            if v < floor and (x, y) not in paired:
-                continue
+    tip = t.table["heatmap_tip"]
+    names_b = {}  # column unit -> its tooltip name, made once
+    column = {y: j for j, y in enumerate(cols)}
+    paired_columns: dict[str, set] = {}  # A unit -> the columns of the B units paired with it
+    for x, y in paired:
+        if y in column:
+            paired_columns.setdefault(x, set()).add(column[y])
+    for i, (x, row) in enumerate(zip(rows, c.matrix)):
+        name_a, href, y_px = _tip_name(c.a, x, label_a[x]), "#" + anchor_of_a[x], head + i * size
+        shown = [j for j, v in enumerate(row[:len(cols)]) if not v < floor]  # most cells are too faint to draw
+        outlined = paired_columns.get(x)
+        if outlined:
+            shown = sorted(outlined.union(shown))
+        for j in shown:
+            y, v = cols[j], row[j]
+            is_paired = bool(outlined) and j in outlined
+            name_b = names_b.get(y)
+            if name_b is None:
+                name_b = names_b[y] = _tip_name(c.b, y, label_b[y])
             shade = int(round(255 - min(1.0, v / top) * 215))
-            cells.append({"x": left + j * size, "y": head + i * size, "fill": f"rgb({shade},{shade},255)",
-                          "paired": (x, y) in paired, "href": "#" + anchor_of_a[x], "ij": f"{i},{j}",
-                          "tip": t("heatmap_tip", a=_tip_name(c.a, x, label_a[x]), b=_tip_name(c.b, y, label_b[y]),
-                                   score=f"{v:.2f}")})
+            cells.append({"x": left + j * size, "y": y_px, "fill": f"rgb({shade},{shade},255)",
+                          "paired": is_paired, "href": href, "ij": f"{i},{j}",
+                          "tip": tip.format(a=name_a, b=name_b, score=f"{v:.2f}")})
     col_step, row_step = -(-COL_LABEL_PITCH // size), -(-ROW_LABEL_PITCH // size)  # every k-th label: none overlap
     return {"size": size, "cells": cells, "left": left, "head": head,
             "axes": t("heatmap_axes"), "aria": t("heatmap_aria"),
