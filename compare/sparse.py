@@ -235,7 +235,13 @@ def segment_sums(values, lengths):
     starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     out = np.zeros(len(lengths), dtype=np.float64)
-    for length in np.flatnonzero(np.bincount(lengths)).tolist() if len(lengths) else []:  # not np.unique: numpy.ma
+    distinct = np.flatnonzero(np.bincount(lengths)).tolist() if len(lengths) else []  # not np.unique: numpy.ma
+    if len(lengths) < 16 * len(distinct):  # few runs of each length (two plans): a sum per run costs less
+        for k, (lo, n) in enumerate(zip(starts.tolist(), lengths.tolist())):
+            if n:
+                out[k] = values[lo:lo + n].sum()
+        return out
+    for length in distinct:
         if length:
             runs = np.flatnonzero(lengths == length)
             out[runs] = _pairwise_sums(values[starts[runs][:, None] + np.arange(length)])

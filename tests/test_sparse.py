@@ -211,3 +211,21 @@ def test_occurrence_rows_count_shared_characters_with_repeats(texts):
     rows = _occurrences(texts)
     expected = [[sum((Counter(a) & Counter(b)).values()) for b in texts] for a in texts]
     assert dot_t(rows, rows).tolist() == expected
+
+
+@pytest.mark.parametrize("lengths", [
+    [], [0], [0, 0, 3], list(range(20)),  # below 8 terms numpy adds in order
+    [8, 9, 15, 16, 17, 127, 128, 129],  # 8 partial sums, with and without a remainder
+    [130, 255, 256, 257, 1000, 4099],  # past 128 terms the halves are summed apart, recursively
+    [5, 300, 5, 300, 0, 64],  # few runs of each length: summed one by one
+    [7, 8, 129, 0] * 20, list(range(300)) * 16,  # many of each length: gathered, all of one length at once
+])
+def test_segment_sums_equal_numpy_sum_bit_for_bit(lengths):
+    """Row norms are summed for all rows of one length at once; each must be the very sum numpy gives
+    that row alone, or a TF-IDF weight could differ in its last bit from before."""
+    rng = np.random.default_rng(len(lengths))
+    values = rng.random(sum(lengths)) * 10.0 ** rng.uniform(-6, 6, sum(lengths))
+    starts = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+    expected = [values[lo:hi].sum() for lo, hi in zip(starts, starts[1:])]
+    got = sparse.segment_sums(values, lengths)
+    assert got.dtype == np.float64 and got.tolist() == expected
