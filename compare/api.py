@@ -64,7 +64,7 @@ def profile(plan: str, corpus: str | None = None, options: Options | None = None
 
     options = options or Options()
     doc = load_plan(resolve(plan, corpus), options)
-    return plan_profile(doc, Segmentation.of(doc.text, options.cache_dir))
+    return plan_profile(doc, Segmentation.of(doc.text, options.cache_dir), options.cache_dir)
 
 
 def profiles(corpus: str | None = None, options: Options | None = None):
@@ -89,7 +89,8 @@ def profiles(corpus: str | None = None, options: Options | None = None):
                 continue
             seen.add(digest)
             doc = load_plan(path, options)
-            rows.append(corpus_row(plan_profile(doc, Segmentation.of(doc.text, options.cache_dir)), str(path)))
+            rows.append(corpus_row(plan_profile(doc, Segmentation.of(doc.text, options.cache_dir), options.cache_dir),
+                                   str(path)))
         except CompareError as exc:
             skipped.append(str(exc))
     return corpus_profiles(rows, skipped)

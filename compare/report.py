@@ -44,7 +44,7 @@ def outline_json(doc: Document, clauses: bool = False, cache: str | None = None)
         from .force import clause_forces
         from .tokenize import Segmentation
 
-        force = clause_forces(doc, Segmentation.of(doc.text, cache))
+        force = clause_forces(doc, Segmentation.of(doc.text, cache), cache)
     data = document_meta(doc)
     data["preamble"] = {"span": list(doc.preamble), "text": doc.preamble_text}
     data["sections"] = [section_dict(s, clauses, force=force) for s in doc.sections]

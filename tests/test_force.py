@@ -100,6 +100,35 @@ def test_unit_tier_is_its_own_body_else_its_items(tmp_path):
     assert tier == "directive" and len(governing) == 1  # a bare heading: its items decide
 
 
+def test_forces_are_cached_by_text_clauses_and_rules(tmp_path, monkeypatch):
+    """A plan's clause forces are read back from the cache (warm runs), equal to deciding them; other rules
+    (a changed fingerprint) or a damaged cache file mean deciding them again."""
+    plan = tmp_path / "plan.txt"
+    plan.write_text("示例规划\n第一条 支持设立下列机构：\n（一）法人金融机构应当依法设立；\n（二）其他机构。\n"
+                    "第二条 探索数字人民币试点，加快推进跨境结算。\n", encoding="utf-8")
+    doc = api.outline(str(plan))
+    seg = Segmentation.of(doc.text)
+    cache = str(tmp_path / "cache")
+    decided = {c.id: force.text_force(seg, *c.span) for s in doc.walk() for c in s.clauses}
+    assert force.clause_forces(doc, seg, cache) == decided
+    assert {f.tier for f in decided.values()} >= {"supportive", "binding", "directive"}
+
+    def never(*args):
+        raise AssertionError("decided again")
+
+    real = force.text_force
+    monkeypatch.setattr(force, "text_force", never)
+    assert force.clause_forces(doc, seg, cache) == decided  # from the cache
+    monkeypatch.setattr(force, "_fingerprint", lambda: "other rules")
+    with pytest.raises(AssertionError, match="decided again"):
+        force.clause_forces(doc, seg, cache)
+    monkeypatch.undo()
+    for kept in (tmp_path / "cache" / "force").rglob("*.json"):
+        kept.write_text('[["binding", 1, 2]]', encoding="utf-8")
+    assert force.clause_forces(doc, seg, cache) == decided
+    assert force.text_force is real
+
+
 def test_lexicon_loads_the_issue_tiers():
     lex = force.lexicon()
     for tier, words in {"binding": "应当 必须 不得 严禁 禁止 须", "directive": "加快 推进 推动 建立 健全 完善 加强 落实 实施 深化",
