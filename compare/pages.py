@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from .report import _C1_ESCAPES, dumps, printable, relative_href, reuse_phrase
+from .report import c1_escaped, dumps, printable, relative_href, reuse_phrase
 from .templating import Strings, render_page
 
 def _width(text: str) -> int:
@@ -49,7 +49,7 @@ def csv_text(header: list[str], rows: list[list]) -> str:
 
 def json_lines(records: list[dict]) -> str:
     """One JSON object per line."""
-    return "".join(json.dumps(r, ensure_ascii=False).translate(_C1_ESCAPES) + "\n" for r in records)
+    return "".join(c1_escaped(json.dumps(r, ensure_ascii=False)) + "\n" for r in records)
 
 
 def _records(items) -> list[dict]:

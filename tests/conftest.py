@@ -43,11 +43,17 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(autouse=True, scope="session")
 def _nothing_written_into_the_checkout():
-    """A test that writes a report into the working directory (the checkout) fails the session."""
-    before = {p.name for p in ROOT.iterdir()}
+    """A test that writes a report into the working directory (the checkout), or anything (an index, a
+    report) into the real plans' folder, which is the user's data, fails the session."""
+    def listing(folder: Path) -> set[str]:
+        return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+    before, shared = listing(ROOT), listing(SHARED_CORPUS)
     yield
-    stray = sorted({p.name for p in ROOT.iterdir()} - before)
+    stray = sorted(listing(ROOT) - before)
     assert not stray, f"tests wrote into the checkout: {stray}"
+    stray = sorted(listing(SHARED_CORPUS) - shared)
+    assert not stray, f"tests wrote into {SHARED_CORPUS}: {stray}"
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

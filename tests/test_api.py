@@ -17,8 +17,11 @@ def _readme_example() -> str:
 @needs_corpus
 def test_the_readme_notebook_example_runs(tmp_path, monkeypatch):
     import pandas as pd  # a test dependency: the example uses it, compare itself does not
+    import shutil
+
     monkeypatch.chdir(tmp_path)
-    code = _readme_example().replace("../shared/corpus", str(SHARED_CORPUS))
+    corpus = shutil.copytree(SHARED_CORPUS, tmp_path / "corpus")  # rank and clauses index the folder they read
+    code = _readme_example().replace("../shared/corpus", str(corpus))
     scope: dict = {}
     exec(compile(code, "README.md", "exec"), scope)
     c = scope["c"]
