@@ -68,6 +68,16 @@ def deep_text(doc: Document, s: Section) -> str:
     return _SPACE.sub("", match_form(doc.text[s.title_start:s.end]))
 
 
+def _deep_texts(norm: str, sections) -> dict[str, str]:
+    """:func:`deep_text` of every section, sliced from the whole text's matching form (``norm``; match_form
+    keeps every character's place) with its spaces taken out once, not once per section and ancestor."""
+    from itertools import accumulate
+
+    spaceless = _SPACE.sub("", norm)
+    kept = list(accumulate((not ch.isspace() for ch in norm), initial=0))  # \s is str.isspace
+    return {s.id: spaceless[kept[s.title_start]:kept[s.end]] for s in sections}
+
+
 def _title_key(doc: Document, s: Section) -> str:
     return _SPACE.sub("", match_form(s.title))
 
@@ -84,7 +94,7 @@ class _Side:
         self.sections = list(doc.walk())
         self.by_id = {s.id: s for s in self.sections}
         self.order = {s.id: i for i, s in enumerate(self.sections)}
-        self.deep = {s.id: deep_text(doc, s) for s in self.sections}
+        self.deep = _deep_texts(self.seg.norm, self.sections)
         self.stats = stats
         self.vec = stats.rows([section_tokens(doc, self.seg, s, deep=True) for s in self.sections])
         self.row = {s.id: i for i, s in enumerate(self.sections)}

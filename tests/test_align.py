@@ -282,3 +282,22 @@ def test_nearest_on_real_plans_is_the_best_cell_and_never_a_pair(shared_corpus):
         ids = c.units_b if p.a else c.units_a
         assert score == max(scores) and ids[scores.index(score)] == other
     assert named >= 30
+
+
+def test_deep_texts_equal_each_sections_own_normalized_text(tmp_path):
+    """A section's text for equality tests is sliced from the whole plan's matching form with the spaces
+    taken out once; it must equal normalizing and unspacing that section's own text, for every kind of
+    space (ideographic, no-break, line and paragraph separators, C0 separators, NEL)."""
+    from compare.align import _deep_texts, deep_text
+    from compare.sections import load_plan
+    from compare.tokenize import Segmentation
+
+    spaces = "\u3000\u00a0\u2028\u2029\x1c\x1d\x1e\x1f\x85\u200b\t\x0b\x0c \u2003"
+    plan = tmp_path / "plan.txt"
+    plan.write_text("示例条例\n第一章 总 则\n第一条 为了规范\u3000金融 活动，制定本条例。\n"
+                    f"第二条 本条例{spaces}适用于下列机构：\n（一）小额贷款公司{spaces[::-1]}；\n（二）融资担保公司。\n"
+                    "第二章 監督管理\n第三条 地方金融监督管理部门应当加强監管。\n", encoding="utf-8")
+    doc = load_plan(plan)
+    sections = list(doc.walk())
+    assert len(sections) >= 6
+    assert _deep_texts(Segmentation.of(doc.text).norm, sections) == {s.id: deep_text(doc, s) for s in sections}
