@@ -284,8 +284,7 @@ def check_lossless(doc: Document) -> None:
 
 
 def load_plan(path, options=None) -> Document:
-    """Load and parse a plan file in one call."""
-    from .load import load
+    """Load and parse a plan file in one call (remembered in the cache folder: :mod:`compare.plancache`)."""
+    from .plancache import load_plan as cached
 
-    return parse(load(path, format=getattr(options, "format", None), encoding=getattr(options, "encoding", None),
-                      max_bytes=getattr(options, "max_bytes", None)))
+    return cached(path, options)
