@@ -45,7 +45,9 @@ def cache_dir(explicit: str | None = None) -> Path:
 
 
 def write_cache(path: Path, text: str) -> None:
-    """Write a cache file atomically, or not at all: a full or read-only cache disk is not an error."""
+    """Write a cache file atomically, or not at all: a full or read-only cache disk is not an error.
+
+    The first write of a process under a cache folder prunes that folder (:func:`prune_cache`)."""
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +58,48 @@ def write_cache(path: Path, text: str) -> None:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
+        return
+    root = next((p.parent for p in path.parents if p.name in PRUNED), None)
+    if root is not None and root not in _PRUNED_ROOTS:
+        _PRUNED_ROOTS.add(root)
+        prune_cache(root, keep=path)
+
+
+PRUNED = ("tokens", "plans", "force", "idf", "titles")  # entries recomputed on a miss (never indexes/, jinja/)
+CACHE_LIMIT = 512 * 2**20  # bytes of those entries a cache folder keeps
+_PRUNED_ROOTS: set[Path] = set()
+
+
+def prune_cache(root: Path, keep: Path | None = None) -> int:
+    """Past ``CACHE_LIMIT`` bytes of entries under ``root``, delete the least recently written until three
+    quarters are left (``keep`` stays); returns how many went. Best effort: a file another process removed
+    or is writing is skipped. A run writes entries only when something is new, so a warm run never scans."""
+    entries = []
+    for kind in PRUNED:
+        for folder, _, names in os.walk(root / kind):
+            for name in names:
+                if name.endswith(".json"):
+                    try:
+                        st = os.stat(os.path.join(folder, name))
+                    except OSError:
+                        continue
+                    entries.append((st.st_mtime_ns, st.st_size, os.path.join(folder, name)))
+    total = sum(size for _, size, _ in entries)
+    if total <= CACHE_LIMIT:
+        return 0
+    removed = 0
+    for _, size, name in sorted(entries):
+        if total <= CACHE_LIMIT * 3 // 4:
+            break
+        if keep is not None and name == os.fspath(keep):
+            continue
+        try:
+            os.unlink(name)
+        except OSError:
+            continue
+        total -= size
+        removed += 1
+    return removed
 
 
 def _read_list(name: str) -> list[str]:

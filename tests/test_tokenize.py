@@ -63,3 +63,36 @@ def test_runs_wake_jieba_only_when_asked_and_never_sklearn(tmp_path):
     assert [r.stderr for r in runs] == ["", "", ""]  # jieba's "Building prefix dict" chatter is silenced
     assert (tmp_path / "cache" / "jieba.cache").exists() and (tmp_path / "cache" / "tokens").is_dir()
     assert len(list((tmp_path / "cache" / "idf").iterdir())) == 2  # one IDF per tokenizer
+
+
+def test_the_cache_folder_is_pruned_oldest_first_past_its_limit(tmp_path, monkeypatch):
+    """Past CACHE_LIMIT bytes of entries, the first write of a process deletes the least recently written
+    down to three quarters; the entry just written, and what is not a recomputable entry (an index, the
+    compiled templates, jieba's dictionary), stay. Under the limit nothing goes."""
+    import os
+
+    from compare import tokenize
+
+    root = tmp_path / "cache"
+    monkeypatch.setattr(tokenize, "CACHE_LIMIT", 10_000)
+    monkeypatch.setattr(tokenize, "_PRUNED_ROOTS", set())
+    entries = []
+    for k in range(12):  # 12 × 1,000 bytes in four kinds, the oldest first
+        entry = root / tokenize.PRUNED[k % 4] / f"{k:02d}" / f"entry-{k:02d}.json"
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_text("x" * 1000, encoding="utf-8")
+        os.utime(entry, ns=(k * 10**9, k * 10**9))
+        entries.append(entry)
+    kept = [root / "indexes" / "plans.sqlite", root / "jinja" / "t.cache", root / "jieba.cache"]
+    for other in kept:
+        other.parent.mkdir(parents=True, exist_ok=True)
+        other.write_bytes(b"y" * 5000)
+        os.utime(other, ns=(0, 0))
+    new = root / "titles" / "new.json"
+    tokenize.write_cache(new, "z" * 1000)  # 13,000 bytes of entries: down to 7,500
+    assert [e.exists() for e in entries] == [False] * 6 + [True] * 6
+    assert new.exists() and all(other.exists() for other in kept)
+    tokenize.write_cache(root / "titles" / "newer.json", "z" * 9000)  # pruned once per process and folder
+    assert all(e.exists() for e in entries[6:])
+    monkeypatch.setattr(tokenize, "CACHE_LIMIT", 10**9)
+    assert tokenize.prune_cache(root) == 0
