@@ -161,16 +161,16 @@ def _title_cache() -> Path:
 
 def _known_titles(cache: Path) -> dict[str, str]:
     if cache not in _KNOWN_TITLES:
-        import json
+        from .tokenize import read_cache
 
-        try:
-            known = json.loads(cache.read_text(encoding="utf-8"))
-            if not isinstance(known, dict) or not all(isinstance(v, str) for v in known.values()):
-                raise ValueError("damaged cache")
-        except (OSError, ValueError):
-            known = {}
-        _KNOWN_TITLES[cache] = known
+        _KNOWN_TITLES[cache] = read_cache(cache, _titles) or {}
     return _KNOWN_TITLES[cache]
+
+
+def _titles(kept) -> dict[str, str]:
+    if not isinstance(kept, dict) or not all(isinstance(v, str) for v in kept.values()):
+        raise ValueError("damaged cache")
+    return kept
 
 
 def _prefer_seeds(paths: list[Path], seeds: list[Path], titles) -> list[Path]:

@@ -195,18 +195,15 @@ def clause_forces(doc, seg, cache: str | None = None) -> dict[str, ClauseForce]:
     import hashlib
     import json
 
-    from .tokenize import cache_dir, write_cache
+    from .tokenize import cache_file, read_cache, write_cache
 
     clauses = [c for s in doc.walk() for c in s.clauses]
     h = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass"))
     h.update(json.dumps([[c.id, *c.span] for c in clauses]).encode())
-    key = f"{h.hexdigest()}-{_fingerprint()}"
-    path = cache_dir(cache) / "force" / key[:2] / f"{key}.json"
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        return {c.id: _decoded(v) for c, v in zip(clauses, kept, strict=True)}
-    except (OSError, ValueError, TypeError, KeyError, IndexError):
-        pass
+    path = cache_file("force", f"{h.hexdigest()}-{_fingerprint()}", cache)
+    kept = read_cache(path, lambda values: {c.id: _decoded(v) for c, v in zip(clauses, values, strict=True)})
+    if kept is not None:
+        return kept
     lex = lexicon()
     forces = {c.id: text_force(seg, c.span[0], c.span[1], lex) for c in clauses}
     write_cache(path, json.dumps([_encoded(f) for f in forces.values()], ensure_ascii=False))
@@ -231,18 +228,9 @@ def _decoded(value: list) -> ClauseForce:
 def _fingerprint() -> str:
     """Changes whenever a clause's force could: this module's rules, the lexicon, the tokens (the tokenizer
     and its data) and the section parser."""
-    import hashlib
+    from .tfidf import code_fingerprint
 
-    from .tfidf import parser_fingerprint
-    from .tokenize import dictionary_fingerprint
-
-    h = hashlib.sha256(f"{parser_fingerprint()}|{dictionary_fingerprint()}".encode())
-    for source in (Path(__file__), LEXICON):
-        try:
-            h.update(source.read_bytes())
-        except OSError:  # installed without sources: the lexicon and the package version still count
-            h.update(source.name.encode())
-    return h.hexdigest()[:16]
+    return code_fingerprint(Path(__file__), LEXICON)
 
 
 def unit_force(doc, section_ids, forces: dict[str, ClauseForce], deep: bool = True) -> tuple[str, list[str]]:

@@ -22,18 +22,16 @@ def load_plan(path, options=None) -> Document:
     """Load and parse a plan file: from the cache folder when this very file was read so before."""
     from .load import load_bytes, read_bytes
     from .sections import parse
-    from .tokenize import cache_dir, write_cache
+    from .tokenize import cache_file, read_cache, write_cache
 
     path = str(path)
     fmt, encoding = getattr(options, "format", None), getattr(options, "encoding", None)
     max_bytes = getattr(options, "max_bytes", None)
     data = read_bytes(path, max_bytes)
-    key = _key(data, path, fmt, encoding, max_bytes)
-    cache = cache_dir(getattr(options, "cache_dir", None)) / "plans" / key[:2] / f"{key}.json"
-    try:
-        return _document(json.loads(cache.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        pass
+    cache = cache_file("plans", _key(data, path, fmt, encoding, max_bytes), getattr(options, "cache_dir", None))
+    kept = read_cache(cache, _document)
+    if kept is not None:
+        return kept
     doc = parse(load_bytes(data, path, format=fmt, encoding=encoding, max_bytes=max_bytes))
     try:
         kept = json.dumps(_record(doc), ensure_ascii=False)
@@ -55,18 +53,11 @@ def _key(data: bytes, path: str, fmt, encoding, max_bytes) -> str:
 
 @lru_cache(maxsize=1)
 def _fingerprint() -> str:
-    """The loader and parser (tfidf.parser_fingerprint), their data (tokenize.dictionary_fingerprint: the
-    package version and the matching form's tables), and the sources they lean on."""
-    from .tfidf import parser_fingerprint
-    from .tokenize import dictionary_fingerprint
+    """The loader and parser, their data (the package version, the matching form's tables), and the sources
+    they lean on."""
+    from .tfidf import code_fingerprint
 
-    h = hashlib.sha256(f"{parser_fingerprint()}|{dictionary_fingerprint()}".encode())
-    for name in _SOURCES:
-        try:
-            h.update(Path(__file__).with_name(name).read_bytes())
-        except OSError:  # installed without sources: the package version (in dictionary_fingerprint) stands
-            h.update(name.encode())
-    return h.hexdigest()[:16]
+    return code_fingerprint(*(Path(__file__).with_name(name) for name in _SOURCES))
 
 
 @lru_cache(maxsize=1)

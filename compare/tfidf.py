@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import CompareError, Note
 from .models import Document, Section
-from .tokenize import Segmentation, cache_dir, dictionary_fingerprint, write_cache
+from .tokenize import Segmentation, cache_dir, dictionary_fingerprint, read_cache, write_cache
 
 PARSER_VERSION = "2"  # bump when section parsing or the units counted change what the statistics are
 
@@ -155,16 +155,27 @@ def fit(token_lists: list[list[str]]) -> Stats:
 PARSER_MODULES = ("load.py", "formats.py", "pdf.py", "numbering.py", "sections.py", "models.py", "tfidf.py")
 
 
+def _digest(h, sources) -> str:
+    """``h`` updated with each source file's bytes (its name alone where it is not installed: bytecode only,
+    and the package version stands in), as 16 hex digits."""
+    for source in sources:
+        try:
+            h.update(Path(source).read_bytes())
+        except OSError:
+            h.update(Path(source).name.encode())
+    return h.hexdigest()[:16]
+
+
 @lru_cache(maxsize=1)
 def parser_fingerprint() -> str:
     """Changes whenever what a plan's units are could: PARSER_VERSION and the source of the loader and parser."""
-    h = hashlib.sha256(PARSER_VERSION.encode())
-    for name in PARSER_MODULES:
-        try:
-            h.update(Path(__file__).with_name(name).read_bytes())
-        except OSError:  # installed without sources (bytecode only): the version alone
-            h.update(name.encode())
-    return h.hexdigest()[:16]
+    return _digest(hashlib.sha256(PARSER_VERSION.encode()), [Path(__file__).with_name(n) for n in PARSER_MODULES])
+
+
+def code_fingerprint(*sources: Path) -> str:
+    """For a cache of what the parser, the tokens and ``sources`` decide (parsed plans, clause forces): changes
+    with :func:`parser_fingerprint`, with the tokenizer and its data, and with those files."""
+    return _digest(hashlib.sha256(f"{parser_fingerprint()}|{dictionary_fingerprint()}".encode()), sources)
 
 
 def stats_key(hashes: list[str], options=None) -> str:
@@ -239,17 +250,19 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
     own = {d.sha256 for d in docs}
     key = stats_key([d.sha256 for d in docs] + [h for h in file_hashes.values() if h], options)
     cache = cache_dir(getattr(options, "cache_dir", None)) / "idf" / f"{key}.json"
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
+
+    def kept(data) -> Stats:
         stats = Stats(vocabulary={t: k for k, t in enumerate(data["terms"])}, idf=data["idf"],
                       n_units=data["n_units"], key=key, skipped=data.get("skipped", []))
         if len(stats.idf) != len(stats.vocabulary):
             raise ValueError("damaged cache")
+        return stats
+
+    stats = read_cache(cache, kept)
+    if stats is not None:
         if warnings is not None:
             warnings.extend(stats.skipped)
         return stats
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
     parts, skipped = [], []
     for d in docs:
         parts.append(plan_frequencies(d, Segmentation.of(d.text, getattr(options, "cache_dir", None))))

@@ -65,6 +65,19 @@ def write_cache(path: Path, text: str) -> None:
         prune_cache(root, keep=path)
 
 
+def cache_file(kind: str, key: str, cache: str | None = None) -> Path:
+    """Where the cache keeps an entry of ``kind`` (tokens, plans, force) under ``key``: 256 folders a kind."""
+    return cache_dir(cache) / kind / key[:2] / f"{key}.json"
+
+
+def read_cache(path: Path, decode):
+    """``decode`` of the JSON kept at ``path``; None where there is none, or it is damaged (``decode`` raises)."""
+    try:
+        return decode(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
 PRUNED = ("tokens", "plans", "force", "idf", "titles")  # entries recomputed on a miss (never indexes/, jinja/)
 CACHE_LIMIT = 512 * 2**20  # bytes of those entries a cache folder keeps
 _PRUNED_ROOTS: set[Path] = set()
@@ -411,11 +424,10 @@ class Segmentation:
         known = _RECENT.get(key)
         if known is not None:
             return known
-        path = cache_dir(cache) / "tokens" / f"{digest[:2]}" / f"{key}.json"
-        try:
-            return _remember(key, cls(text, json.loads(path.read_text(encoding="utf-8"))))
-        except (OSError, ValueError):
-            pass
+        path = cache_file("tokens", key, cache)
+        kept = read_cache(path, lambda ends: cls(text, ends))
+        if kept is not None:
+            return _remember(key, kept)
         norm = match_form(text)
         ends = segment(text, norm)
         write_cache(path, json.dumps(ends))
