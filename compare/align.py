@@ -26,8 +26,9 @@ How it decides, in the order a reader would (README "How alignment works"):
 4. **Citations**: two articles that both cite articles of their plan by number (违反本条例第十条)
    pair only if a cited article of one is grouped with one cited by the other; steps 2–3 rerun.
 5. **Containers** pair by the unit pairs beneath them and by equal titles; **partial moves** are
-   sentences whose best match (cosine ≥ 0.6) stands outside their unit's counterpart; pairs out of
-   B's order are *moved*; items align inside unit pairs; the rest is only_a / only_b. A 1:1 pair whose
+   sentences, each the other's best match (cosine ≥ 0.5, no runner-up within 80%), standing outside
+   their unit's counterpart; pairs out of B's order are *moved*; items align inside unit pairs; the
+   rest is only_a / only_b. A 1:1 pair whose
    sections carry different numbers of one style (第五条 ↔ 第六条) is flagged ``renumbered``.
 
 A reviewer's decisions (:mod:`compare.decisions`) come first: their pairs are kept as given, their sections
@@ -350,7 +351,7 @@ def _joiners(contained, paired_rows, paired_cols, min_cells=0):
 def _shared_sentences(A, B, ua, ub, best):
     """(A unit row, B unit row) → how many sentences they share: pairs each the other's best match
     in the two plans, at cosine ≥ SENTENCE_COSINE, both at least MOVE_MIN_CHARS long."""
-    ca, cb, best_j, score, best_i, _ = best
+    ca, cb, best_j, score, best_i = best.a, best.b, best.best_b, best.score_b, best.best_a
     row_a, row_b = {x: k for k, x in enumerate(ua)}, {y: k for k, y in enumerate(ub)}
     out: dict[tuple[int, int], int] = {}
     for i, c in enumerate(ca):

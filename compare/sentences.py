@@ -7,6 +7,7 @@ sections by id); they never decide unit pairs themselves.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .normalize import match_form
 from .models import ClauseLink, ClausePair, Kind, Move, Role
@@ -14,7 +15,11 @@ from .similarity import assign, cosine
 from .sparse import dot_t_blocks
 
 _SPACE = re.compile(r"\s+")
-MOVE_COSINE = 0.6  # a sentence match strong enough to say the sentence moved
+MOVE_COSINE = 0.5  # a sentence match strong enough to say the sentence moved (with MOVE_RATIO)
+# Lowe's ratio test: a match says where a sentence went only if no other sentence, on either side, comes
+# within this share of it. Stock wording (逾期不改正的，处一万元以上三万元以下罚款) matches several sentences
+# almost equally and says nothing about where text went.
+MOVE_RATIO = 0.8
 MOVE_MIN_CHARS = 12  # shorter sentences (制定本条例。) say nothing about where text went
 
 
@@ -60,38 +65,62 @@ def clause_links(A, B, pair, options) -> list[ClauseLink]:
 BLOCK_ROWS = 2048  # clause rows per block of the sparse product: memory stays flat however long the plans
 
 
-def best_clause_matches(A, B):
-    """Each clause's most similar clause in the other plan, both ways:
-    (A clauses, B clauses, best B index per A clause, its cosine, best A index per B clause, its cosine)."""
+class ClauseMatches(NamedTuple):
+    """Each clause's most similar clause in the other plan, both ways. Cosines in [0, 1]; a runner-up is
+    the second-highest cosine (equal to the best where two clauses tie; 0 where there is no second)."""
+
+    a: list  # A's clauses, in reading order
+    b: list
+    best_b: object  # int array: per A clause, the index in ``b`` of its best match (lowest index of ties)
+    score_b: object  # float array: that match's cosine
+    best_a: object  # per B clause, the index in ``a`` of its best match
+    score_a: object
+    runner_up_b: object  # per A clause, the cosine of its second-best B clause
+    runner_up_a: object  # per B clause, the cosine of its second-best A clause
+
+
+def best_clause_matches(A, B) -> ClauseMatches:
+    """Each clause's best and second-best match in the other plan, both ways, block by block."""
     import numpy as np
 
     ca = [c for s in A.sections for c in s.clauses]
     cb = [c for s in B.sections for c in s.clauses]
     best = np.zeros(len(ca), dtype=np.int64)
     score = np.zeros(len(ca), dtype=np.float32)
+    second = np.zeros(len(ca), dtype=np.float32)
     best_a = np.zeros(len(cb), dtype=np.int64)
     score_a = np.full(len(cb), -1.0, dtype=np.float32)
+    second_a = np.full(len(cb), -1.0, dtype=np.float32)
     if ca and cb:
         for start, block in dot_t_blocks(clause_rows(A, ca), clause_rows(B, cb), BLOCK_ROWS):
-            best[start:start + len(block)] = block.argmax(axis=1)  # first (lowest id) of equal maxima
-            score[start:start + len(block)] = np.clip(block.max(axis=1), 0.0, 1.0)
+            rows = slice(start, start + len(block))
+            best[rows] = block.argmax(axis=1)  # first (lowest id) of equal maxima
+            score[rows] = np.clip(block.max(axis=1), 0.0, 1.0)
+            if block.shape[1] > 1:
+                second[rows] = np.clip(np.partition(block, -2, axis=1)[:, -2], 0.0, 1.0)
             col, col_at = block.max(axis=0), block.argmax(axis=0)
+            col_second = np.partition(block, -2, axis=0)[-2] if len(block) > 1 else np.full(len(cb), -1.0)
+            # the second highest of this block's top two and the earlier blocks' top two
+            second_a = np.maximum(np.minimum(score_a, col), np.maximum(second_a, col_second)).astype(np.float32)
             better = col > score_a  # strictly: an earlier block keeps its equal maxima
             best_a[better], score_a[better] = col_at[better] + start, col[better]
-    return ca, cb, best, score, best_a, np.clip(score_a, 0.0, 1.0)
+    return ClauseMatches(ca, cb, best, score, best_a, np.clip(score_a, 0.0, 1.0), second,
+                         np.clip(second_a, 0.0, 1.0))
 
 
-def top_clause_pairs(best, options) -> list[ClausePair]:
+def top_clause_pairs(best: ClauseMatches, options) -> list[ClausePair]:
     """For each clause of A its most similar clause of B; the best ``options.top_clauses``, ties by id order."""
-    ca, cb, best_j, score = best[:4]
+    ca, cb, best_j, score = best.a, best.b, best.best_b, best.score_b
     rows = [(float(score[i]), i, int(best_j[i])) for i in range(len(ca)) if score[i] >= options.clause_threshold]
     rows.sort(key=lambda r: (-round(r[0], 6), r[1], r[2]))
     return [ClausePair(ca[i].id, cb[j].id, round(min(s, 1.0), 4)) for s, i, j in rows[: options.top_clauses]]
 
 
-def partial_moves(A, B, pairs, best) -> list[Move]:
-    """Units of A part of whose sentences now stand in a B unit other than their counterpart."""
-    ca, cb, best_j, score = best[:4]
+def partial_moves(A, B, pairs, best: ClauseMatches) -> list[Move]:
+    """Units of A part of whose sentences now stand in a B unit other than their counterpart: an A sentence
+    and a B sentence that are each other's best match, at MOVE_COSINE or above, with no runner-up within
+    MOVE_RATIO of it on either side."""
+    ca, cb, best_j, score = best.a, best.b, best.best_b, best.score_b
     partner = {x: set(p.b) for p in pairs if p.role == Role.UNIT for x in p.a}
     sentences: dict[str, int] = {}
     found: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -100,10 +129,12 @@ def partial_moves(A, B, pairs, best) -> list[Move]:
         if x is None or len(_SPACE.sub("", c.text)) < MOVE_MIN_CHARS:
             continue
         sentences[x] = sentences.get(x, 0) + 1
-        if score[i] < MOVE_COSINE:
+        j = int(best_j[i])
+        if (score[i] < MOVE_COSINE or int(best.best_a[j]) != i
+                or max(best.runner_up_b[i], best.runner_up_a[j]) > MOVE_RATIO * score[i]):
             continue
-        y = B.unit_of.get(cb[int(best_j[i])].section_id)
+        y = B.unit_of.get(cb[j].section_id)
         if y is not None and y not in partner.get(x, ()):
-            found.setdefault((x, y), []).append((c.id, cb[int(best_j[i])].id))
+            found.setdefault((x, y), []).append((c.id, cb[j].id))
     return [Move(a=x, b=y, clauses=links, of=sentences[x])
             for (x, y), links in sorted(found.items(), key=lambda kv: (A.order[kv[0][0]], B.order[kv[0][1]]))]

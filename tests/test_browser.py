@@ -136,22 +136,43 @@ def test_hostile_plan_runs_no_script(browser, tmp_path):
     assert "<script>alert(1)</script>" in page.inner_text("body")
 
 
-def test_a_group_and_a_partial_move_read_as_what_they_are(browser, tmp_path, shared_corpus):
-    """AML 2006 第二十四条 + 第二十五条 → 2024 第四十四条 shows every member side by side, with B's items;
-    a partial move links to where the sentences went, and the link lands there."""
+def test_a_group_reads_as_what_it_is(browser, tmp_path, shared_corpus):
+    """AML 2006 第二十四条 + 第二十五条 → 2024 第四十四条 shows every member side by side, with B's items."""
     path, data = _report(tmp_path, shared_corpus / "aml-law-2006.md", shared_corpus / "aml-law-2024.md", shared_corpus)
     page, problems = _open(browser, path)
     group = page.locator("details.pair[data-kind='merge']", has_text="第四十四条").first
     a_side, b_side = group.locator(".col-a"), group.locator(".col-b")
     assert "第二十四条" in a_side.inner_text() and "第二十五条" in a_side.inner_text()
     assert "（三）对可能被转移、隐匿、篡改或者毁损的文件" in b_side.inner_text().replace("\n", "")
-    link = page.locator("a.move-link").first
-    assert "句来自甲" in link.inner_text() or "句现位于乙" in link.inner_text()
+    assert problems == []
+
+
+def _follow(page, link):
+    """Click a link inside the report; it lands on its target, in view."""
     target = link.get_attribute("href")
     link.click()
     assert page.evaluate("location.hash") == target
     box = page.locator(target).bounding_box()
     assert box is not None and 0 <= box["y"] < 1000
+    return target
+
+
+def test_a_partial_move_links_both_ways(browser, tmp_path, shared_corpus):
+    """Chongqing 第三十二条's sentence on financial leasing (推动内资融资租赁企业试点…) stands in Shandong
+    第三十一条, which pairs with another article: the A card says where it went, the B card where it came
+    from, and each link lands on the other."""
+    path, data = _report(tmp_path, shared_corpus / "cq-ftz-regulation-2019.md",
+                         shared_corpus / "sd-ftz-regulation-2020.md", shared_corpus)
+    names = {s["id"]: s.get("number", "") for side in ("a", "b") for s in data[side]["sections"]}
+    moves = [(m["a"], m["b"]) for m in data["moves"]]
+    assert [(names[a], names[b]) for a, b in moves] == [("第三十二条", "第三十一条")]
+    page, problems = _open(browser, path)
+    out = page.locator("a.move-link", has_text="现位于乙第三十一条")
+    assert out.count() == 1 and "部分移出：" in out.inner_text()
+    target = _follow(page, out)
+    back = page.locator(target).locator("a.move-link", has_text="来自甲第三十二条")
+    assert back.count() == 1
+    _follow(page, back)
     assert problems == []
 
 
