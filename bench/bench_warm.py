@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,9 +52,18 @@ def main() -> None:
     other.mkdir()
     archive = subprocess.run(["git", "archive", args.against], cwd=ROOT, check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(other)], input=archive, check=True)
+    # This tree is copied too (its files as they stand, committed or not): run from the checkout, the same
+    # code measured 17 ms slower than from a copy, which would bias every comparison.
+    this = work / "this"
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                           check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (this / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, this / name)
     base = user_environ()
     runs = {"difflib": ([sys.executable, "-c", HTML_DIFF, str(SEED), str(plan), str(work / "d.html")], base, work)}
-    for name, tree in ((args.against, other), ("this tree", ROOT)):
+    for name, tree in ((args.against, other), ("this tree", this)):
         env = dict(base, PYTHONPATH=str(tree), COMPARE_CACHE_DIR=str(work / f"cache-{tree.name}"))
         runs[name] = ([sys.executable, "-m", "compare", "run", str(SEED), str(plan), "--corpus", str(corpus),
                        "--json", str(work / "r.json"), "-o", str(work / "r.html")], env, tree)

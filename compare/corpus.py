@@ -8,11 +8,11 @@ else ``./corpus``.
 from __future__ import annotations
 
 import os
-import re
 import stat
 from pathlib import Path
 
 from .errors import AmbiguousPlan, CompareError, InputError, PlanNotFound
+from .patterns import lazy_compile
 
 PLAN_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf"}
 PACKAGE_SEEDS = Path(__file__).with_name("seeds")  # installed: package_dir maps seeds/ here
@@ -38,7 +38,7 @@ def seed_dirs() -> list[Path]:
 REPORT_MARK = b'<meta name="generator" content="compare">'
 SNIFF = 4096  # bytes read from the start of a file to recognise our own outputs
 # The starts of the JSON this tool writes: `run --json`, `sections --format json`, `rank`/`clauses --format json`.
-_OWN_JSON = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*(?:"a"\s*:\s*\{\s*"path"\s*:|"path"\s*:\s*(?:"(?:[^"\\\n]|\\.)*"|null)'
+_OWN_JSON = lazy_compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*(?:"a"\s*:\s*\{\s*"path"\s*:|"path"\s*:\s*(?:"(?:[^"\\\n]|\\.)*"|null)'
                        rb'\s*,\s*"name"\s*:|"name"\s*:[^\n]*"shared_clauses"\s*:|"query_id"\s*:[^\n]*"plans_with_it"\s*:)')
 
 

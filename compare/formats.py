@@ -12,6 +12,7 @@ import io
 import re
 
 from .errors import InputError
+from .patterns import lazy_compile
 
 MB = 1 << 20
 
@@ -25,7 +26,7 @@ def too_large(what: str, size: int, cap: int, path: str, unit: str = "B") -> Inp
                       "COMPARE_MAX_MB)", path)
 
 
-_WS = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff\r\f\v]+")
+_WS = lazy_compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff\r\f\v]+")
 
 
 def clean_space(par: str) -> str:
@@ -122,10 +123,10 @@ class _HTMLText:
 
 # Link text stops at any bracket and a URL at any parenthesis (one balanced pair allowed), so no
 # match can rescan past the next bracket: linear on any soup of brackets.
-_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s[^()]*)?\)")
-_MD_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^<>\s]+)>")
-_MD_HEADING = re.compile(r"(#{1,6})\s+")
-_MD_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
+_MD_LINK = lazy_compile(r"!?\[([^\[\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s[^()]*)?\)")
+_MD_AUTOLINK = lazy_compile(r"<((?:https?|ftp)://[^<>\s]+)>")
+_MD_HEADING = lazy_compile(r"(#{1,6})\s+")
+_MD_BOLD = lazy_compile(r"(\*\*|__)(.+?)\1")
 
 
 def _markdown_inline(line: str) -> str:
@@ -159,12 +160,12 @@ class _Find:
         return found
 
 
-_TAG_NAME = re.compile(r"[a-zA-Z][^\s/<>]*")
-_ATTR_NAME = re.compile(r"[^\s/<>][^\s/<>=]*")
-_ATTR_EQ = re.compile(r"\s*=+\s*")
-_BARE_VALUE = re.compile(r"[^\s<>]*")
-_SPACE = re.compile(r"\s*")
-_RAW_END = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
+_TAG_NAME = lazy_compile(r"[a-zA-Z][^\s/<>]*")
+_ATTR_NAME = lazy_compile(r"[^\s/<>][^\s/<>=]*")
+_ATTR_EQ = lazy_compile(r"\s*=+\s*")
+_BARE_VALUE = lazy_compile(r"[^\s<>]*")
+_SPACE = lazy_compile(r"\s*")
+_RAW_END = {"script": lazy_compile(r"</script\s*>", re.I), "style": lazy_compile(r"</style\s*>", re.I)}
 
 
 def _start_tag(text: str, i: int, find: _Find):
@@ -317,7 +318,7 @@ def _check_docx_size(data: bytes, path: str, cap: int) -> None:
             raise InputError(f"DOCX part {part.filename!r} expands {ratio}:1, likely a zip bomb", path)
 
 
-_CORE_DATE = re.compile(r"<dcterms:(created|modified)\b[^>]{0,200}>\s{0,20}(\d{4})-(\d{2})-(\d{2})")
+_CORE_DATE = lazy_compile(r"<dcterms:(created|modified)\b[^>]{0,200}>\s{0,20}(\d{4})-(\d{2})-(\d{2})")
 
 
 def docx_core_dates(data: bytes) -> list[str]:

@@ -27,6 +27,7 @@ from .errors import BadArgument, InputError, Note
 from .formats import (MB, paragraphs_from_docx, paragraphs_from_html, paragraphs_from_markdown,
                       paragraphs_from_txt, too_large)
 from .models import Document
+from .patterns import lazy_compile
 
 FORMATS = ("jekyll", "markdown", "html", "txt", "docx", "pdf")
 
@@ -107,7 +108,7 @@ def sniff(data: bytes, text: str | None, suffix: str) -> str:
     return "txt"
 
 
-_YAML_KEY = re.compile(r"[A-Za-z_][\w.-]{0,60}\s{0,20}:")
+_YAML_KEY = lazy_compile(r"[A-Za-z_][\w.-]{0,60}\s{0,20}:")
 
 
 def _front_matter_end(text: str) -> int | None:
@@ -147,14 +148,14 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 # ---------------------------------------------------------------- metadata
 
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}(?:[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号|令第\s*\d+\s*号)")
-_ISSUER = re.compile(r"((?:[\u4e00-\u9fff]{2,12}?)人民代表大会常务委员会|国务院)")
+_DATE = lazy_compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_DOC_NUMBER = lazy_compile(r"[\u4e00-\u9fff]{1,12}(?:[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号|令第\s*\d+\s*号)")
+_ISSUER = lazy_compile(r"((?:[\u4e00-\u9fff]{2,12}?)人民代表大会常务委员会|国务院)")
 
 
 _FRONT_ISSUED = ("issued", "issue_date", "doc_date", "发布日期", "成文日期")
-_IN_FORCE = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起?\s*(?:施行|实施|生效)")
-_STEM_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
+_IN_FORCE = lazy_compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起?\s*(?:施行|实施|生效)")
+_STEM_YEAR = lazy_compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
 
 
 def _front_date(front: dict, notes: list[str], explicit: bool = False) -> str | None:

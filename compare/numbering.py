@@ -6,8 +6,9 @@ its style, its value as an int, the marker as written and the rest.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from .patterns import lazy_compile
 
 _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
@@ -51,14 +52,14 @@ LEGAL_UNIT = {"编": "bian", "章": "zhang", "节": "jie", "条": "tiao", "款":
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 _PATTERNS = [
-    ("legal", re.compile(rf"第([{CN_NUM}]{{1,6}}|\d{{1,4}})([编章节条款編節條])")),
-    ("cn_dun", re.compile(rf"([{CN_NUM}]{{1,4}})[、．]")),
-    ("cn_paren", re.compile(rf"[（(]([{CN_NUM}]{{1,4}})[）)]")),
-    ("arabic_paren", re.compile(r"[（(](\d{1,3})[）)]")),
-    ("arabic", re.compile(r"(\d{1,3})(?:[、．]|\.(?!\d))")),
-    ("circled", re.compile(rf"([{CIRCLED}])")),
-    ("annex", re.compile(rf"(附件|附表)\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})?\s*[:：]?\s*")),
-    ("box", re.compile(rf"(专栏|專欄)\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})?\s*[:：]?\s*")),
+    ("legal", lazy_compile(rf"第([{CN_NUM}]{{1,6}}|\d{{1,4}})([编章节条款編節條])")),
+    ("cn_dun", lazy_compile(rf"([{CN_NUM}]{{1,4}})[、．]")),
+    ("cn_paren", lazy_compile(rf"[（(]([{CN_NUM}]{{1,4}})[）)]")),
+    ("arabic_paren", lazy_compile(r"[（(](\d{1,3})[）)]")),
+    ("arabic", lazy_compile(r"(\d{1,3})(?:[、．]|\.(?!\d))")),
+    ("circled", lazy_compile(rf"([{CIRCLED}])")),
+    ("annex", lazy_compile(rf"(附件|附表)\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})?\s*[:：]?\s*")),
+    ("box", lazy_compile(rf"(专栏|專欄)\s*(\d{{1,2}}|[{CN_NUM}]{{1,3}})?\s*[:：]?\s*")),
 ]
 
 

@@ -16,18 +16,17 @@ exactly: see :func:`coverage`.
 """
 from __future__ import annotations
 
-import re
-
 from .errors import Note
 from .models import Boilerplate, Clause, Document, Section
 from .numbering import LEGAL_RANK, Marker, longest_increasing_earliest, match_marker
+from .patterns import lazy_compile
 
-_FOOTER = re.compile(r"[（(]\s*(?:文章|信息|稿件)?(?:来源|出处|责任编辑|编辑|作者)\s*[:：].{0,60}[）)]")
-_LINK = re.compile(r"(?:(?:https?:)?//|www\.)\S+")
-_NAV = re.compile(r"(?:返回|打印|关闭|分享|收藏|上一篇|下一篇|【\s*(?:打印|关闭|字号)|扫一扫).{0,60}")
+_FOOTER = lazy_compile(r"[（(]\s*(?:文章|信息|稿件)?(?:来源|出处|责任编辑|编辑|作者)\s*[:：].{0,60}[）)]")
+_LINK = lazy_compile(r"(?:(?:https?:)?//|www\.)\S+")
+_NAV = lazy_compile(r"(?:返回|打印|关闭|分享|收藏|上一篇|下一篇|【\s*(?:打印|关闭|字号)|扫一扫).{0,60}")
 _NOT_AFTER_TIAO = ("规定", "規定", "所", "的", "之", "至", "中", "、", "，", "和", "或", "第")
-_LEGAL_FOLLOW = re.compile(r"\s|$|【")
-_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")  # typeset spacing: 附 则
+_LEGAL_FOLLOW = lazy_compile(r"\s|$|【")
+_CJK_GAP = lazy_compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")  # typeset spacing: 附 则
 
 
 def _boilerplate_kind(par: str) -> str | None:
@@ -120,7 +119,7 @@ _BRACKETS = {"（": "）", "(": ")", "《": "》", "“": "”", "‘": "’", "
 _CLOSERS = {v: k for k, v in _BRACKETS.items()}
 
 
-_SPECIAL = re.compile(r"[（(《“‘「『【\[）)》”’」』】\]。；;！!？?\n]")
+_SPECIAL = lazy_compile(r"[（(《“‘「『【\[）)》”’」』】\]。；;！!？?\n]")
 
 
 def _sentence_ends(text: str, stops: str = "。；;！!？?") -> list[int]:
@@ -141,8 +140,8 @@ def _sentence_ends(text: str, stops: str = "。；;！!？?") -> list[int]:
     return ends
 
 
-_TITLE_BRACKETS = re.compile(r"【([^】]{1,30})】")
-_STOP_IN_TITLE = re.compile(r"[。；;！？]")
+_TITLE_BRACKETS = lazy_compile(r"【([^】]{1,30})】")
+_STOP_IN_TITLE = lazy_compile(r"[。；;！？]")
 
 
 def split_title(marker: Marker, under_article: bool) -> tuple[str, int]:
