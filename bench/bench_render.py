@@ -104,7 +104,11 @@ CHILD = r"""
 import copy, json, statistics, sys, time
 from compare import api
 from compare.models import Options
-from compare.report import build_view, comparison_json, render_html
+from compare.report import build_view, render_html
+try:
+    from compare.serialize import comparison_json
+except ImportError:  # a commit from before the JSON moved out of report.py
+    from compare.report import comparison_json
 
 job = json.loads(sys.argv[1])
 out = {}
@@ -203,7 +207,11 @@ SNAP = r"""
 import json, sys
 from compare import api
 from compare.models import Options
-from compare.report import comparison_json, render_html
+from compare.report import render_html
+try:
+    from compare.serialize import comparison_json
+except ImportError:  # a commit from before the JSON moved out of report.py
+    from compare.report import comparison_json
 
 job = json.loads(sys.argv[1])
 for stem, a, b, lang, decisions in job["pairs"]:

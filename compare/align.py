@@ -39,29 +39,23 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .index import Stats, section_tokens
-from .normalize import match_form
 from .decisions import Resolved
+from .groups import MIN_BACKGROUND, evident_cells, unit_groups
 from .models import Comparison, Document, Kind, Options, Pair, Role, Section, roles
+from .normalize import match_form
 from .numbering import longest_increasing, match_marker
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
-from .similarity import (assign, containment, cosine, shared_characters, significance,
-                         words_found_in)
+from .similarity import assign, containment, cosine, shared_characters, significance, words_found_in
+from .tfidf import Stats, section_tokens
 from .tokenize import Segmentation
 
 _SPACE = re.compile(r"\s+")
 _NOT_CHARACTERS = re.compile(r"[\s\W_]+")  # spaces and punctuation: not what two short articles share
 
 FLOOR = 0.2  # default min cosine of a unit pair (Options.threshold)
-ANCHOR_Z = 3.5  # significance of an anchor pair
-GAP_Z = 1.5  # significance of a pair that also keeps both plans' order
-GROUP_CONTAINMENT, GROUP_Z = 0.6, 2.0  # a unit joins a group that holds most of it
 SENTENCE_COSINE = 0.4  # two sentences, each the other's best match, this alike: text the units share
 NEAREST_MIN = 0.1  # half the floor: below it two units share little but stock words, and no nearest is named
 SHORT_UNIT_CHARS = 30  # a unit shorter than this (characters, punctuation aside) is scored by shared characters too
-# Fewer units than this on a side and no cell can reach ANCHOR_Z (a z-score over n cells is at most √(n−1)):
-# the background says nothing, and evident pairs stand in for significant ones.
-MIN_BACKGROUND = 20
 
 
 def deep_text(doc: Document, s: Section) -> str:
@@ -149,16 +143,16 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     if small:  # words that stand in the other's text count, however each text was segmented
         a_in_b = np.maximum(a_in_b, _text_containment(A, B, ua, ub))
         b_in_a = np.maximum(b_in_a, _text_containment(B, A, ub, ua))
-    evident = _evident(u_sim, a_in_b, b_in_a, floor) if small else None
+    evident = evident_cells(u_sim, a_in_b, b_in_a, floor) if small else None
     evidence = (u_sim, z, identical, a_in_b, b_in_a, _shared_sentences(A, B, ua, ub, best), evident)
     fixed, forced = decided.veto(ua, ub), decided.groups(ua, ub)
-    groups = _unit_groups(*evidence, floor, fixed, forced)
+    groups = unit_groups(*evidence, floor, fixed, forced)
     veto = (_citation_veto(A, B, ua, ub, groups) & ~identical) | fixed
     if (veto != fixed).any():
-        groups = _unit_groups(*evidence, floor, veto, forced)
-    unit_groups = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
+        groups = unit_groups(*evidence, floor, veto, forced)
+    scored = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
                    for ga, gb in groups]
-    pairs = _order_and_moves(A, B, unit_groups, role=Role.UNIT)
+    pairs = _order_and_moves(A, B, scored, role=Role.UNIT)
     pairs += _order_and_moves(A, B, _containers(A, B, pairs, decided), role=Role.CONTAINER)
     pairs += _items(A, B, [p for p in pairs if p.role == Role.UNIT], options)
     paired_a = {x for p in pairs for x in p.a}
@@ -230,122 +224,12 @@ def _char_sim(A, B, ua, ub):
     return cosine(x.take(slice(0, len(ua))), x.take(slice(len(ua), None)))
 
 
-def _unit_groups(sim, z, identical, a_in_b, b_in_a, shared, evident, floor, veto, forced=()):
-    """Anchors, gaps, then groups (containment, shared sentences), never on a vetoed cell; the forced
-    groups (a reviewer's pairs, their rows and columns vetoed) are anchors for the gaps and kept as given.
-
-    ``evident`` is given (not None) only where a plan is too small for significance (MIN_BACKGROUND):
-    its cells anchor, and a unit joins a group on containment judged against the larger plan alone
-    (against nothing where both are small)."""
-    import numpy as np
-
-    z = np.where(veto, -np.inf, z)
-    admissible = (z >= ANCHOR_Z) | identical if evident is None else (z >= ANCHOR_Z) | identical | evident
-    anchors = assign(np.where(identical, 2.0, sim), floor, admissible & ~veto)
-    fixed = [(ga[0], gb[0]) for ga, gb in forced]
-    unit_pairs = anchors + _fill_gaps(sim, z, anchors + fixed, floor, len(sim), sim.shape[1])
-    groups = _groups(unit_pairs, np.where(veto, 0.0, a_in_b), np.where(veto.T, 0.0, b_in_a),
-                     min_cells=0 if evident is None else MIN_BACKGROUND)
-    groups = _sentence_joiners(groups, shared, sim, z)
-    if evident is None:
-        groups = _mutual_leftovers(groups, np.where(veto, -np.inf, sim), z, floor)
-    return sorted(groups + [(list(ga), list(gb)) for ga, gb in forced])
-
-
-def _mutual_leftovers(groups, sim, z, floor):
-    """A unit still in no group and its best match, where each is the other's best match at the floor or
-    above and significant (GROUP_Z): both alone, they pair; the match in a group, the unit joins it.
-
-    Vetoed cells are -inf in ``sim``. Returns [(A rows, B rows)] as ``groups``."""
-    if sim.size == 0:
-        return groups
-    best_j, best_i = sim.argmax(axis=1), sim.argmax(axis=0)
-    group_a = {i: k for k, (ga, _) in enumerate(groups) for i in ga}
-    group_b = {j: k for k, (_, gb) in enumerate(groups) for j in gb}
-    groups = [(list(ga), list(gb)) for ga, gb in groups]
-    for i, j in enumerate(best_j.tolist()):
-        if best_i[j] != i or sim[i, j] < floor or z[i, j] < GROUP_Z or (i in group_a and j in group_b):
-            continue
-        if i in group_a:
-            groups[group_a[i]][1].append(j)
-        elif j in group_b:
-            groups[group_b[j]][0].append(i)
-        else:
-            groups.append(([i], [j]))
-    return [(sorted(ga), sorted(gb)) for ga, gb in groups]
-
-
-def _evident(sim, a_in_b, b_in_a, floor):
-    """Cells that pair without a background to stand out from: each unit the other's best match, at the
-    floor or above, and one of the two holding most (GROUP_CONTAINMENT) of the other's weighted words.
-
-    将被删除的条款 and 新增的条款 share 条款 and stay apart; 网络运营者应当制定应急预案 stands whole in
-    its amended version."""
-    import numpy as np
-
-    if sim.size == 0:
-        return np.zeros(sim.shape, dtype=bool)
-    mutual = (sim >= sim.max(axis=1, keepdims=True)) & (sim >= sim.max(axis=0, keepdims=True))
-    return mutual & (sim >= floor) & (np.maximum(a_in_b, b_in_a.T) >= GROUP_CONTAINMENT)
-
-
 def _text_containment(X, Y, xs, ys):
     """Share of each X unit's weighted words found, as characters, in each Y unit's text (X rows × Y rows)."""
     rows = X.rows(xs)
     used = set(rows.indices.tolist())
     term_of = {k: _SPACE.sub("", match_form(t)) for t, k in X.stats.vocabulary.items() if k in used}
     return words_found_in(rows, term_of, [Y.deep[y] for y in ys])
-
-
-def _fill_gaps(sim, z, anchors, floor, n_a, n_b):
-    """Pairs among the units between consecutive in-order anchors, at the lower significance GAP_Z."""
-    anchors = sorted(anchors)
-    keep = longest_increasing([j for _, j in anchors])
-    chain = [anchors[k] for k in sorted(keep)]
-    used_a, used_b = {i for i, _ in anchors}, {j for _, j in anchors}
-    out = []
-    for (i0, j0), (i1, j1) in zip([(-1, -1)] + chain, chain + [(n_a, n_b)]):
-        ia = [i for i in range(i0 + 1, i1) if i not in used_a]
-        jb = [j for j in range(j0 + 1, j1) if j not in used_b]
-        if ia and jb:
-            sub_sim, sub_z = sim[ia][:, jb], z[ia][:, jb]
-            out += [(ia[r], jb[c]) for r, c in assign(sub_sim, floor, sub_z >= GAP_Z)]
-    return out
-
-
-def _groups(unit_pairs, a_in_b, b_in_a, min_cells=0):
-    """Grow 1:1 pairs into groups: a leftover unit joins the pair whose other side contains it.
-
-    ``a_in_b[i, j]``: share of A unit i found in B unit j; ``b_in_a[j, i]``: of B unit j in A unit i.
-    Returns [(A rows, B rows)] in A order.
-    """
-    groups = {i: ([i], [j]) for i, j in unit_pairs}  # keyed by the A row of the 1:1 pair
-    b_of = {j: i for i, j in unit_pairs}
-    for i, j in _joiners(a_in_b, [i for i, _ in unit_pairs], [j for _, j in unit_pairs], min_cells):
-        groups[b_of[j]][0].append(i)  # A unit i joins the pair holding B unit j
-    for j, i in _joiners(b_in_a, [j for _, j in unit_pairs], [i for i, _ in unit_pairs], min_cells):
-        groups[i][1].append(j)  # B unit j joins the pair holding A unit i
-    return [(sorted(ga), sorted(gb)) for _, (ga, gb) in sorted(groups.items())]
-
-
-def _joiners(contained, paired_rows, paired_cols, min_cells=0):
-    """(row, col): each unpaired row and the paired col that contains it, where the containment is
-    at least GROUP_CONTAINMENT and significant (GROUP_Z, over rows and columns of ``min_cells`` or more)."""
-    import numpy as np
-
-    if not paired_cols:
-        return []
-    z = significance(contained, min_cells)
-    cols = np.array(sorted(paired_cols))
-    taken = set(paired_rows)
-    out = []
-    for r in range(contained.shape[0]):
-        if r in taken:
-            continue
-        c = int(cols[np.argmax(contained[r, cols])])
-        if contained[r, c] >= GROUP_CONTAINMENT and z[r, c] >= GROUP_Z:
-            out.append((r, c))
-    return out
 
 
 def _shared_sentences(A, B, ua, ub, best):
@@ -363,27 +247,6 @@ def _shared_sentences(A, B, ua, ub, best):
             continue
         out[x, y] = out.get((x, y), 0) + 1
     return out
-
-
-def _sentence_joiners(groups, shared, sim, z):
-    """A unit in no group joins the group whose other side shares a sentence with it (significance ≥ GAP_Z);
-    most sentences first, then cosine, then index."""
-    group_a = {i: k for k, (ga, _) in enumerate(groups) for i in ga}
-    group_b = {j: k for k, (_, gb) in enumerate(groups) for j in gb}
-    join_a: dict[int, tuple] = {}
-    join_b: dict[int, tuple] = {}
-    for (i, j), n in sorted(shared.items()):
-        if z[i, j] < GAP_Z:
-            continue
-        if i not in group_a and j in group_b and (i not in join_a or (n, sim[i, j]) > join_a[i][:2]):
-            join_a[i] = (n, sim[i, j], group_b[j])
-        if j not in group_b and i in group_a and (j not in join_b or (n, sim[i, j]) > join_b[j][:2]):
-            join_b[j] = (n, sim[i, j], group_a[i])
-    for i, (_, _, k) in sorted(join_a.items()):
-        groups[k][0].append(i)
-    for j, (_, _, k) in sorted(join_b.items()):
-        groups[k][1].append(j)
-    return [(sorted(ga), sorted(gb)) for ga, gb in groups]
 
 
 _CITED = re.compile(r"本(?:条例|法|办法|规定|细则)((?:第[零〇一二三四五六七八九十百千]+[条款项]|[（(][一二三四五六七八九十]+[)）]|[、，和及或与至])+)")

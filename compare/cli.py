@@ -81,7 +81,7 @@ def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
       compare sections seeds/chengyu-western-financial-centre-plan-2021.md
       compare sections 成渝 --format json --clauses
     """
-    from .report import outline_json, outline_tree
+    from .serialize import outline_json, outline_tree
 
     doc = api.outline(plan, corpus, Options(format=input_format, encoding=encoding))
     warn(doc.warnings, lang)
@@ -237,7 +237,8 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
       compare run 成渝 aml-law-2024 --corpus ../shared/corpus --decisions reviewed.json
     """
     from .output import check_targets, into_folder, write_outputs
-    from .report import comparison_json, render_html, summary_line
+    from .report import render_html, summary_line
+    from .serialize import comparison_json
 
     options = Options(threshold=threshold, clause_threshold=clause_threshold,
                       top_clauses=top_clauses, format=input_format, encoding=encoding, lang=lang, meta=meta)

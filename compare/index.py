@@ -2,5 +2,3 @@
 :mod:`compare.store`). These names stay importable from here for code that still imports them."""
 from .tfidf import (Stats, build, corpus_stats, fit, frequencies, own_units, parser_fingerprint,  # noqa: F401
                     plan_frequencies, section_tokens, stats_key)
-
-PARSER_VERSION = parser_fingerprint()  # in the index's version (indexfile): a parser change rebuilds indexes

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 
 from .errors import IndexProblem
-from .index import PARSER_VERSION
+from .tfidf import parser_fingerprint
 from .tokenize import dictionary_fingerprint
 
 APPLICATION_ID = 0x636D7049  # b"cmpI" in the SQLite header: this file is an index of compare
@@ -105,7 +105,8 @@ def problem(exc: sqlite3.Error, path: Path) -> Exception:
 
 
 def wanted_version() -> str:
-    return f"{SCHEMA_VERSION}/{PARSER_VERSION}/{dictionary_fingerprint()}"
+    """The index's version: its schema, the parser and the segmenter's dictionary; any change rebuilds it."""
+    return f"{SCHEMA_VERSION}/{parser_fingerprint()}/{dictionary_fingerprint()}"
 
 
 def expected_tables() -> dict[str, str]:

@@ -219,7 +219,7 @@ class Comparison:
 
     def to_json(self) -> str:
         """The comparison as JSON, as ``compare run --json`` writes it."""
-        from .report import comparison_json
+        from .serialize import comparison_json
 
         return comparison_json(self)
 

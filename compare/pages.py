@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from .report import c1_escaped, dumps, printable, relative_href, reuse_phrase
+from .report import relative_href, reuse_phrase
+from .serialize import c1_escaped, dumps, printable
 from .templating import Strings, render_page
 
 def _width(text: str) -> int:

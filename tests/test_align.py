@@ -11,7 +11,7 @@ from compare.errors import ExitStatus
 from compare import api
 from compare.align import compare, longest_increasing
 from compare.cli import main
-from compare.index import corpus_stats
+from compare.tfidf import corpus_stats
 from compare.load import load_bytes
 from compare.sections import load_plan, parse
 from conftest import DATA, SEED, needs_corpus, real_corpus_files
@@ -234,9 +234,9 @@ _INF = float("-inf")
 ])
 def test_mutual_best_leftovers_pair_or_join(groups, sim, z, expected):
     import numpy as np
-    from compare.align import _mutual_leftovers
+    from compare.groups import mutual_leftovers
 
-    assert _mutual_leftovers(groups, np.array(sim), np.array(z, dtype=float), 0.2) == expected
+    assert mutual_leftovers(groups, np.array(sim), np.array(z, dtype=float), 0.2) == expected
 
 
 def _alone(a=(), b=(), role="unit", kind=None):

@@ -405,7 +405,8 @@ def test_reports_saved_among_the_plans_are_not_plans(tmp_path):
     from compare import api
     from compare.models import Options
     from compare.pages import render_rank
-    from compare.report import comparison_json, outline_json, render_html
+    from compare.report import render_html
+    from compare.serialize import comparison_json, outline_json
     from compare.sections import load_plan
 
     corpus = _plans(tmp_path / "corpus", 3)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from compare.report import outline_tree
+from compare.serialize import outline_tree
 from compare.sections import check_lossless, load_plan
 from conftest import DATA, SEED, needs_corpus, real_corpus_files
 
