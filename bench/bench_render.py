@@ -150,8 +150,16 @@ def time_trees(trees: dict, pairs: list, corpus: Path, work: Path, rounds: int, 
 INTERLEAVED = r"""
 import copy, json, statistics, sys, time
 sys.path.insert(0, sys.argv[2])  # the before tree's package, copied as compare_before
+import importlib
 import compare_before.api, compare_before.models, compare_before.report
 import compare.api, compare.models, compare.report
+
+
+def json_of(name):  # comparison_json: in serialize.py since it moved out of report.py
+    try:
+        return importlib.import_module(name + ".serialize").comparison_json
+    except ImportError:
+        return importlib.import_module(name + ".report").comparison_json
 
 job = json.loads(sys.argv[1])
 out = {}
@@ -161,6 +169,7 @@ for key, a, b in job["pairs"]:
         opts = pkg.models.Options()
         c = pkg.api.compare(a, b, job["corpus"], opts)
         rep = pkg.report
+        rep.comparison_json = json_of(pkg.__name__)
         written.append((rep.comparison_json(c), rep.render_html(c, opts)))  # also warms templates and caches
 
         def fresh(c=c):

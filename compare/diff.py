@@ -32,11 +32,13 @@ _PUA = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # private-u
 @dataclass(frozen=True)
 class Segment:
     """A run of text on one side: ``op`` is EQUAL/DELETE/INSERT for diffs, or 1/0 (shared or not).
-    ``mark`` names a highlight laid over the run (a force tier for a deciding marker), or is empty."""
+    ``mark`` names a highlight laid over the run (a force tier for a deciding marker), or is empty;
+    ``moved`` says where the run's sentence now stands or came from (a partial move), or is empty."""
 
     op: int
     text: str
     mark: str = ""
+    moved: str = ""
 
 
 def _codepoints():
@@ -203,11 +205,11 @@ def split_at(segments: list[Segment], cuts: list[int]) -> list[list[Segment]]:
         while k < len(cuts) and pos + len(text) > cuts[k]:
             head = cuts[k] - pos
             if head:
-                pieces[-1].append(Segment(seg.op, text[:head], seg.mark))
+                pieces[-1].append(Segment(seg.op, text[:head], seg.mark, seg.moved))
             pieces.append([])
             text, pos, k = text[head:], cuts[k], k + 1
         if text:
-            pieces[-1].append(Segment(seg.op, text, seg.mark))
+            pieces[-1].append(Segment(seg.op, text, seg.mark, seg.moved))
             pos += len(text)
     while len(pieces) < len(cuts) + 1:
         pieces.append([])

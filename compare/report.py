@@ -44,10 +44,12 @@ def shown_path(path: str) -> str:
 
 
 
-def mark_spans(segments, spans):
-    """Segments with the text inside ``spans`` ([(start, end, mark)], offsets into the joined text) split off
-    and marked; the text, and each run's op, stay as they were."""
-    from .diff import Segment, split_at
+def mark_spans(segments, spans, field: str = "mark"):
+    """Segments with the text inside ``spans`` ([(start, end, value)], offsets into the joined text) split off
+    and given ``value`` as their ``field`` ("mark" or "moved"); the text, and each run's op, stay as they were."""
+    from dataclasses import replace
+
+    from .diff import split_at
 
     total = sum(len(x.text) for x in segments)
     spans = sorted((a, b, m) for a, b, m in spans if 0 <= a < b <= total)
@@ -57,16 +59,17 @@ def mark_spans(segments, spans):
     out, pos = [], 0
     for piece in split_at(segments, cuts):
         n = sum(len(x.text) for x in piece)
-        mark = next((m for a, b, m in spans if a <= pos and pos + n <= b), "") if n else ""
-        out += [Segment(x.op, x.text, mark) for x in piece] if mark else piece
+        value = next((m for a, b, m in spans if a <= pos and pos + n <= b), "") if n else ""
+        out += [replace(x, **{field: value}) for x in piece] if value else piece
         pos += n
     return out
 
 
-def _side_view(doc, ids, segments_by_view, deep=False, marks=(), names=None):
+def _side_view(doc, ids, segments_by_view, deep=False, marks=(), names=None, moved=()):
     """Per section of one side: number, name (compare.decisions), title and body segments for each view.
 
-    ``marks`` are [(start, end, mark)] offsets into the document's text to highlight (deciding force markers).
+    ``marks`` are [(start, end, mark)] offsets into the document's text to highlight (deciding force markers);
+    ``moved`` are [(start, end, note)] for the sentences of a partial move (the note says where).
     """
     from .diff import Segment, shown_span, split_at
 
@@ -86,23 +89,32 @@ def _side_view(doc, ids, segments_by_view, deep=False, marks=(), names=None):
         item = {"id": s.id, "number": s.number, "level": s.level, "plain_title": s.title, "views": {},
                 "name": (names or {}).get(s.id, s.id)}
         own = [(a - s.title_start, b - s.title_start, m) for a, b, m in marks]
+        own_moved = [(a - s.title_start, b - s.title_start, m) for a, b, m in moved]
         for view, pieces in pieces_by_view.items():
-            title_part, body_part = split_at(mark_spans(pieces[k], own) if own else pieces[k], [spans[k][2]])
+            piece = mark_spans(pieces[k], own) if own else pieces[k]
+            piece = mark_spans(piece, own_moved, "moved") if own_moved else piece
+            title_part, body_part = split_at(piece, [spans[k][2]])
             if body_part and body_part[0].text.startswith("\n"):  # the break after a title line is the heading's
                 first = body_part[0]
                 rest = first.text.lstrip("\n")
-                title_part = title_part + [Segment(first.op, first.text[:len(first.text) - len(rest)], first.mark)]
-                body_part = ([Segment(first.op, rest, first.mark)] if rest else []) + body_part[1:]
+                title_part = title_part + [Segment(first.op, first.text[:len(first.text) - len(rest)], first.mark,
+                                                   first.moved)]
+                body_part = ([Segment(first.op, rest, first.mark, first.moved)] if rest else []) + body_part[1:]
             item["views"][view] = {"title": title_part, "body": body_part}
         out.append(item)
     return out
 
 
-def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict]:
-    """Partial moves as notes on both ends: A unit id → [(text, href)], B unit id → [(text, href)]."""
+def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict, dict, dict]:
+    """Partial moves on both ends: A unit id → [(text, href)] and B unit id → [(text, href)] for the links;
+    A unit id → [(start, end, note)] and B unit id → [(start, end, note)] for the sentences themselves."""
     t = t or Strings()
     out_a: dict[str, list] = {}
     out_b: dict[str, list] = {}
+    spans_a: dict[str, list] = {}
+    spans_b: dict[str, list] = {}
+    clauses_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses} if c.moves else {}
+    clauses_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses} if c.moves else {}
     for m in c.moves:
         a_num, b_num = c.a.section(m.a).number, c.b.section(m.b).number
         n = len(m.clauses)
@@ -110,7 +122,10 @@ def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict]:
             (t("move_out", n=n, of=m.of, where=b_num), "#" + anchor_of_b[m.b]))
         out_b.setdefault(m.b, []).append(
             (t("move_in_many" if n > 1 else "move_in_one", n=n, where=a_num), "#" + anchor_of_a[m.a]))
-    return out_a, out_b
+        for x, y in m.clauses:
+            spans_a.setdefault(m.a, []).append((*clauses_a[x].span, t("moved_sentence_out", where=b_num)))
+            spans_b.setdefault(m.b, []).append((*clauses_b[y].span, t("moved_sentence_in", where=a_num)))
+    return out_a, out_b, spans_a, spans_b
 
 
 def build_view(c, options=None) -> dict:
@@ -138,7 +153,7 @@ def build_view(c, options=None) -> dict:
                 anchor_of_b[s.id] = f"p{n}"
     b_order = [s.id for s in c.b.walk()]
     b_position = {sid: k for k, sid in enumerate(b_order)}
-    moved_from_a, moved_into_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
+    moved_from_a, moved_into_b, moved_spans_a, moved_spans_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
     names_a, names_b = section_names(c.a), section_names(c.b)
     pairs = []
     for n, p in enumerate(c.pairs):
@@ -159,8 +174,10 @@ def build_view(c, options=None) -> dict:
             "view": "shared" if p.a and p.b and p.kind != Kind.SAME and p.score < options.lowscore_view else "diff",
             "both": bool(p.a and p.b),
             "views": ["diff", "shared"] if p.a and p.b and p.kind != Kind.SAME else ["diff"],
-            "a": _side_view(c.a, p.a, views_a, deep, marks_a, names_a) if p.a else [],
-            "b": _side_view(c.b, p.b, views_b, deep, marks_b, names_b) if p.b else [],
+            "a": _side_view(c.a, p.a, views_a, deep, marks_a, names_a,
+                            [m for x in p.a for m in moved_spans_a.get(x, [])]) if p.a else [],
+            "b": _side_view(c.b, p.b, views_b, deep, marks_b, names_b,
+                            [m for y in p.b for m in moved_spans_b.get(y, [])]) if p.b else [],
             "force": pair_force,
             "names": _compact_json({"a": [names_a[x] for x in p.a], "b": [names_b[y] for y in p.b]}),
             "decided": p.decided, "note": p.note,

@@ -142,7 +142,8 @@ def escape_text(text: str) -> str:
 def diff_runs(segments, view: str):
     """The markup of one side's segments (compare.diff.Segment) in a report view: each run's text escaped,
     in <del>/<ins> (view "diff") or <mark class="shared"> (view "shared", op 1), a force marker (``mark``)
-    in <b class="force-marker tier-…">. The filter ``diff_runs`` of every template (``_diff.html``'s
+    in <b class="force-marker tier-…">, a sentence of a partial move (``moved``) in <span class="moved-text">
+    titled with where it went or came from. The filter ``diff_runs`` of every template (``_diff.html``'s
     ``segments`` macro); one Python loop where a jinja2 loop cost 2–3× as much."""
     from markupsafe import Markup
 
@@ -153,7 +154,9 @@ def diff_runs(segments, view: str):
         text = escape_text(s.text)
         if s.mark:
             text = f'<b class="force-marker tier-{escape_text(s.mark)}">{text}</b>'
-        out.append(f"{tags[0]}{text}{tags[1]}" if tags[0] else text)
+        run = f"{tags[0]}{text}{tags[1]}" if tags[0] else text
+        # outside the run's own tags, so a shared phrase's or an insertion's colour shows over the move's
+        out.append(f'<span class="moved-text" title="{escape_text(s.moved)}">{run}</span>' if s.moved else run)
     return Markup("".join(out))
 
 

@@ -160,7 +160,7 @@ def _follow(page, link):
 def test_a_partial_move_links_both_ways(browser, tmp_path, shared_corpus):
     """Chongqing 第三十二条's sentence on financial leasing (推动内资融资租赁企业试点…) stands in Shandong
     第三十一条, which pairs with another article: the A card says where it went, the B card where it came
-    from, and each link lands on the other."""
+    from, each link lands on the other, and the sentence is highlighted on both ends."""
     path, data = _report(tmp_path, shared_corpus / "cq-ftz-regulation-2019.md",
                          shared_corpus / "sd-ftz-regulation-2020.md", shared_corpus)
     names = {s["id"]: s.get("number", "") for side in ("a", "b") for s in data[side]["sections"]}
@@ -169,7 +169,11 @@ def test_a_partial_move_links_both_ways(browser, tmp_path, shared_corpus):
     page, problems = _open(browser, path)
     out = page.locator("a.move-link", has_text="现位于乙第三十一条")
     assert out.count() == 1 and "部分移出：" in out.inner_text()
+    moved_out = page.locator("details.pair", has=out).locator(".col-a .moved-text[title='此句现位于乙第三十一条']")
+    assert "推动内资融资租赁企业试点" in "".join(moved_out.all_inner_texts())
     target = _follow(page, out)
+    moved_in = page.locator(target).locator(".col-b .moved-text[title='此句来自甲第三十二条']")
+    assert "建立统一的内外资融资租赁企业准入标准" in "".join(moved_in.all_inner_texts())
     back = page.locator(target).locator("a.move-link", has_text="来自甲第三十二条")
     assert back.count() == 1
     _follow(page, back)

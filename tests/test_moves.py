@@ -76,3 +76,24 @@ def test_runners_up_do_not_depend_on_the_block_size(tmp_path, monkeypatch, block
     full = np.vstack([blk for _, blk in dot_t_blocks(clause_rows(A, whole.a), clause_rows(B, whole.b), 10_000)])
     assert np.allclose(whole.runner_up_b, np.clip(np.sort(full, axis=1)[:, -2], 0, 1))
     assert np.allclose(whole.runner_up_a, np.clip(np.sort(full, axis=0)[-2], 0, 1))
+
+
+def test_the_moved_sentence_is_marked_in_both_cards(tmp_path):
+    """In the report, the sentence itself is highlighted on both ends, titled with where it went or came from."""
+    from compare.report import build_view
+
+    a, b, c = _plans(tmp_path, PREAMBLE + CONTROLS + DEPOSITS + "\n" + CHECKS + "\n" + CHANGES + "\n",
+                     PREAMBLE + CONTROLS_B + "\n" + CHECKS + "\n" + CHANGES_B + DEPOSITS + "\n")
+    view = build_view(c)
+    marked = {}  # (side, card's first section number) -> {note: the marked text, in the diff view}
+    for pair in view["pairs"]:
+        for side in ("a", "b"):
+            for section in pair[side]:
+                for part in ("title", "body"):
+                    for seg in section["views"]["diff"][part]:
+                        if seg.moved:
+                            key = (side, pair[side][0]["number"])
+                            marked.setdefault(key, {}).setdefault(seg.moved, "")
+                            marked[key][seg.moved] += seg.text
+    assert marked == {("a", "第三条"): {"此句现位于乙第五条": DEPOSITS},
+                      ("b", "第五条"): {"此句来自甲第三条": DEPOSITS}}

@@ -40,6 +40,13 @@ def test_diff_runs_writes_what_the_jinja2_loop_wrote(segments, view):
     ([Segment(0, "同"), Segment(-1, "<删>"), Segment(1, "增&")], "diff", "同<del>&lt;删&gt;</del><ins>增&amp;</ins>"),
     ([Segment(1, "共有"), Segment(0, "其余")], "shared", '<mark class="shared">共有</mark>其余'),
     ([Segment(-1, "应当", "binding")], "diff", '<del><b class="force-marker tier-binding">应当</b></del>'),
+    # a sentence of a partial move: outside the run's tags, so the shared phrase's colour shows over it
+    ([Segment(1, "融资<租赁>", "", '此句来自甲第"五"条')], "shared",
+     '<span class="moved-text" title="此句来自甲第&#34;五&#34;条"><mark class="shared">融资&lt;租赁&gt;</mark></span>'),
+    ([Segment(0, "不得", "binding", "此句现位于乙第三条"), Segment(0, "吸收")], "diff",
+     '<span class="moved-text" title="此句现位于乙第三条"><b class="force-marker tier-binding">不得</b></span>吸收'),
+    ([Segment(0, "文", "", '"><script>alert(1)</script>')], "diff",
+     '<span class="moved-text" title="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">文</span>'),
 ])
 def test_diff_runs_markup(segments, view, expected):
     assert diff_runs(segments, view) == expected
