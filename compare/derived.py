@@ -8,6 +8,7 @@ import io
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from .errors import IndexProblem
@@ -253,70 +254,118 @@ def _derive_stats(db) -> bytes:
     """The IDF from each document's stored frequencies, by :func:`compare.tfidf.build`."""
     from .tfidf import build
 
-    parts = []
+    total: dict[str, int] = {}  # summed plan by plan: the plans' dicts are never all held at once
+    n_units = 0
     for path, doc_df, units in db.execute("SELECT path, df, n_units FROM documents ORDER BY path"):
         try:
-            counts = {str(t): int(n) for t, n in json.loads(doc_df).items()}
-            parts.append((counts, int(units)))
-        except (TypeError, ValueError, AttributeError):
+            counts = json.loads(doc_df)
+            if not isinstance(counts, dict) or not set(map(type, counts.values())) <= {int} or type(units) is not int:
+                raise ValueError
+        except (TypeError, ValueError):
             raise Damage(f"damaged (bad document frequencies for {path})") from None
-    stats = build(parts)
+        n_units += units
+        get = total.get
+        for term, k in counts.items():
+            total[term] = get(term, 0) + k
+    stats = build([(total, n_units)])
     return json.dumps({"terms": list(stats.vocabulary), "idf": stats.idf, "n_units": stats.n_units},
                       ensure_ascii=False).encode("utf-8")
 
 
-def _tokens(text) -> list[str]:
-    if not isinstance(text, str):
-        raise Damage("damaged (tokens missing)")
-    return text.split()
+def _plan_columns(db, doc_id: int, column, local_columns: dict):
+    """A plan's content tokens as corpus columns (int64, -1 for a term the IDF lacks). ``local_columns``
+    keeps each plan's vocabulary as columns (int32) for the next pass over the plans."""
+    import numpy as np
+
+    row = db.execute("SELECT terms, ids FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+    terms, ids = row if row else (None, None)
+    if not isinstance(terms, str) or not isinstance(ids, bytes) or len(ids) % 4:
+        raise Damage("damaged (a plan's tokens are missing)")
+    local = local_columns.get(doc_id)
+    if local is None:
+        local = local_columns[doc_id] = np.fromiter(map(column, terms.split("\n") if terms else [], repeat(-1)),
+                                                    dtype=np.int32, count=terms.count("\n") + 1 if terms else 0)
+    ids = np.frombuffer(ids, dtype=np.uint32)
+    if ids.size and int(ids.max()) >= len(local):
+        raise Damage("damaged (a plan's token ids are out of range)")
+    return local[ids]
+
+
+def _runs(db, query: str, doc_id: int, n_tokens: int) -> list[tuple]:
+    """Rows of ``query`` whose last two fields are a run of the plan's tokens (first, count), checked."""
+    rows = db.execute(query, (doc_id,)).fetchall()
+    for *_, first, count in rows:
+        if not (isinstance(first, int) and isinstance(count, int) and 0 <= first and 0 <= count
+                and first + count <= n_tokens):
+            raise Damage("damaged (a section or clause outside its plan's tokens)")
+    return rows
+
+
+def stored_tokens(db, doc_id: int) -> list[str]:
+    """A plan's content tokens as the index keeps them (its vocabulary, indexed by its token ids); a section's
+    or clause's are ``[first:first + count]``."""
+    from array import array
+
+    terms, ids = db.execute("SELECT terms, ids FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+    vocabulary = terms.split("\n") if terms else []
+    return [vocabulary[k] for k in array("I", ids)]
+
+
+_SECTION_RUNS = "SELECT sid, parent, role, first, count FROM sections WHERE doc_id = ? ORDER BY ord"
+_CLAUSE_RUNS = "SELECT first, count FROM clauses WHERE doc_id = ? ORDER BY ord"
 
 
 def _build_rows(db, docs, stats, state) -> None:
     """Vectorize every plan, unit and clause from the stored tokens; store them for this state.
 
-    Tokens are read plan by plan and streamed into the matrices: holding every token of 10,000 plans as
-    Python strings took over 9 GB."""
+    Each plan's tokens are read as ids into its own vocabulary, mapped to the corpus's columns once per plan
+    (a dict look-up per distinct term, not per token), and streamed into the matrices: holding every token
+    of 10,000 plans as Python strings took over 9 GB."""
     import numpy as np
 
     position = {d["id"]: k for k, d in enumerate(docs)}
     order = sorted(position, key=position.get)
+    column = stats.vocabulary.get
+    local_columns: dict[int, object] = {}  # a plan's vocabulary as columns, mapped on the first pass only
 
     def plan_rows():
         for doc_id in order:
-            yield [t for (tokens,) in db.execute("SELECT tokens FROM sections WHERE doc_id = ? ORDER BY ord",
-                                                 (doc_id,)) for t in _tokens(tokens)]
+            columns = _plan_columns(db, doc_id, column, local_columns)
+            sections = _runs(db, _SECTION_RUNS, doc_id, len(columns))
+            yield np.concatenate([columns[a:a + k] for *_, a, k in sections]) if sections else columns[:0]
 
     unit_doc: list[int] = []
 
     def unit_rows():  # in plan order (docs sorted by path), a unit's whole text = itself and its items
         for doc_id in order:
-            items: dict[str, list[str]] = {}
+            columns = _plan_columns(db, doc_id, column, local_columns)
+            items: dict[str, list] = {}
             unit_of: dict[str, str] = {}
             units = []
-            for sid, parent, role, tokens in db.execute(
-                    "SELECT sid, parent, role, tokens FROM sections WHERE doc_id = ? ORDER BY ord", (doc_id,)):
+            for sid, parent, role, a, k in _runs(db, _SECTION_RUNS, doc_id, len(columns)):
                 if role == "unit":
                     units.append(sid)
-                    items[sid] = _tokens(tokens)
+                    items[sid] = [columns[a:a + k]]
                     unit_of[sid] = sid
                 elif role == "item" and parent in unit_of:
                     unit_of[sid] = unit_of[parent]
-                    items[unit_of[sid]] += _tokens(tokens)
+                    items[unit_of[sid]].append(columns[a:a + k])
             for sid in units:
                 unit_doc.append(position[doc_id])
-                yield items[sid]
+                yield np.concatenate(items[sid])
 
     clause_doc: list[int] = []
 
     def clause_rows():
         for doc_id in order:
-            for (tokens,) in db.execute("SELECT tokens FROM clauses WHERE doc_id = ? ORDER BY ord", (doc_id,)):
+            columns = _plan_columns(db, doc_id, column, local_columns)
+            for a, k in _runs(db, _CLAUSE_RUNS, doc_id, len(columns)):
                 clause_doc.append(position[doc_id])
-                yield _tokens(tokens)
+                yield columns[a:a + k]
 
     for name, rows, owner in (("docs", plan_rows, lambda: list(range(len(order)))),
                               ("units", unit_rows, lambda: unit_doc), ("clauses", clause_rows, lambda: clause_doc)):
-        m = stats.vectors(rows())
+        m = stats.rows_of_columns(rows()).to_scipy()
         buf = io.BytesIO()
         np.savez(buf, data=m.data, indices=m.indices, indptr=m.indptr, shape=np.array(m.shape),
                  doc=np.array(owner(), dtype=np.int64))

@@ -1,7 +1,8 @@
 """The corpus index: one SQLite file (default ``corpus/.compare/index.sqlite``).
 
-It holds each plan's metadata, content hash, text, token boundaries, sections
-and clauses with spans and content tokens, and the document frequency of
+It holds each plan's metadata, content hash, text, token boundaries, its content
+tokens (as ids into the plan's own sorted vocabulary), sections and clauses with
+spans and the run of content tokens each covers, and the document frequency of
 every token over all sections. Plans are keyed by their name inside the corpus
 folder, so ``cc``, ``./cc`` and its absolute path are one corpus. Re-indexing
 is incremental: files whose size, mtime, ctime and inode are unchanged are not
@@ -85,7 +86,7 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     from .load import load_bytes
     from .sections import parse
     from .normalize import match_form_bulk
-    from .tfidf import frequencies, section_tokens
+    from .tfidf import frequencies
     from .tokenize import Segmentation
 
     try:
@@ -97,16 +98,20 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     except CompareError as exc:
         return {"path": path, "error": str(exc)}
     seg = Segmentation.build(doc.text, match_form_bulk(doc.text))
+    content = seg.content()
+    terms = sorted(set(content))  # the plan's own vocabulary: a section or clause is a run of its token ids
+    local = {t: k for k, t in enumerate(terms)}
     role = roles(doc)
     sections, clauses, paths, own = [], [], {}, []
     for order, s in enumerate(doc.walk()):
         paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
-        tokens = section_tokens(doc, seg, s)
-        own.append(tokens)
+        first, stop = seg.token_range(s.title_start, s.span[1])  # = tfidf.section_tokens(doc, seg, s)
+        own.append(content[first:stop])
         sections.append((s.id, order, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
-                         " ".join(tokens), paths[s.id]))
+                         first, stop - first, paths[s.id]))
         for c in s.clauses:
-            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], " ".join(seg.tokens(*c.span))))
+            first, stop = seg.token_range(*c.span)
+            clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], first, stop - first))
     df, n_units = frequencies(own)  # = tfidf.plan_frequencies(doc, seg), from the section tokens already cut
     return {
         "path": path, "name": doc.name, "sha256": doc.sha256, "title": doc.title, "date": doc.date,
@@ -115,6 +120,7 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
         "clauses": clauses, "warnings": doc.warnings,
         "df": json.dumps(df, ensure_ascii=False, sort_keys=True), "n_units": n_units,
         "match_sha": match_digest(doc.text, seg.norm),
+        "terms": "\n".join(terms), "token_ids": array("I", map(local.__getitem__, content)).tobytes(),
     }
 
 
@@ -275,7 +281,7 @@ def _set_overrides(db, meta: dict[str, dict]) -> None:
 
 def _delete(db, doc_id: int) -> None:
     def work():
-        for table in ("sections", "clauses"):
+        for table in ("sections", "clauses", "tokens"):
             db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         db.execute("DELETE FROM matrices")
@@ -287,7 +293,7 @@ def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
     """Replace one document (``r["key"]``, its name in the corpus) with its sections, clauses and df counts."""
     def work():
         if old_id is not None:
-            for table in ("sections", "clauses"):
+            for table in ("sections", "clauses", "tokens"):
                 db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (old_id,))
             db.execute("DELETE FROM documents WHERE id = ?", (old_id,))
         cur = db.execute(
@@ -298,8 +304,10 @@ def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
              r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"], r["df"], r["n_units"],
              r["match_sha"]))
         doc_id = cur.lastrowid
-        db.executemany("INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", [(doc_id, *x) for x in r["sections"]])
-        db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
+        db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (doc_id, r["terms"], r["token_ids"]))
+        db.executemany("INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       [(doc_id, *x) for x in r["sections"]])
+        db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
 
     _transaction(db, work)
 

@@ -58,41 +58,80 @@ class Stats:
 
         import numpy as np
 
-        from .sparse import Rows, segment_sums
-
-        idf = self.__dict__.get("_idf_array")
-        if idf is None or len(idf) != len(self.idf):  # the idf as an array, made once per Stats
-            idf = self.__dict__["_idf_array"] = np.asarray(self.idf, dtype=np.float64)
-        n_cols = len(self.vocabulary)
+        rows = _RowWriter(self)
         column, unknown = self.vocabulary.get, repeat(-1)  # a token's column, -1 where it has none
-        indptr, indices, data = array("q", [0]), array("i"), array("d")
         pending, lengths = array("i"), []  # the chunk's tokens as columns (-1: not in the vocabulary)
-
-        def flush():
-            ids = np.frombuffer(pending, dtype=np.int32).astype(np.int64) if pending else np.zeros(0, np.int64)
-            row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-            known = ids >= 0
-            cells, counts = np.unique(row[known] * n_cols + ids[known], return_counts=True)  # row, then column
-            row, cols = np.divmod(cells, max(1, n_cols))
-            weights = (1.0 + np.log(counts.astype(np.float64))) * idf[cols]
-            stored = np.bincount(row, minlength=len(lengths))  # each row's cells
-            weights /= np.repeat(np.sqrt(segment_sums(weights * weights, stored)), stored)
-            indptr.frombytes((np.cumsum(stored, dtype=np.int64) + len(indices)).tobytes())
-            indices.frombytes(cols.astype(np.int32).tobytes())
-            data.frombytes(weights.tobytes())
-            del pending[:]
-            lengths.clear()
-
         for tokens in token_lists:
             pending.extend(map(column, tokens, unknown))
             lengths.append(len(tokens))
             if len(pending) >= CHUNK_TOKENS:
-                flush()
+                rows.add(np.frombuffer(pending, dtype=np.int32).astype(np.int64), lengths)
+                del pending[:]
+                lengths.clear()
         if lengths:
-            flush()
-        index_type = np.int32 if len(indices) < 2**31 else np.int64
-        return Rows(np.array(data, dtype=np.float64), np.array(indices, dtype=index_type),
-                    np.array(indptr, dtype=np.int64), n_cols)
+            rows.add(np.frombuffer(pending, dtype=np.int32).astype(np.int64) if pending else np.zeros(0, np.int64),
+                     lengths)
+        return rows.result()
+
+    def rows_of_columns(self, column_lists):
+        """:meth:`rows` for lists already turned into columns (int arrays, -1 for a token with none): the
+        corpus index keeps each plan's tokens as ids, mapped to columns once per plan."""
+        import numpy as np
+
+        rows = _RowWriter(self)
+        pending, lengths, n = [], [], 0
+        for columns in column_lists:
+            pending.append(columns)
+            lengths.append(len(columns))
+            n += len(columns)
+            if n >= CHUNK_TOKENS:
+                rows.add(np.concatenate(pending).astype(np.int64, copy=False), lengths)
+                pending, lengths, n = [], [], 0
+        if lengths:
+            rows.add(np.concatenate(pending).astype(np.int64, copy=False), lengths)
+        return rows.result()
+
+
+class _RowWriter:
+    """Rows of TF-IDF weights appended chunk by chunk into typed arrays (see :meth:`Stats.rows`)."""
+
+    def __init__(self, stats: Stats):
+        from array import array
+
+        import numpy as np
+
+        idf = stats.__dict__.get("_idf_array")
+        if idf is None or len(idf) != len(stats.idf):  # the idf as an array, made once per Stats
+            idf = stats.__dict__["_idf_array"] = np.asarray(stats.idf, dtype=np.float64)
+        self.idf, self.n_cols = idf, len(stats.vocabulary)
+        self.indptr, self.indices, self.data = array("q", [0]), array("i"), array("d")
+
+    def add(self, ids, lengths: list[int]) -> None:
+        """Append rows: ``ids`` (int64 columns, -1 unknown) of consecutive rows of ``lengths`` tokens each."""
+        import numpy as np
+
+        from .sparse import segment_sums
+
+        n_cols = self.n_cols
+        row = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        known = ids >= 0
+        cells, counts = np.unique(row[known] * n_cols + ids[known], return_counts=True)  # row, then column
+        row, cols = np.divmod(cells, max(1, n_cols))
+        weights = (1.0 + np.log(counts.astype(np.float64))) * self.idf[cols]
+        stored = np.bincount(row, minlength=len(lengths))  # each row's cells
+        weights /= np.repeat(np.sqrt(segment_sums(weights * weights, stored)), stored)
+        self.indptr.frombytes((np.cumsum(stored, dtype=np.int64) + len(self.indices)).tobytes())
+        self.indices.frombytes(cols.astype(np.int32).tobytes())
+        self.data.frombytes(weights.tobytes())
+
+    def result(self):
+        import numpy as np
+
+        from .sparse import Rows
+
+        index_type = np.int32 if len(self.indices) < 2**31 else np.int64
+        return Rows(np.array(self.data, dtype=np.float64), np.array(self.indices, dtype=index_type),
+                    np.array(self.indptr, dtype=np.int64), self.n_cols)
 
 
 CHUNK_TOKENS = 1 << 20  # tokens counted at once by Stats.rows

@@ -453,10 +453,21 @@ class Segmentation:
 
     def tokens(self, start: int = 0, end: int | None = None) -> list[str]:
         """Content tokens (normalized, lower-cased) whose start lies in [start, end)."""
+        first, stop = self.token_range(start, end)
+        return self._keys[first:stop]
+
+    def token_range(self, start: int = 0, end: int | None = None) -> tuple[int, int]:
+        """The content tokens whose start lies in [start, end), as (first, stop) indexes into :meth:`content`."""
         if self._starts is None:
             self._index_content()
         end = len(self.text) if end is None else end
-        return self._keys[bisect.bisect_left(self._starts, start):bisect.bisect_left(self._starts, end)]
+        return bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end)
+
+    def content(self) -> list[str]:
+        """Every content token of the text, in order (what :meth:`tokens` slices)."""
+        if self._starts is None:
+            self._index_content()
+        return self._keys
 
 
 _KEYS: dict[str, str] = {}  # token -> content_key(token), "" for None: one dict look-up per token

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from compare import store
 from compare.cli import main
+from compare.derived import stored_tokens
 from compare.sections import load_plan
 from conftest import DATA, ROOT, SEED, needs_corpus
 from perturb import make_variant
@@ -43,16 +44,20 @@ def _consistent(index_path):
     for doc_id, df, n_units in db.execute("SELECT id, df, n_units FROM documents").fetchall():
         implied: dict[str, int] = {}
         units = 0
-        for (tokens,) in db.execute("SELECT tokens FROM sections WHERE doc_id = ?", (doc_id,)):
-            terms = set(tokens.split())
+        tokens = stored_tokens(db, doc_id)
+        for first, count in db.execute("SELECT first, count FROM sections WHERE doc_id = ?", (doc_id,)):
+            terms = set(tokens[first:first + count])
             units += bool(terms)
             for t in terms:
                 implied[t] = implied.get(t, 0) + 1
         assert json.loads(df) == implied and n_units == units
     orphans = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
-                         "(SELECT 1 FROM sections s WHERE s.doc_id = d.id)").fetchone()[0]
+                         "(SELECT 1 FROM sections s WHERE s.doc_id = d.id) OR NOT EXISTS "
+                         "(SELECT 1 FROM tokens t WHERE t.doc_id = d.id)").fetchone()[0]
     strays = db.execute("SELECT count(*) FROM clauses c WHERE NOT EXISTS "
                         "(SELECT 1 FROM documents d WHERE d.id = c.doc_id)").fetchone()[0]
+    strays += db.execute("SELECT count(*) FROM tokens t WHERE NOT EXISTS "
+                         "(SELECT 1 FROM documents d WHERE d.id = t.doc_id)").fetchone()[0]
     paths = [r[0] for r in db.execute("SELECT path FROM documents ORDER BY path")]
     db.close()
     assert orphans == 0 and strays == 0
@@ -82,9 +87,12 @@ def test_an_indexed_plan_holds_what_the_library_computes_for_it(tmp_path):
         assert units == sum(1 for u in own if u) and set(df) == set().union(*own)
         assert all(df[t] == sum(t in u for u in own) for t in df)
         assert array("I", record["token_ends"]).tolist() == seg.ends
-        assert [row[9] for row in record["sections"]] == [" ".join(section_tokens(doc, seg, s)) for s in doc.walk()]
-        assert [row[5] for row in record["clauses"]] == [" ".join(seg.tokens(*c.span))
-                                                         for s in doc.walk() for c in s.clauses]
+        terms = record["terms"].split("\n")
+        assert terms == sorted(set(terms))
+        tokens = [terms[k] for k in array("I", record["token_ids"])]
+        assert [tokens[row[9]:row[9] + row[10]] for row in record["sections"]] == own
+        assert [tokens[row[5]:row[5] + row[6]] for row in record["clauses"]] == [
+            seg.tokens(*c.span) for s in doc.walk() for c in s.clauses]
         norm = re.sub(r"[\s>]+", "", match_form(doc.text))
         assert record["match_sha"] == hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
@@ -283,7 +291,12 @@ def test_corpus_idf_equals_sklearn_over_the_same_sections(tmp_path):
     index = tmp_path / "index.sqlite"
     store.refresh(corpus, index)
     indexed, _ = store.open_corpus(corpus, index, refresh_first=False)
-    units = [t.split() for (t,) in sqlite3.connect(index).execute("SELECT tokens FROM sections") if t]
+    db = sqlite3.connect(index)
+    units = []
+    for (doc_id,) in db.execute("SELECT id FROM documents").fetchall():
+        tokens = stored_tokens(db, doc_id)
+        units += [tokens[a:a + k] for a, k in db.execute("SELECT first, count FROM sections WHERE doc_id = ?",
+                                                          (doc_id,)) if k]
     reference = fit(units)
     assert indexed.stats.vocabulary == reference.vocabulary
     assert indexed.stats.idf == pytest.approx(reference.idf)

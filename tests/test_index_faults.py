@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from compare import store
 from compare.cli import main
 from compare.corpus import plan_files
+from compare.derived import stored_tokens
 from compare.errors import ExitStatus, IndexProblem
 from compare.indexfile import APPLICATION_ID
 from conftest import ROOT, SEED
@@ -47,10 +48,13 @@ def _dump(index):
     db = sqlite3.connect(index)
     try:
         docs = db.execute("SELECT path, sha256, title, text, token_ends, df, n_units FROM documents ORDER BY path").fetchall()
-        sections = db.execute("SELECT d.path, s.sid, s.ord, s.role, s.start, s.end, s.tokens, s.path FROM sections s "
-                              "JOIN documents d ON d.id = s.doc_id ORDER BY 1, 3").fetchall()
-        clauses = db.execute("SELECT d.path, c.cid, c.sid, c.ord, c.start, c.end, c.tokens FROM clauses c "
-                             "JOIN documents d ON d.id = c.doc_id ORDER BY 1, 4").fetchall()
+        tokens = {path: stored_tokens(db, doc_id) for doc_id, path in db.execute("SELECT id, path FROM documents")}
+        sections = [(*row[:6], tokens[row[0]][row[6]:row[6] + row[7]], row[8]) for row in db.execute(
+            "SELECT d.path, s.sid, s.ord, s.role, s.start, s.end, s.first, s.count, s.path FROM sections s "
+            "JOIN documents d ON d.id = s.doc_id ORDER BY 1, 3")]
+        clauses = [(*row[:6], tokens[row[0]][row[6]:row[6] + row[7]]) for row in db.execute(
+            "SELECT d.path, c.cid, c.sid, c.ord, c.start, c.end, c.first, c.count FROM clauses c "
+            "JOIN documents d ON d.id = c.doc_id ORDER BY 1, 4")]
     finally:
         db.close()
     return docs, sections, clauses
@@ -180,7 +184,9 @@ DAMAGE = {
     "dropped-table": (_sql("DROP TABLE clauses"), "query", True),
     "garbled-matrix": (_blob, "query", True),
     "bad-df-json": (_sql("UPDATE documents SET df = '{\"金融\": ' WHERE id = 2"), "query", False),
-    "null-tokens": (_sql("UPDATE sections SET tokens = NULL WHERE rowid = 3"), "query", False),
+    "null-tokens": (_sql("UPDATE tokens SET ids = NULL WHERE doc_id = 2"), "query", False),
+    "token-ids-past-the-vocabulary": (_sql("UPDATE tokens SET terms = '金融' WHERE doc_id = 2"), "query", False),
+    "section-past-its-tokens": (_sql("UPDATE sections SET count = 1000000 WHERE rowid = 3"), "query", False),
 }
 
 
