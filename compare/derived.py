@@ -315,12 +315,22 @@ _SECTION_RUNS = "SELECT sid, parent, role, first, count FROM sections WHERE doc_
 _CLAUSE_RUNS = "SELECT first, count FROM clauses WHERE doc_id = ? ORDER BY ord"
 
 
+def _gather(columns, runs):
+    """``columns`` at the runs [(first, count)], one after the other, and the runs' counts: one numpy gather."""
+    import numpy as np
+
+    runs = np.array(runs, dtype=np.int64).reshape(-1, 2)
+    firsts, counts = runs[:, 0], runs[:, 1]
+    shift = np.repeat(firsts - (np.cumsum(counts) - counts), counts)  # output position -> token position
+    return columns[np.arange(len(shift), dtype=np.int64) + shift], counts
+
+
 def _build_rows(db, docs, stats, state) -> None:
     """Vectorize every plan, unit and clause from the stored tokens; store them for this state.
 
     Each plan's tokens are read as ids into its own vocabulary, mapped to the corpus's columns once per plan
-    (a dict look-up per distinct term, not per token), and streamed into the matrices: holding every token
-    of 10,000 plans as Python strings took over 9 GB."""
+    (a dict look-up per distinct term, not per token), gathered per plan by their runs, and streamed into
+    the matrices: holding every token of 10,000 plans as Python strings took over 9 GB."""
     import numpy as np
 
     position = {d["id"]: k for k, d in enumerate(docs)}
@@ -328,40 +338,42 @@ def _build_rows(db, docs, stats, state) -> None:
     column = stats.vocabulary.get
     local_columns: dict[int, object] = {}  # a plan's vocabulary as columns, mapped on the first pass only
 
-    def plan_rows():
+    def plan_rows():  # one row per plan: all its sections' tokens
         for doc_id in order:
             columns = _plan_columns(db, doc_id, column, local_columns)
-            sections = _runs(db, _SECTION_RUNS, doc_id, len(columns))
-            yield np.concatenate([columns[a:a + k] for *_, a, k in sections]) if sections else columns[:0]
+            gathered, _ = _gather(columns, [run[3:] for run in _runs(db, _SECTION_RUNS, doc_id, len(columns))])
+            yield gathered, [len(gathered)]
 
     unit_doc: list[int] = []
 
     def unit_rows():  # in plan order (docs sorted by path), a unit's whole text = itself and its items
         for doc_id in order:
             columns = _plan_columns(db, doc_id, column, local_columns)
-            items: dict[str, list] = {}
+            runs: dict[str, list] = {}
             unit_of: dict[str, str] = {}
-            units = []
             for sid, parent, role, a, k in _runs(db, _SECTION_RUNS, doc_id, len(columns)):
                 if role == "unit":
-                    units.append(sid)
-                    items[sid] = [columns[a:a + k]]
+                    runs[sid] = [(a, k)]
                     unit_of[sid] = sid
                 elif role == "item" and parent in unit_of:
                     unit_of[sid] = unit_of[parent]
-                    items[unit_of[sid]].append(columns[a:a + k])
-            for sid in units:
-                unit_doc.append(position[doc_id])
-                yield np.concatenate(items[sid])
+                    runs[unit_of[sid]].append((a, k))
+            if runs:
+                gathered, counts = _gather(columns, [run for unit in runs.values() for run in unit])
+                per_unit = np.add.reduceat(counts, np.cumsum([0] + [len(r) for r in runs.values()])[:-1])
+                unit_doc.extend([position[doc_id]] * len(runs))
+                yield gathered, per_unit.tolist()
 
     clause_doc: list[int] = []
 
     def clause_rows():
         for doc_id in order:
             columns = _plan_columns(db, doc_id, column, local_columns)
-            for a, k in _runs(db, _CLAUSE_RUNS, doc_id, len(columns)):
-                clause_doc.append(position[doc_id])
-                yield columns[a:a + k]
+            clauses = _runs(db, _CLAUSE_RUNS, doc_id, len(columns))
+            if clauses:
+                gathered, counts = _gather(columns, clauses)
+                clause_doc.extend([position[doc_id]] * len(clauses))
+                yield gathered, counts.tolist()
 
     for name, rows, owner in (("docs", plan_rows, lambda: list(range(len(order)))),
                               ("units", unit_rows, lambda: unit_doc), ("clauses", clause_rows, lambda: clause_doc)):

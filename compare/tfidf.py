@@ -73,22 +73,24 @@ class Stats:
                      lengths)
         return rows.result()
 
-    def rows_of_columns(self, column_lists):
-        """:meth:`rows` for lists already turned into columns (int arrays, -1 for a token with none): the
-        corpus index keeps each plan's tokens as ids, mapped to columns once per plan."""
+    def rows_of_columns(self, chunks):
+        """:meth:`rows` for tokens already turned into columns: ``chunks`` yields (columns, lengths), an int
+        array (-1 for a token with no column) holding consecutive rows of ``lengths`` tokens each. The corpus
+        index keeps each plan's tokens as ids and hands over a plan's rows at once."""
         import numpy as np
 
         rows = _RowWriter(self)
         pending, lengths, n = [], [], 0
-        for columns in column_lists:
+        for columns, row_lengths in chunks:
             pending.append(columns)
-            lengths.append(len(columns))
+            lengths.extend(row_lengths)
             n += len(columns)
             if n >= CHUNK_TOKENS:
                 rows.add(np.concatenate(pending).astype(np.int64, copy=False), lengths)
                 pending, lengths, n = [], [], 0
         if lengths:
-            rows.add(np.concatenate(pending).astype(np.int64, copy=False), lengths)
+            rows.add(np.concatenate(pending).astype(np.int64, copy=False) if pending else np.zeros(0, np.int64),
+                     lengths)
         return rows.result()
 
 

@@ -310,3 +310,35 @@ def test_read_only_corpus_keeps_its_index_in_the_cache(tmp_path, monkeypatch):
     assert corpus not in path.parents and path.name.startswith("corpus-")
     report = store.refresh(corpus)
     assert len(report.added) == 4 and path.exists() and not (corpus / ".compare").exists()
+
+
+def test_derived_rows_are_the_rows_of_each_plans_own_tokens(tmp_path):
+    """The rows the index derives from stored token ids are, bit for bit, the corpus IDF's rows of the tokens
+    the plan itself gives: the plan (all its sections), each unit with its items, each clause."""
+    from compare.models import Role, roles
+    from compare.tfidf import section_tokens
+    from compare.tokenize import Segmentation, segment
+
+    corpus = _make_corpus(tmp_path / "corpus")
+    indexed, _ = store.open_corpus(corpus, tmp_path / "index.sqlite")
+    try:
+        for k, d in enumerate(indexed.docs):
+            doc = load_plan(corpus / d["key"])
+            seg = Segmentation(doc.text, segment(doc.text))
+            role = roles(doc)
+            units = [s for s in doc.walk() if role[s.id] == Role.UNIT]
+            expected = {
+                "docs": [[t for s in doc.walk() for t in section_tokens(doc, seg, s)]],
+                "units": [[t for x in u.walk() if x is u or role[x.id] == Role.ITEM for t in section_tokens(doc, seg, x)]
+                          for u in units],
+                "clauses": [seg.tokens(*c.span) for s in doc.walk() for c in s.clauses],
+            }
+            got = {"docs": indexed.doc_rows[k:k + 1],
+                   "units": indexed.unit_rows[(indexed.unit_doc == k).nonzero()[0]],
+                   "clauses": indexed.clause_rows[(indexed.clause_doc == k).nonzero()[0]]}
+            for name, token_lists in expected.items():
+                want = indexed.stats.rows(token_lists).to_scipy()
+                assert got[name].shape == want.shape, (d["key"], name)
+                assert got[name].toarray().tolist() == want.toarray().tolist(), (d["key"], name)
+    finally:
+        indexed.close()

@@ -168,3 +168,23 @@ def test_run_all_hashes_each_corpus_file_once(tmp_path, monkeypatch):
                                          encoding="utf-8")
     tfidf.file_digest(corpus / "law_style.md")
     assert hashed.count(str(corpus / "law_style.md")) == 2  # a changed file is hashed again
+
+
+@pytest.mark.parametrize("chunk_tokens", [1 << 20, 3])
+def test_rows_of_columns_are_the_rows_of_the_same_tokens(monkeypatch, chunk_tokens):
+    """The corpus index hands rows over as columns, a plan at a time: bit for bit the rows of the tokens."""
+    import numpy as np
+
+    from compare import tfidf
+
+    monkeypatch.setattr(tfidf, "CHUNK_TOKENS", chunk_tokens)
+    units = [["金融", "中心", "金融"], ["普惠", "金融"], [], ["绿色", "债券", "试点", "中心"], ["跨境", "结算"]]
+    stats = tfidf.fit(units)
+    rows = units + [["未见", "金融"], []]  # a token the vocabulary lacks, an empty row
+    column = lambda t: stats.vocabulary.get(t, -1)  # noqa: E731
+    plans = [rows[:3], rows[3:4], rows[4:]]  # consecutive rows, handed over per plan
+    chunks = [(np.array([column(t) for r in plan for t in r], dtype=np.int64), [len(r) for r in plan]) for plan in plans]
+    want, got = stats.rows(rows), stats.rows_of_columns(iter(chunks))
+    assert got.shape == want.shape
+    for name in ("data", "indices", "indptr"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
