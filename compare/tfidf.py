@@ -53,25 +53,25 @@ class Stats:
         weighted as arrays, each row's norm as ``sqrt(sum(w²))`` over that row alone (the sum numpy gives one
         row: :func:`compare.sparse.segment_sums`), so memory stays a few arrays of a chunk's size however many
         lists stream through."""
+        return self.rows_of_columns(self._columns(token_lists))
+
+    def _columns(self, token_lists):
+        """(columns, lengths) chunks of about CHUNK_TOKENS tokens: each token's column, -1 where it has none."""
         from array import array
         from itertools import repeat
 
         import numpy as np
 
-        rows = _RowWriter(self)
-        column, unknown = self.vocabulary.get, repeat(-1)  # a token's column, -1 where it has none
-        pending, lengths = array("i"), []  # the chunk's tokens as columns (-1: not in the vocabulary)
+        column, unknown = self.vocabulary.get, repeat(-1)
+        pending, lengths = array("i"), []
         for tokens in token_lists:
             pending.extend(map(column, tokens, unknown))
             lengths.append(len(tokens))
             if len(pending) >= CHUNK_TOKENS:
-                rows.add(np.frombuffer(pending, dtype=np.int32).astype(np.int64), lengths)
-                del pending[:]
-                lengths.clear()
+                yield np.frombuffer(pending, dtype=np.int32).astype(np.int64), lengths
+                pending, lengths = array("i"), []
         if lengths:
-            rows.add(np.frombuffer(pending, dtype=np.int32).astype(np.int64) if pending else np.zeros(0, np.int64),
-                     lengths)
-        return rows.result()
+            yield np.frombuffer(pending, dtype=np.int32).astype(np.int64), lengths
 
     def rows_of_columns(self, chunks):
         """:meth:`rows` for tokens already turned into columns: ``chunks`` yields (columns, lengths), an int
@@ -89,8 +89,7 @@ class Stats:
                 rows.add(np.concatenate(pending).astype(np.int64, copy=False), lengths)
                 pending, lengths, n = [], [], 0
         if lengths:
-            rows.add(np.concatenate(pending).astype(np.int64, copy=False) if pending else np.zeros(0, np.int64),
-                     lengths)
+            rows.add(np.concatenate(pending).astype(np.int64, copy=False), lengths)
         return rows.result()
 
 

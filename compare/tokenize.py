@@ -20,9 +20,9 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from .normalize import match_form
+from .patterns import lazy_compile
 
 DATA = Path(__file__).with_name("data")
 TOKENIZER_VERSION = "3"  # bump when segmentation rules change: invalidates caches
@@ -228,37 +228,20 @@ def _rjieba():
     return segmenter
 
 
-class _Patterns(NamedTuple):
-    """jieba's own patterns (jieba/__init__.py, jieba/finalseg): where rjieba needs help, text is split as jieba
-    does. Compiled on first use (about 16 ms): a run whose tokens all come from the cache never segments."""
-
-    jieba_block: re.Pattern  # re_han_default
-    jieba_skip: re.Pattern  # re_skip_default
-    hmm_skip: re.Pattern  # finalseg's re_skip
-    han: re.Pattern
-    ascii_word: re.Pattern
-    slow: re.Pattern  # characters jieba-rs takes for Chinese and jieba does not (a superset), or one three times running
-    tripled: re.Pattern
-    long_run: re.Pattern
-
+# jieba's own patterns (jieba/__init__.py, jieba/finalseg): where rjieba needs help, text is split as jieba does.
+# Compiled on first use (about 16 ms): a run whose tokens all come from the cache never segments.
+_JIEBA_BLOCK = lazy_compile(r"([\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+)")  # re_han_default
+_JIEBA_SKIP = lazy_compile(r"(\r\n|\s)")  # re_skip_default
+_HMM_SKIP = lazy_compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # finalseg's re_skip
+_HAN = lazy_compile(r"[\u4e00-\u9fd5]")
+_ASCII_WORD = lazy_compile(r"[a-zA-Z0-9+#&._%\-]")
+# characters jieba-rs takes for Chinese and jieba does not (a superset), or a character three times running
+_SLOW = lazy_compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]|([\u4e00-\u9fd5])\1\1")
+_TRIPLED = lazy_compile(r"([\u4e00-\u9fd5])\1\1")
 
 CHUNK = 200  # longest run of word characters handed to jieba at once
 _WORD_CHARS = r"[\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]"  # jieba's own block pattern
-_LONG_RUN = rf"(?<!{_WORD_CHARS}){_WORD_CHARS}{{{CHUNK + 1},}}"  # a whole run longer than CHUNK
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> _Patterns:
-    return _Patterns(
-        jieba_block=re.compile(r"([\u4e00-\u9fd5a-zA-Z0-9+#&._%\-]+)"),
-        jieba_skip=re.compile(r"(\r\n|\s)"),
-        hmm_skip=re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)"),
-        han=re.compile(r"[\u4e00-\u9fd5]"),
-        ascii_word=re.compile(r"[a-zA-Z0-9+#&._%\-]"),
-        slow=re.compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]|([\u4e00-\u9fd5])\1\1"),
-        tripled=re.compile(r"([\u4e00-\u9fd5])\1\1"),
-        long_run=re.compile(_LONG_RUN),
-    )
+_LONG_RUN = lazy_compile(rf"(?<!{_WORD_CHARS}){_WORD_CHARS}{{{CHUNK + 1},}}")  # a whole run longer than CHUNK
 
 
 def _cut_rjieba(piece: str):
@@ -273,16 +256,16 @@ def _cut_rjieba(piece: str):
     way, which only a character repeated three times running has been seen to
     cause: such a block goes to jieba.
     """
-    segmenter, p = _rjieba(), _patterns()
-    if p.slow.search(piece) is None:
+    segmenter = _rjieba()
+    if _SLOW.search(piece) is None:
         words = segmenter.cut(piece, True)
-        return _split_ascii(words, segmenter) if p.ascii_word.search(piece) else words
+        return _split_ascii(words, segmenter) if _ASCII_WORD.search(piece) else words
     out = []
-    for k, block in enumerate(p.jieba_block.split(piece)):
+    for k, block in enumerate(_JIEBA_BLOCK.split(piece)):
         if not k % 2:  # not a block jieba segments: whitespace (\r\n whole) and single characters
-            for x in p.jieba_skip.split(block):
-                out.extend([x] if p.jieba_skip.match(x) else x)
-        elif p.tripled.search(block):
+            for x in _JIEBA_SKIP.split(block):
+                out.extend([x] if _JIEBA_SKIP.match(x) else x)
+        elif _TRIPLED.search(block):
             out.extend(_jieba().cut(block, HMM=True))
         else:
             out.extend(_split_ascii(segmenter.cut(block, True), segmenter))
@@ -295,13 +278,12 @@ def _split_ascii(words: list[str], segmenter) -> list[str]:
     Whether a word splits is decided once per distinct word (remembered in this process): a plan's
     words pass through set operations, and the list is rebuilt only where one of them splits."""
     known, splitting = _ascii_memo(segmenter)
-    p = _patterns()
     distinct = set(words)
     for word in distinct.difference(known):
         # Most words open with a Han character, so hold no unknown ASCII run: the first test is cheap.
-        if (len(word) > 1 and not "\u4e00" <= word[0] <= "\u9fd5" and p.han.search(word) is None
-                and p.ascii_word.search(word) and not segmenter.has_word(word)):
-            parts = [x for x in p.hmm_skip.split(word) if x]
+        if (len(word) > 1 and not "\u4e00" <= word[0] <= "\u9fd5" and _HAN.search(word) is None
+                and _ASCII_WORD.search(word) and not segmenter.has_word(word)):
+            parts = [x for x in _HMM_SKIP.split(word) if x]
             if parts != [word]:
                 splitting[word] = parts
         known.add(word)
@@ -347,7 +329,7 @@ def _chunks(norm: str):
     100,000 × 规 took 87 s. Normal text, whose runs are shorter, comes out whole.
     """
     prev = 0
-    for m in _patterns().long_run.finditer(norm):
+    for m in _LONG_RUN.finditer(norm):
         for cut in range(m.start() + CHUNK, m.end(), CHUNK):
             yield norm[prev:cut]
             prev = cut
