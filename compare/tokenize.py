@@ -372,11 +372,6 @@ def content_key(token: str) -> str | None:
     return token.lower()
 
 
-def is_content(token: str) -> bool:
-    """A token that counts for similarity: not punctuation, space or a stop word."""
-    return content_key(token) is not None
-
-
 class Segmentation:
     """A document's token boundaries, cached on disk by the text's hash and the dictionary."""
 
