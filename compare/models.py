@@ -12,6 +12,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 Span = tuple[int, int]
+_PHRASE_ENDS = "，；。：、,;:"
+
+
+def _first_words(text: str, limit: int) -> str:
+    """``text`` on one line, cut to at most ``limit`` characters with … where cut."""
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    cut = max(words.rfind(ch, 0, limit) for ch in _PHRASE_ENDS)
+    head = words[:cut] if cut >= limit // 2 else words[:limit - 1]
+    return head.rstrip(_PHRASE_ENDS + " ") + "…"
 
 
 class Kind(StrEnum):
@@ -75,6 +86,15 @@ class Section:
     @property
     def heading(self) -> str:
         return f"{self.number}{self.title}"
+
+    def short_title(self, limit: int) -> str:
+        """Its title or, untitled, its first words: at most ``limit`` characters, cut after a phrase where
+        one ends in the second half, and marked … where cut."""
+        return self.title or _first_words(self.text, limit)
+
+    def caption(self, limit: int) -> str:
+        """Its number and short title (``short_title``), e.g. ``第十三条 鼓励金融机构、金融组织…``."""
+        return f"{self.number} {self.short_title(limit)}".strip()
 
     @property
     def end(self) -> int:

@@ -360,7 +360,7 @@ def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40, keep_duplicates: b
                for p, i in zip(plans, order)],
         similarity=[[round(float(sim[i, j]), 3) for j in order] for i in order],
         seed={"name": q.doc.name, "title": q.doc.title},
-        rows=[{"id": u, "label": (by_id[u].number + " " + (by_id[u].title or by_id[u].text[:20])).strip(),
+        rows=[{"id": u, "label": by_id[u].caption(20),
                "level": by_id[u].level} for u in q.unit_ids],
         columns=[{k: corpus.docs[i][k] for k in ("name", "title", "date", "path")} for i in keep],
         coverage=[[round(float(unit_max[r, i]), 3) for i in keep] for r in range(len(q.unit_ids))],

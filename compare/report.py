@@ -183,7 +183,7 @@ def build_view(c, options=None) -> dict:
             "decided": p.decided, "note": p.note,
             "moves": [note for x in p.a for note in moved_from_a.get(x, [])]
                      + [note for y in p.b for note in moved_into_b.get(y, [])],
-            "label": (first.number + " " + (first.title or first.text[:30].replace("\n", " "))).strip(),
+            "label": first.caption(30),
             "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
             "nearest": _nearest_view(c, p, anchor_of_a, anchor_of_b, names_a, names_b, t),
@@ -393,7 +393,7 @@ COL_LABEL_PITCH = 14  # and between two column labels, rotated: CJK glyphs on th
 def _tip_name(doc, section_id, label) -> str:
     """A heatmap tooltip's name for a section: its number, and its title or first words."""
     s = doc.section(section_id)
-    words = (s.title or s.text[:16].replace("\n", " ")).strip()
+    words = s.short_title(16)
     return f"{label} {words}".strip() if words and words != label else label
 
 

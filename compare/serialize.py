@@ -65,8 +65,7 @@ def outline_tree(doc: Document, clauses: bool = False) -> str:
         lines.append(f"[preamble: {doc.preamble[1] - doc.preamble[0]} chars]")
     for s in doc.walk():
         indent = "  " * (s.level - 1)
-        label = s.title or (s.text[:24] + ("…" if len(s.text) > 24 else "")).replace("\n", " ")
-        lines.append(indent + f"{s.number} {label}".strip() + f"  [{s.id}]")
+        lines.append(indent + s.caption(24) + f"  [{s.id}]")
         if clauses:
             lines += [f"{indent}    · {c.text}" for c in s.clauses]
     for b in doc.boilerplate:

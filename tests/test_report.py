@@ -367,3 +367,25 @@ def test_heatmap_labels_do_not_overlap_and_cells_name_both_sections(shared_corpu
     assert len(h["cols"]) >= h["n_cols"] * h["size"] // (2 * COL_LABEL_PITCH)  # thinned, not dropped
     tip = h["cells"][0]["tip"]
     assert re.fullmatch(r"甲 第\S+条.* × 乙 第\S+条.*：相似度 \d\.\d\d", tip), tip
+
+
+@pytest.mark.parametrize("number, title, text, limit, expected", [
+    # a title is the name, whole
+    ("（一）", "加强组织协调", "坚持党的全面领导。", 16, "（一） 加强组织协调"),
+    # untitled and short: the first words, whole, punctuation and all
+    ("第二条", "", "本条例所称地方金融组织，包括：", 30, "第二条 本条例所称地方金融组织，包括："),
+    # cut after the last phrase that ends in the second half, never on a dangling comma
+    ("第十三条", "", "鼓励金融机构、金融组织在国家金融管理部门支持下开展金融创新，并在本市推广金融创新成果。", 30,
+     "第十三条 鼓励金融机构、金融组织在国家金融管理部门支持下开展金融创新…"),
+    # no phrase ends late enough: a hard cut, still within the limit with its …
+    ("第十三条", "", "鼓励金融机构、金融组织在国家金融管理部门支持下开展金融创新。", 16, "第十三条 鼓励金融机构、金融组织在国家金…"),
+    # line breaks and runs of spaces read as one space
+    ("1、", "", "规范发展\n地方金融组织。  依法\t监管", 30, "1、 规范发展 地方金融组织。 依法 监管"),
+    ("", "", "", 20, ""),
+])
+def test_section_caption_is_short_and_says_where_it_was_cut(number, title, text, limit, expected):
+    from compare.models import Section
+
+    s = Section(id="1", level=1, number=number, title=title, text=text, span=(0, len(text)))
+    assert s.caption(limit) == expected
+    assert len(s.short_title(limit)) <= max(limit, len(title))
