@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from compare import api
-from conftest import needs_corpus, SHARED_CORPUS
-from truth import (Score, baseline_links, heldout_files, load_truth, move_links, plan_names, score, tool_links,
-                   truth_files)
+from conftest import needs_corpus, SEED, SHARED_CORPUS
+from truth import (Score, baseline_links, heldout_files, load_truth, move_links, plan_names, plan_vs_law_files, score,
+                   tool_links, truth_files)
 
 # Measured with the defaults (README "How alignment works"); asserted with a small margin.
 MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.88, 0.04, 0.91  # measured 0.903, 0.027, 0.926
@@ -18,25 +18,30 @@ HELDOUT_RECALL, HELDOUT_NEGATIVES, HELDOUT_ONLY = 0.83, 0.03, 0.92  # measured 0
 
 def test_truth_files_are_well_formed_and_cover_both_plans():
     files = truth_files()
-    assert len(files) >= 5 and len(heldout_files()) >= 2
+    assert len(files) >= 5 and len(heldout_files()) >= 2 and len(plan_vs_law_files()) >= 2
     labels = [row for f in files for row in load_truth(f)]
     assert len(labels) >= 250
     assert sum(r.label == "negative" for r in labels) >= 40
     members = {(f.name, side, x) for f in files for r in load_truth(f) if r.label == "group"
                for side, x in (("a", r.a), ("b", r.b))}
     assert len(members) >= 25
-    for f in files + heldout_files():
+    for f in files + heldout_files() + plan_vs_law_files():
         assert {r.label for r in load_truth(f)} <= {"clear", "group", "related", "part", "negative", "only_a", "only_b"}
         rows = load_truth(f)
         assert all(r.group for r in rows if r.label == "group")
         assert len({(r.label, r.a, r.b) for r in rows}) == len(rows), f"duplicate rows in {f.name}"
 
 
+def plan_path(name: str):
+    """A labelled plan: the seed, or a plan of the shared corpus."""
+    return SEED if name == SEED.stem else SHARED_CORPUS / f"{name}.md"
+
+
 def _measure(files):
     tool, base, per_pair = Score(), Score(), {}
     for f in files:
         a, b = plan_names(f)
-        c = api.compare(str(SHARED_CORPUS / f"{a}.md"), str(SHARED_CORPUS / f"{b}.md"), str(SHARED_CORPUS))
+        c = api.compare(str(plan_path(a)), str(plan_path(b)), str(SHARED_CORPUS))
         labels = load_truth(f)
         got = score(labels, *tool_links(c), move_links(c))
         per_pair[f.stem] = got
@@ -64,10 +69,10 @@ def test_every_labelled_article_exists_in_its_plan():
     from compare.sections import load_plan
     from truth import articles
 
-    for f in truth_files() + heldout_files():
+    for f in truth_files() + heldout_files() + plan_vs_law_files():
         a, b = plan_names(f)
-        arts_a = articles(load_plan(SHARED_CORPUS / f"{a}.md"))
-        arts_b = articles(load_plan(SHARED_CORPUS / f"{b}.md"))
+        arts_a = articles(load_plan(plan_path(a)))
+        arts_b = articles(load_plan(plan_path(b)))
         for r in load_truth(f):
             assert r.a is None or r.a in arts_a, (f.name, r.a)
             assert r.b is None or r.b in arts_b, (f.name, r.b)

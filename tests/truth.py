@@ -15,7 +15,7 @@ LINK_LABELS = ("clear", "group")
 @dataclass(frozen=True)
 class Label:
     label: str
-    a: str | None  # article number as written in A, None for "-"
+    a: str | None  # article number as written in A (a unit's path in a plan without articles), None for "-"
     b: str | None
     group: str
     note: str
@@ -31,6 +31,12 @@ def heldout_files() -> list[Path]:
     return sorted((TRUTH / "heldout").glob("*__*.tsv"))
 
 
+def plan_vs_law_files() -> list[Path]:
+    """The seed plan against two regulations (tests/data/truth/plan-vs-law), labelled after the aligner was
+    built and held out as ``heldout/`` is: a plan's measures against a law's articles, the genres apart."""
+    return sorted((TRUTH / "plan-vs-law").glob("*__*.tsv"))
+
+
 def plan_names(path: Path) -> tuple[str, str]:
     a, b = path.stem.split("__")
     return a, b
@@ -44,12 +50,19 @@ def load_truth(path: Path) -> list[Label]:
 
 
 def articles(doc) -> dict[str, str]:
-    """Article number as written (第X条) → section id, for articles that are not items of another article."""
+    """A labelled unit's name → section id: the article number as written (第X条) for a plan in articles;
+    for a plan without articles (the seed's 一、/(一)/1、), each unit's path of numbers (二、/(五)/17、)."""
     out = {}
     for s in doc.walk():
         if s.style == "tiao":
             out.setdefault(s.number.strip(), s.id)
-    return out
+    if out:
+        return out
+    from compare.decisions import section_names
+    from compare.models import Role, roles
+
+    role, names = roles(doc), section_names(doc)
+    return {names[s.id]: s.id for s in doc.walk() if role[s.id] == Role.UNIT}
 
 
 def _numbers(comparison) -> tuple[dict[str, str], dict[str, str]]:
