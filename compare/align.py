@@ -146,10 +146,11 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     evident = evident_cells(u_sim, a_in_b, b_in_a, floor) if small else None
     evidence = (u_sim, z, identical, a_in_b, b_in_a, _shared_sentences(A, B, ua, ub, best), evident)
     fixed, forced = decided.veto(ua, ub), decided.groups(ua, ub)
-    groups = unit_groups(*evidence, floor, fixed, forced)
+    across_genres = _in_articles(a) != _in_articles(b)
+    groups = unit_groups(*evidence, floor, fixed, forced, across_genres)
     veto = (_citation_veto(A, B, ua, ub, groups) & ~identical) | fixed
     if (veto != fixed).any():
-        groups = unit_groups(*evidence, floor, veto, forced)
+        groups = unit_groups(*evidence, floor, veto, forced, across_genres)
     scored = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
                    for ga, gb in groups]
     pairs = _order_and_moves(A, B, scored, role=Role.UNIT)
@@ -170,6 +171,11 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
         units_a=ua, units_b=ub, threshold=round(floor, 4), moves=partial_moves(A, B, pairs, best),
         decisions=decided.applied, stale_decisions=decided.stale,
     )
+
+
+def _in_articles(doc: Document) -> bool:
+    """Whether a plan is written in articles (第X条, a law's genre) rather than in measures (一、/(一)/1、)."""
+    return any(s.style == "tiao" for s in doc.walk())
 
 
 def _nearest(pairs, ua, ub, sim):

@@ -239,6 +239,26 @@ def test_mutual_best_leftovers_pair_or_join(groups, sim, z, expected):
     assert mutual_leftovers(groups, np.array(sim), np.array(z, dtype=float), 0.2) == expected
 
 
+@pytest.mark.parametrize("sim_11, z_11, across_genres, paired", [
+    (0.15, 3.2, True, True),  # a measure and its article: under the floor (0.2), over half of it, significant at 3
+    (0.15, 3.2, False, False),  # two laws: the floor holds
+    (0.15, 2.9, True, False),  # not significant enough to go under the floor
+    (0.09, 3.2, True, False),  # under half the floor: nothing
+    (0.25, 2.5, False, True),  # at the floor, the ordinary mutual best leftover (GROUP_Z)
+])
+def test_across_genres_a_significant_mutual_best_pairs_under_the_floor(sim_11, z_11, across_genres, paired):
+    import numpy as np
+    from compare.groups import unit_groups
+
+    sim = np.array([[0.9, 0.05, 0.0], [0.05, sim_11, 0.02], [0.0, 0.03, 0.6]])
+    z = np.array([[5.0, 0.0, 0.0], [0.0, z_11, 0.0], [0.0, 0.0, 4.0]])
+    none = np.zeros((3, 3), dtype=bool)
+    groups = unit_groups(sim, z, none, np.zeros((3, 3)), np.zeros((3, 3)), {}, None, 0.2, none,
+                         across_genres=across_genres)
+    assert (([1], [1]) in groups) == paired
+    assert ([0], [0]) in groups and ([2], [2]) in groups
+
+
 def _alone(a=(), b=(), role="unit", kind=None):
     from compare.models import Pair
 

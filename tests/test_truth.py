@@ -14,8 +14,10 @@ MIN_RECALL, MAX_NEGATIVES, MIN_ONLY = 0.88, 0.04, 0.91  # measured 0.903, 0.027,
 TARGET_RECALL, TARGET_NEGATIVES, TARGET_ONLY = 0.95, 0.03, 0.90
 # Held out (two pairs labelled after the aligner was built; no rule changed after they were scored).
 HELDOUT_RECALL, HELDOUT_NEGATIVES, HELDOUT_ONLY = 0.83, 0.03, 0.92  # measured 0.855, 0.000, 0.941
-# The seed plan against two laws (plan-vs-law/, held out the same way): the genres apart.
-PLAN_VS_LAW_RECALL, PLAN_VS_LAW_NEGATIVES, PLAN_VS_LAW_ONLY = 0.25, 0.05, 0.92  # measured 0.286, 0.025, 0.946
+# The seed plan against laws (plan-vs-law/): the genres apart. Two pairs the below-floor rule was built on,
+# two held out (scored before it: 0.286, 0.025, 0.946; after: the figures below).
+PLAN_VS_LAW_RECALL, PLAN_VS_LAW_NEGATIVES, PLAN_VS_LAW_ONLY = 0.37, 0.03, 0.97  # measured 0.394, 0.000, 1.000
+PLAN_VS_LAW_HELDOUT_RECALL, PLAN_VS_LAW_HELDOUT_NEGATIVES, PLAN_VS_LAW_HELDOUT_ONLY = 0.33, 0.06, 0.89  # 0.357, 0.050, 0.919
 
 
 def test_truth_files_are_well_formed_and_cover_both_plans():
@@ -115,15 +117,29 @@ def test_alignment_on_held_out_pairs_meets_their_measured_figures(heldout, recor
 def plan_vs_law():
     if not SHARED_CORPUS.is_dir():
         pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
+    return _measure(plan_vs_law_files())
+
+
+@pytest.fixture(scope="module")
+def plan_vs_law_heldout():
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
     return _measure(plan_vs_law_heldout_files())
 
 
 @needs_corpus
 def test_alignment_of_the_seed_plan_against_laws_meets_its_measured_figures(plan_vs_law, record_property):
-    """A plan's measures against a law's articles. Few links are compelling across genres; the aligner
-    finds no more of them than the baseline (no lead asserted), and pairs almost nothing that only looks alike."""
+    """A plan's measures against a law's articles: few links are compelling across genres."""
     tool = _check(plan_vs_law, "plan vs law", record_property, PLAN_VS_LAW_RECALL, PLAN_VS_LAW_NEGATIVES,
-                  PLAN_VS_LAW_ONLY, lead=0.0)
+                  PLAN_VS_LAW_ONLY)
+    assert tool.links >= 30 and tool.negatives >= 35 and tool.only >= 60
+
+
+@needs_corpus
+def test_alignment_of_the_seed_plan_against_held_out_laws_meets_its_measured_figures(plan_vs_law_heldout,
+                                                                                     record_property):
+    tool = _check(plan_vs_law_heldout, "plan vs law, held out", record_property, PLAN_VS_LAW_HELDOUT_RECALL,
+                  PLAN_VS_LAW_HELDOUT_NEGATIVES, PLAN_VS_LAW_HELDOUT_ONLY)
     assert tool.links >= 25 and tool.negatives >= 40 and tool.only >= 70
 
 
