@@ -9,7 +9,8 @@ from .report import relative_href, reuse_phrase
 from .serialize import c1_escaped, dumps, printable
 from .templating import Strings, render_page
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Columns a text takes in a terminal or a monospace layout: 2 for a wide (CJK) character, 1 otherwise."""
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -17,11 +18,11 @@ def _width(text: str) -> int:
 
 def _clip(text: str, width: int) -> str:
     text = text.replace("\n", " ")
-    if _width(text) <= width:
+    if display_width(text) <= width:
         return text
     out, used = "", 0
     for ch in text:
-        w = _width(ch)
+        w = display_width(ch)
         if used + w > width - 1:
             return out + "…"
         out, used = out + ch, used + w
@@ -33,7 +34,7 @@ def text_table(header: list[str], rows: list[list[str]], widths: list[int]) -> s
     lines = []
     for row in [header] + rows:
         cells = [_clip(printable(str(v)), w) for v, w in zip(row, widths)]
-        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip())
+        lines.append("  ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths)).rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -78,10 +79,10 @@ def render_rank(ranks, fmt: str, lang: str | None = None, threshold: float = 0.2
     shown = [[str(i), r.name + (t("cli.rank_duplicates", names=", ".join(r.duplicates)) if r.duplicates else ""),
               r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
              for i, r in enumerate(ranks, start=1)]
-    name_width = max([_width(printable(row[1])) for row in shown] + [4])  # never cut: names are pasted into `run`
+    name_width = max([display_width(printable(row[1])) for row in shown] + [4])  # never cut: names are pasted into `run`
     header = ["#", t("cli.rank_plan"), t("cli.rank_title"), t("cli.rank_date"), t("cli.rank_score"),
               t("cli.rank_coverage", threshold=f"{threshold:g}"), t("cli.rank_shared")]
-    widths = [3, name_width, 34, 10, 6, max(8, _width(header[5])), max(8, _width(header[6]))]
+    widths = [3, name_width, 34, 10, 6, max(8, display_width(header[5])), max(8, display_width(header[6]))]
     return text_table(header, shown, widths)
 
 
@@ -214,7 +215,7 @@ def render_corpus_profiles(cp, fmt: str, template_dir=None, lang: str | None = N
         rows = [[r.date or "", r.plan, r.title, r.genre, str(r.clauses)] + [f"{r.shares[x]:.0%}" for x in tiers]
                 + [f"{r.trend_share:.0%}"] for r in cp.rows]
         table = text_table(["date", "plan", "title", "genre", "clauses"] + tiers + ["b+d"], rows,
-                           [10, max([_width(printable(r.plan)) for r in cp.rows] + [4]), 24, 14, 7] + [11, 9, 10, 11, 4] + [4])
+                           [10, max([display_width(printable(r.plan)) for r in cp.rows] + [4]), 24, 14, 7] + [11, 9, 10, 11, 4] + [4])
         skipped = f"{len(cp.skipped)} file(s) skipped\n" if cp.skipped else ""
         return table + "\n" + printable("\n".join(profiles_summary(cp, t))) + "\n" + skipped
     rows = []

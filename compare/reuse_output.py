@@ -20,6 +20,7 @@ MEMBER_FIELDS = ["cluster", "plan", "title", "date", "path", "section", "clause"
 EDGE_FIELDS = ["source", "target", "source_date", "target_date", "shared"]
 PAGE_CLUSTERS = 50  # clusters listed on the page
 PAGE_EDGES = 200  # strongest edges drawn on the page
+LABEL_PX = 6.5  # pixels per display column of a plan label on the diffusion graph (11px text)
 
 
 def tables(result: ReuseResult) -> dict[str, object]:
@@ -77,6 +78,8 @@ def summary_line(result: ReuseResult, lang: str | None = None) -> str:
 
 def render_page(result: ReuseResult, template_dir=None, lang: str | None = None) -> str:
     """DIR/index.html: the largest clusters, and the diffusion graph as an SVG of arcs between dated plans."""
+    from .pages import display_width
+    from .ranking import BOILERPLATE_SHARE
     from .templating import Strings, render_page
 
     t = Strings(lang)
@@ -94,10 +97,14 @@ def render_page(result: ReuseResult, template_dir=None, lang: str | None = None)
         arcs.append({"d": f"M {x1} {base:.0f} A {r:.1f} {r:.1f} 0 0 {1 if x2 > x1 else 0} {x2} {base:.0f}",
                      "width": f"{0.5 + 5.5 * math.sqrt(e.shared / top):.2f}",
                      "tip": t("reuse_edge_tip", source=e.source, target=e.target, n=e.shared)})
-    label_room = 8 + 13 * max([len(p["name"]) for p in plans] + [1]) // 2
+    # Labels run down-right at 60°, LABEL_PX wide per column (pages.display_width: 2 for a CJK character):
+    # the picture is as wide and as tall as the longest reaches, so no name is cut at its edge.
+    reach = {p["name"]: LABEL_PX * display_width(p["name"]) for p in plans}
+    width = max([x[n] + reach[n] / 2 + 16 for n in reach] + [300])
+    label_room = 20 + 0.87 * max(reach.values(), default=0)
     return render_page("reuse.html", template_dir, t=t, html_lang=t("html_lang"), result=result,
                         clusters=result.clusters[:PAGE_CLUSTERS], plans=plans, x=x, arcs=arcs, base=int(base),
-                        width=max(80 + len(plans) * step, 300), height=int(base) + label_room)
+                        width=int(width), height=int(base + label_room), boilerplate_share=f"{BOILERPLATE_SHARE:.0%}")
 
 
 def outputs(result: ReuseResult, out_dir: str | Path, template_dir=None, lang: str | None = None) -> list:

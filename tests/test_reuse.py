@@ -145,6 +145,7 @@ def test_cli_writes_tables_page_and_json(small_corpus, tmp_path):
     assert pq.read_table(out / "edges.parquet").column_names == ["source", "target", "source_date", "target_date", "shared"]
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "扩散图" in page and "a-2015 → b-2018：共有 2 条条款" in page
+    assert "<th title=\"见于至少 30% 的规划" in page and ">套话</th>" in page  # not the pair report's 未计入正文的内容
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = CliRunner().invoke(main, ["reuse", "--corpus", str(small_corpus), "--scheduler", "local", "-o", str(out),
                                       "--format", "csv"])
@@ -191,6 +192,22 @@ def test_penalty_clause_is_one_boilerplate_cluster(real):
                                                  "sh-local-financial-supervision-regulation-2020", "aml-law-2024"]
     assert (cluster.first_plan, cluster.first_date) == ("aml-law-2006", "2006-10-31")
     assert not any(e for e in real.edges if e.shared == 0)
+
+
+@needs_corpus
+def test_every_plan_label_of_the_diffusion_graph_fits_inside_it(real):
+    import re
+
+    from compare.pages import display_width
+    from compare.reuse_output import LABEL_PX, render_page
+
+    page = render_page(real)
+    width, height = map(int, re.search(r'<svg class="diffusion"[^>]* width="(\d+)" height="(\d+)"', page).groups())
+    labels = re.findall(r'<text x="(\d+)" y="(\d+)" class="row-label" transform="rotate\(60[^>]*>([^<]+)<title>', page)
+    assert len(labels) >= 15  # the plans that share clauses with another
+    for x, y, name in labels:  # a label runs down-right at 60°
+        reach = LABEL_PX * display_width(name)
+        assert int(x) + reach / 2 <= width and int(y) + 0.86 * reach <= height, name
 
 
 @needs_corpus
