@@ -204,7 +204,7 @@ def test_names_a_typo_a_missing_corpus_and_a_seed_copy(runner, tmp_path):
 
 def test_rank_table_never_cuts_a_plan_name():
     from compare.ranking import PlanRank
-    from compare.pages import _width, render_rank
+    from compare.pages import display_width, render_rank
 
     long = "hengqin-cooperation-zone-promotion-regulation-2023-全文-广东省人大常委会公布"
     table = render_rank([PlanRank(long, "横琴粤澳深度合作区发展促进条例", "2023-01-09", "x.md", 0.41, 0.5, 3),
@@ -212,6 +212,6 @@ def test_rank_table_never_cuts_a_plan_name():
     assert long in table
     lines = table.splitlines()
     def column(line, text):  # display column where text starts: wide characters count double
-        return _width(line[:line.index(text)])
+        return display_width(line[:line.index(text)])
 
     assert column(lines[1], "横琴粤澳深度合作区发展促进条例") == column(lines[2], "青岛市金融发展促进条例")
