@@ -32,6 +32,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from .patterns import lazy_compile
+
 NUM_PERM = 120  # MinHash permutations
 BANDS, ROWS = 40, 3  # LSH bands × rows per band (= NUM_PERM): P(candidate) = 1 − (1 − J³)⁴⁰, ~0.93 at Jaccard 0.4
 MIN_TOKENS = 3  # clauses with fewer content tokens are not reuse evidence
@@ -348,14 +350,18 @@ class ReuseResult:
     warnings: list = field(default_factory=list)  # notes from keeping them there (a damaged index rebuilt)
 
 
-def is_boilerplate(n_plans_with_it: int, most_copies_in_one_plan: int, n_plans: int) -> bool:
+def is_boilerplate(n_plans_with_it: int, most_copies_in_one_plan: int, n_plans: int, text: str = "") -> bool:
     """A stock clause: in at least ``BOILERPLATE_SHARE`` of the plans and 3 (the rule of ``compare clauses``),
-    or in at least 3 plans and repeated inside one of them (a formula, like 构成犯罪的，依法追究刑事责任)."""
+    or in at least 3 plans and repeated inside one of them (a formula, like 构成犯罪的，依法追究刑事责任), or
+    the clause that says when a law takes effect (本条例自2014年3月1日起施行), which every law closes with."""
     from .ranking import BOILERPLATE_SHARE
 
-    if n_plans_with_it >= max(3, BOILERPLATE_SHARE * max(1, n_plans)):
+    if n_plans_with_it >= max(3, BOILERPLATE_SHARE * max(1, n_plans)) or _TAKES_EFFECT.fullmatch("".join(text.split())):
         return True
     return n_plans_with_it >= 3 and most_copies_in_one_plan >= 2
+
+
+_TAKES_EFFECT = lazy_compile(r"本(?:条例|法|规定|办法|细则|决定)自[^。；]{1,30}?起施行[。；]?")
 
 
 def date_key(plan: dict) -> tuple:
@@ -399,7 +405,7 @@ def assemble(groups: list[list[int]], info: dict[int, tuple], plans: dict[int, d
     clusters, members, pair_counts = [], [], {}
     for cid, (order, by_plan) in enumerate(built, start=1):
         first = plans[order[0]]
-        boiler = is_boilerplate(len(order), max(map(len, by_plan.values())), n_plans)
+        boiler = is_boilerplate(len(order), max(map(len, by_plan.values())), n_plans, info[by_plan[order[0]][0]][3])
         clusters.append(Cluster(cid, len(order), sum(map(len, by_plan.values())), first["name"], first["date"], boiler,
                                 info[by_plan[order[0]][0]][3],
                                 [{"plan": plans[p]["name"], "title": plans[p]["title"], "date": plans[p]["date"],

@@ -260,3 +260,18 @@ def test_candidates_find_what_all_pairs_would(real):
     found = sum(1 for i, j in zip(a, b) if cluster_of.get(key(i)) is not None and cluster_of.get(key(i)) == cluster_of.get(key(j)))
     assert len(a) > 500 and found / len(a) >= 0.98
     assert real.candidates < 0.02 * real.all_pairs
+
+
+@pytest.mark.parametrize("plans, copies, text, boilerplate", [
+    (6, 1, "自贸试验区实行外商投资准入前国民待遇加负面清单管理模式。", True),  # in 30% of 20 plans
+    (5, 1, "自贸试验区实行外商投资准入前国民待遇加负面清单管理模式。", False),  # borrowed by a quarter: reuse
+    (3, 2, "违反本法规定，构成犯罪的，依法追究刑事责任。", True),  # a formula repeated inside one plan
+    (2, 1, "本条例自2014年3月1日起施行。", True),  # when a law takes effect: every law says it
+    (2, 1, "本法自 2007年1月1日 起施行", True),
+    (2, 1, "本条例自公布之日起施行。", True),
+    (2, 1, "本条例自2014年3月1日起施行前已经设立的机构，应当在一年内整改。", False),  # a transition rule
+])
+def test_boilerplate_rule(plans, copies, text, boilerplate):
+    from compare.reuse import is_boilerplate
+
+    assert is_boilerplate(plans, copies, 20, text) == boilerplate
