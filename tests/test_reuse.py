@@ -195,6 +195,20 @@ def test_penalty_clause_is_one_boilerplate_cluster(real):
 
 
 @needs_corpus
+def test_the_page_lists_reuse_before_boilerplate(real):
+    import re
+
+    from compare.reuse_output import render_page
+
+    flags = re.findall(r"<tr><td>(\d+)</td><td title=[^>]*>\d+</td><td>[^<]*</td><td>(✓?)</td>", render_page(real))
+    # cluster 1, 本条例自2014年3月1日起施行 in five laws, is stock; 2 is reuse (自贸试验区实行外商投资准入前…)
+    assert next(c for c in real.clusters if c.id == 1).boilerplate
+    assert flags[0] == ("2", "") and len(flags) == 50
+    marks = [f for _, f in flags]
+    assert marks == sorted(marks)  # no stock row above a reuse row
+
+
+@needs_corpus
 def test_every_plan_label_of_the_diffusion_graph_fits_inside_it(real):
     import re
 
