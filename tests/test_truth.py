@@ -1,4 +1,5 @@
-"""Alignment against truth made by reading: five real plan pairs, 462 hand labels (tests/data/truth)."""
+"""Alignment against truth made by reading: five real plan pairs (462 labels), two held out, and the seed plan
+against four laws (tests/data/truth)."""
 from __future__ import annotations
 
 import pytest
