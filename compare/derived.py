@@ -277,14 +277,18 @@ def _plan_columns(db, doc_id: int, column, local_columns: dict):
     keeps each plan's vocabulary as columns (int32) for the next pass over the plans."""
     import numpy as np
 
-    row = db.execute("SELECT terms, ids FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
-    terms, ids = row if row else (None, None)
-    if not isinstance(terms, str) or not isinstance(ids, bytes) or len(ids) % 4:
-        raise Damage("damaged (a plan's tokens are missing)")
     local = local_columns.get(doc_id)
-    if local is None:
-        local = local_columns[doc_id] = np.fromiter(map(column, terms.split("\n") if terms else [], repeat(-1)),
-                                                    dtype=np.int32, count=terms.count("\n") + 1 if terms else 0)
+    if local is None:  # the vocabulary is read and mapped once; later passes read the ids alone
+        row = db.execute("SELECT terms, ids FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+        terms, ids = row if row else (None, None)
+        if isinstance(terms, str):
+            local = local_columns[doc_id] = np.fromiter(map(column, terms.split("\n") if terms else [], repeat(-1)),
+                                                        dtype=np.int32, count=terms.count("\n") + 1 if terms else 0)
+    else:
+        row = db.execute("SELECT ids FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
+        ids = row[0] if row else None
+    if local is None or not isinstance(ids, bytes) or len(ids) % 4:
+        raise Damage("damaged (a plan's tokens are missing)")
     ids = np.frombuffer(ids, dtype=np.uint32)
     if ids.size and int(ids.max()) >= len(local):
         raise Damage("damaged (a plan's token ids are out of range)")
