@@ -55,20 +55,6 @@ def _measure(files):
     return tool, base, per_pair
 
 
-@pytest.fixture(scope="module")
-def measured():
-    if not SHARED_CORPUS.is_dir():
-        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
-    return _measure(truth_files())
-
-
-@pytest.fixture(scope="module")
-def heldout():
-    if not SHARED_CORPUS.is_dir():
-        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
-    return _measure(heldout_files())
-
-
 @needs_corpus
 def test_every_labelled_article_exists_in_its_plan():
     from compare.sections import load_plan
@@ -84,6 +70,23 @@ def test_every_labelled_article_exists_in_its_plan():
         named_a = {r.a for r in load_truth(f) if r.label != "negative"}
         named_b = {r.b for r in load_truth(f) if r.label != "negative"}
         assert set(arts_a) <= named_a and set(arts_b) <= named_b, f"{f.name}: an article has no label"
+
+
+def _measured_set(name: str, files):
+    """A module fixture ``name``: the figures on the pairs ``files()`` lists, skipped where the real plans are absent."""
+    @pytest.fixture(scope="module", name=name)
+    def fixture():
+        if not SHARED_CORPUS.is_dir():
+            pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
+        return _measure(files())
+
+    return fixture
+
+
+measured = _measured_set("measured", truth_files)
+heldout = _measured_set("heldout", heldout_files)
+plan_vs_law = _measured_set("plan_vs_law", plan_vs_law_files)
+plan_vs_law_heldout = _measured_set("plan_vs_law_heldout", plan_vs_law_heldout_files)
 
 
 def _check(measured, label, record_property, min_recall, max_negatives, min_only, lead=0.05):
@@ -112,20 +115,6 @@ def test_alignment_on_held_out_pairs_meets_their_measured_figures(heldout, recor
     """Two pairs the aligner never saw while it was built: what to expect on new plans."""
     tool = _check(heldout, "held out", record_property, HELDOUT_RECALL, HELDOUT_NEGATIVES, HELDOUT_ONLY)
     assert tool.links >= 50 and tool.negatives >= 30 and tool.only >= 60
-
-
-@pytest.fixture(scope="module")
-def plan_vs_law():
-    if not SHARED_CORPUS.is_dir():
-        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
-    return _measure(plan_vs_law_files())
-
-
-@pytest.fixture(scope="module")
-def plan_vs_law_heldout():
-    if not SHARED_CORPUS.is_dir():
-        pytest.skip(f"the real plans are not here: {SHARED_CORPUS} is absent")
-    return _measure(plan_vs_law_heldout_files())
 
 
 @needs_corpus
