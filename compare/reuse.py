@@ -356,7 +356,9 @@ def is_boilerplate(n_plans_with_it: int, most_copies_in_one_plan: int, n_plans: 
     the clause that says when a law takes effect (本条例自2014年3月1日起施行), which every law closes with."""
     from .ranking import BOILERPLATE_SHARE
 
-    if n_plans_with_it >= max(3, BOILERPLATE_SHARE * max(1, n_plans)) or _TAKES_EFFECT.fullmatch("".join(text.split())):
+    if n_plans_with_it >= max(3, BOILERPLATE_SHARE * max(1, n_plans)):
+        return True
+    if _TAKES_EFFECT.fullmatch("".join(text.split())):
         return True
     return n_plans_with_it >= 3 and most_copies_in_one_plan >= 2
 

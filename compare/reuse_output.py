@@ -102,8 +102,9 @@ def render_page(result: ReuseResult, template_dir=None, lang: str | None = None)
     reach = {p["name"]: LABEL_PX * display_width(p["name"]) for p in plans}
     width = max([x[n] + reach[n] / 2 + 16 for n in reach] + [300])
     label_room = 20 + 0.87 * max(reach.values(), default=0)
+    listed = sorted(result.clusters, key=lambda c: (c.boilerplate, c.id))[:PAGE_CLUSTERS]  # reuse, then stock
     return render_page("reuse.html", template_dir, t=t, html_lang=t("html_lang"), result=result,
-                        clusters=sorted(result.clusters, key=lambda c: (c.boilerplate, c.id))[:PAGE_CLUSTERS], plans=plans, x=x, arcs=arcs, base=int(base),
+                        clusters=listed, plans=plans, x=x, arcs=arcs, base=int(base),
                         width=int(width), height=int(base + label_room), boilerplate_share=f"{BOILERPLATE_SHARE:.0%}")
 
 
