@@ -127,11 +127,15 @@ _MD_LINK = lazy_compile(r"!?\[([^\[\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s[^()
 _MD_AUTOLINK = lazy_compile(r"<((?:https?|ftp)://[^<>\s]+)>")
 _MD_HEADING = lazy_compile(r"(#{1,6})\s+")
 _MD_BOLD = lazy_compile(r"(\*\*|__)(.+?)\1")
+_MD_WHOLE_BOLD = lazy_compile(r"(\*\*|__)(.+)\1")
+_MD_LIST_OR_QUOTE = lazy_compile(r"^(?:[-*+]\s+|>\s*)")
 
 
 def _markdown_inline(line: str) -> str:
-    line = _MD_AUTOLINK.sub(r"\1", line)
-    line = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), line)
+    if "<" in line:  # each pattern only where its first character stands: most lines hold none
+        line = _MD_AUTOLINK.sub(r"\1", line)
+    if "[" in line:
+        line = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), line)
     return line
 
 
@@ -278,12 +282,15 @@ def paragraphs_from_markdown(text: str) -> Paragraphs:
         if m:  # "## title ##": closing hashes dropped
             hints.add(f"h{len(m.group(1))}")
             line = line[m.end():].rstrip("#").rstrip()
-        line = re.sub(r"^(?:[-*+]\s+|>\s*)", "", line)
-        m = re.fullmatch(r"(\*\*|__)(.+)\1", line)
+        if line[:1] in ("-", "*", "+", ">"):
+            line = _MD_LIST_OR_QUOTE.sub("", line)
+        m = _MD_WHOLE_BOLD.fullmatch(line) if line[:2] in ("**", "__") else None
         if m:
             hints.add("bold")
             line = m.group(2)
-        line = _MD_BOLD.sub(r"\2", _markdown_inline(line))
+        line = _markdown_inline(line)
+        if "**" in line or "__" in line:
+            line = _MD_BOLD.sub(r"\2", line)
         out.add(html.unescape(line) if "&" in line else line, hints)
     return out
 
