@@ -41,7 +41,7 @@ from dataclasses import replace
 
 from .decisions import Resolved
 from .groups import MIN_BACKGROUND, evident_cells, unit_groups
-from .models import Comparison, Document, Kind, Options, Pair, Role, Section, roles
+from .models import ARTICLE_STYLES, Comparison, Document, Kind, Options, Pair, Role, Section, roles
 from .normalize import match_form
 from .numbering import longest_increasing, match_marker
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
@@ -174,8 +174,10 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
 
 
 def _in_articles(doc: Document) -> bool:
-    """Whether a plan is written in articles (第X条, a law's genre) rather than in measures (一、/(一)/1、)."""
-    return any(s.style == "tiao" for s in doc.walk())
+    """Whether a plan is written in articles (第X条, a law's genre) rather than in measures (一、/(一)/1、).
+
+    Read from the numbering, not from the title's last word (force.genre): a pasted excerpt has no title."""
+    return any(s.style in ARTICLE_STYLES for s in doc.walk())
 
 
 def _nearest(pairs, ua, ub, sim):
