@@ -27,7 +27,8 @@ How it decides, in the order a reader would (README "How alignment works"):
    pair only if a cited article of one is grouped with one cited by the other; steps 2–3 rerun.
 5. **Containers** pair by the unit pairs beneath them and by equal titles; **partial moves** are
    sentences, each the other's best match (cosine ≥ 0.5, no runner-up within 80%), standing outside
-   their unit's counterpart; pairs out of B's order are *moved*; items align inside unit pairs; the
+   their unit's counterpart; pairs out of B's order are *moved* (not between a plan in measures and one
+   in articles, whose orders say nothing of each other); items align inside unit pairs; the
    rest is only_a / only_b. A 1:1 pair whose
    sections carry different numbers of one style (第五条 ↔ 第六条) is flagged ``renumbered``.
 
@@ -153,8 +154,9 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
         groups = unit_groups(*evidence, floor, veto, forced, across_genres)
     scored = [([ua[i] for i in ga], [ub[j] for j in gb], _group_score(A, B, ua, ub, ga, gb, u_sim))
                    for ga, gb in groups]
-    pairs = _order_and_moves(A, B, scored, role=Role.UNIT)
-    pairs += _order_and_moves(A, B, _containers(A, B, pairs, decided), role=Role.CONTAINER)
+    ordered = not across_genres  # a plan's measures and a law's articles share no order to keep
+    pairs = _order_and_moves(A, B, scored, role=Role.UNIT, ordered=ordered)
+    pairs += _order_and_moves(A, B, _containers(A, B, pairs, decided), role=Role.CONTAINER, ordered=ordered)
     pairs += _items(A, B, [p for p in pairs if p.role == Role.UNIT], options)
     paired_a = {x for p in pairs for x in p.a}
     paired_b = {y for p in pairs for y in p.b}
@@ -339,8 +341,9 @@ def _containers(A, B, unit_pairs, decided):
                for ga, gb in decided.groups(ca, cb)])
 
 
-def _order_and_moves(A, B, groups, role):
-    """Pairs from (a ids, b ids, score) groups, with kinds; moved = not in the longest in-order run."""
+def _order_and_moves(A, B, groups, role, ordered=True):
+    """Pairs from (a ids, b ids, score) groups, with kinds; moved = not in the longest in-order run, where
+    the two plans' order is comparable (``ordered``)."""
     groups = sorted(groups, key=lambda g: A.order[g[0][0]])
     b_pos = [B.order[g[1][0]] for g in groups]
     in_order = longest_increasing(b_pos)
@@ -352,7 +355,7 @@ def _order_and_moves(A, B, groups, role):
             kind = Kind.SPLIT
         elif len(a_ids) > 1:
             kind = Kind.MERGE
-        elif i not in in_order:
+        elif ordered and i not in in_order:
             kind = Kind.MOVED
         score = 1.0 if same else round(min(score, 0.9999), 4)
         out.append(Pair(a_ids, b_ids, score, kind, role, renumbered=_renumbered(A, B, a_ids, b_ids)))

@@ -321,3 +321,34 @@ def test_deep_texts_equal_each_sections_own_normalized_text(tmp_path):
     sections = list(doc.walk())
     assert len(sections) >= 6
     assert _deep_texts(Segmentation.of(doc.text).norm, sections) == {s.id: deep_text(doc, s) for s in sections}
+
+
+_MATTERS = {  # three distinct matters, each worded alike in the plan and in the laws
+    "loans": "支持小额贷款公司规范发展，小额贷款公司应当按照核准的业务范围发放贷款，不得吸收公众存款。",
+    "talent": "完善金融人才引进机制，对高层次金融人才在住房、子女入学、医疗保障等方面给予支持。",
+    "disputes": "建立金融纠纷多元化解机制，支持金融仲裁和金融调解组织依法开展金融纠纷调解工作。",
+}
+
+
+def _plan_in_measures(order):
+    body = "".join(f"（{n}）{_MATTERS[m]}\n\n" for n, m in zip("一二三", order))
+    return parse(load_bytes(f"某地金融发展规划\n\n一、主要任务\n\n{body}".encode("utf-8"), "plan.txt"))
+
+
+def _law_in_articles(order, name):
+    body = "".join(f"第{n}条　{_MATTERS[m]}\n\n" for n, m in zip("一二三", order))
+    return parse(load_bytes(f"某省地方金融条例\n\n{body}".encode("utf-8"), name))
+
+
+@pytest.mark.parametrize("genres_apart", [False, True])
+def test_moved_only_where_the_two_plans_order_is_comparable(genres_apart):
+    """Two laws keep an order: a matter out of it is moved. A law does not follow its plan's order:
+    between measures and articles the same pairs are kept as they are, none moved."""
+    a = _plan_in_measures(["loans", "talent", "disputes"]) if genres_apart \
+        else _law_in_articles(["loans", "talent", "disputes"], "law-a.txt")
+    b = _law_in_articles(["disputes", "loans", "talent"], "law-b.txt")
+    c = _compare(a, b)
+    units = [p for p in c.pairs if p.role == "unit"]
+    assert len(units) == 3 and all(p.a and p.b for p in units)
+    kinds = sorted(p.kind for p in units)
+    assert kinds == (["same"] * 3 if genres_apart else ["moved", "same", "same"])

@@ -284,6 +284,13 @@ def test_candidates_find_what_all_pairs_would(real):
     (2, 1, "本法自 2007年1月1日 起施行", True),
     (2, 1, "本条例自公布之日起施行。", True),
     (2, 1, "本条例自2014年3月1日起施行前已经设立的机构，应当在一年内整改。", False),  # a transition rule
+    (2, 1, "本条例适用于经国务院批准设立的中国（上海）自由贸易试验区（以下简称“自贸试验区”）。", True),  # scope
+    (2, 1, "本条例适用于本市行政区域内优化营商环境的相关工作。", True),
+    (2, 1, "违反本条例规定的行为，法律、行政法规已有法律责任规定的，从其规定。", True),  # penalties elsewhere
+    (2, 1, "违反本条例规定的行为,法律、行政法规和省的地方性法规已有法律责任规定的,从其规定。", True),
+    (2, 1, "法律、行政法规另有规定的，从其规定。", True),
+    (2, 1, "本条例适用于合作区建设和发展促进等活动；合作区执行委员会应当制定实施细则。", False),  # more than scope
+    (2, 1, "违反本条例规定，擅自设立地方金融组织的，由市地方金融监管部门予以取缔。", False),  # a penalty itself
 ])
 def test_boilerplate_rule(plans, copies, text, boilerplate):
     from compare.reuse import is_boilerplate
