@@ -42,7 +42,7 @@ from dataclasses import replace
 
 from .decisions import Resolved
 from .groups import MIN_BACKGROUND, evident_cells, unit_groups
-from .models import ARTICLE_STYLES, Comparison, Document, Kind, Options, Pair, Role, Section, roles
+from .models import Comparison, Document, Kind, Options, Pair, Role, Section, genres_apart, roles
 from .normalize import match_form
 from .numbering import longest_increasing, match_marker
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
@@ -147,7 +147,7 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     evident = evident_cells(u_sim, a_in_b, b_in_a, floor) if small else None
     evidence = (u_sim, z, identical, a_in_b, b_in_a, _shared_sentences(A, B, ua, ub, best), evident)
     fixed, forced = decided.veto(ua, ub), decided.groups(ua, ub)
-    across_genres = _in_articles(a) != _in_articles(b)
+    across_genres = genres_apart(a, b)
     groups = unit_groups(*evidence, floor, fixed, forced, across_genres)
     veto = (_citation_veto(A, B, ua, ub, groups) & ~identical) | fixed
     if (veto != fixed).any():
@@ -162,7 +162,7 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     paired_b = {y for p in pairs for y in p.b}
     pairs += [Pair([s.id], [], 0.0, Kind.ONLY_A, A.role[s.id]) for s in A.sections if s.id not in paired_a]
     pairs += [Pair([], [s.id], 0.0, Kind.ONLY_B, B.role[s.id]) for s in B.sections if s.id not in paired_b]
-    pairs = _reading_order(A, B, pairs)
+    pairs = _reading_order(A, B, pairs, ordered)
     _nearest(pairs, ua, ub, np.where(fixed, -1.0, u_sim))  # never what a reviewer unpaired or settled
     decided.mark(pairs)
     for p in pairs:
@@ -173,13 +173,6 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
         units_a=ua, units_b=ub, threshold=round(floor, 4), moves=partial_moves(A, B, pairs, best),
         decisions=decided.applied, stale_decisions=decided.stale,
     )
-
-
-def _in_articles(doc: Document) -> bool:
-    """Whether a plan is written in articles (第X条, a law's genre) rather than in measures (一、/(一)/1、).
-
-    Read from the numbering, not from the title's last word (force.genre): a pasted excerpt has no title."""
-    return any(s.style in ARTICLE_STYLES for s in doc.walk())
 
 
 def _nearest(pairs, ua, ub, sim):
@@ -385,9 +378,12 @@ def _items(A, B, unit_pairs, options):
     return out
 
 
-def _reading_order(A, B, pairs):
-    """A's reading order; an only-B pair goes right after the pair holding the B section before it."""
+def _reading_order(A, B, pairs, ordered=True):
+    """A's reading order; an only-B pair goes right after the pair holding the B section before it, or, where
+    the two plans' orders say nothing of each other (not ``ordered``), after all of A, in B's order."""
     placed = sorted((p for p in pairs if p.a), key=lambda p: A.order[p.a[0]])
+    if not ordered:
+        return placed + sorted((p for p in pairs if not p.a), key=lambda p: B.order[p.b[0]])
     pair_of_b = {y: k for k, p in enumerate(placed) for y in p.b}
     after: dict[int, list[Pair]] = {}
     for p in sorted((p for p in pairs if not p.a), key=lambda p: B.order[p.b[0]]):

@@ -201,9 +201,11 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
       threshold     the section threshold in force
       pairs         [{a: [ids], b: [ids], score, kind, role, renumbered,
                     clauses}] in A's reading order, only-B pairs where they
-                    stand in B; every section of both plans appears exactly
-                    once. kind: same, changed, moved, split, merge, only_a,
-                    only_b. role: unit (measure or article), container
+                    stand in B (between a plan in measures and one in
+                    articles: after all of A's, in B's order); every section
+                    of both plans appears exactly once. kind: same, changed,
+                    moved (not between measures and articles), split, merge,
+                    only_a, only_b. role: unit (measure or article), container
                     (heading over units), item (inside an article).
                     renumbered: one section a side, same numbering style,
                     different numbers (第五条 ↔ 第六条). clauses: the pair's clause

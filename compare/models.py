@@ -137,6 +137,13 @@ class Document:
             yield from top.walk()
 
     @property
+    def in_articles(self) -> bool:
+        """Whether the plan is written in articles (第X条, a law's genre) rather than in measures (一、/(一)/1、).
+
+        Read from the numbering, not from the title's last word (force.genre): a pasted excerpt has no title."""
+        return any(s.style in ARTICLE_STYLES for s in self.walk())
+
+    @property
     def preamble_text(self) -> str:
         return self.text[self.preamble[0] : self.preamble[1]]
 
@@ -146,6 +153,12 @@ class Document:
         if index is None or section_id not in index:
             index = self.__dict__["_by_id"] = {s.id: s for s in self.walk()}
         return index[section_id]
+
+
+def genres_apart(a: Document, b: Document) -> bool:
+    """One plan in measures, the other in articles: a law does not follow its plan's order, and a measure shares
+    less wording with the article that carries it out than two laws share (see compare.groups.BELOW_FLOOR_Z)."""
+    return a.in_articles != b.in_articles
 
 
 def roles(doc: Document) -> dict[str, Role]:

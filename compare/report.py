@@ -133,7 +133,7 @@ def build_view(c, options=None) -> dict:
     from .decisions import section_names
     from .diff import pair_views
     from .force import comparison_force
-    from .models import Options
+    from .models import Options, genres_apart
     from .tokenize import Segmentation
 
     options = options or Options()
@@ -206,6 +206,7 @@ def build_view(c, options=None) -> dict:
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
         "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
         "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
+        "contents_hint": t("contents_hint_apart" if genres_apart(c.a, c.b) else "contents_hint"),
         "preamble": _preambles(c, options.cache_dir),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
         "heatmap": heatmap(c, anchor_of_a, t) | {"names": _compact_json(

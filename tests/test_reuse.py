@@ -246,7 +246,9 @@ def test_free_trade_zone_regulations_form_a_family(real):
     shared = {frozenset((e.source, e.target)): e.shared for e in real.edges}
     for a in ftz:
         for b in ftz - {a}:
-            assert shared.get(frozenset((a, b)), 0) >= 5, (a, b)
+            # 4 to 12 clauses of reuse a pair (Shanghai 2014 shares 4 with Chongqing and with Shandong); the scope
+            # article (本条例适用于…自由贸易试验区) that all four carry is a formula and counts for none of them
+            assert shared.get(frozenset((a, b)), 0) >= 4, (a, b)
         strongest = max((e for e in real.edges if a in (e.source, e.target)), key=lambda e: (e.shared, e.source))
         assert {strongest.source, strongest.target} - {a} <= ftz  # each one's closest plan is another FTZ regulation
     negative_list = [c for c in real.clusters if ftz <= {p["plan"] for p in c.plans}]
