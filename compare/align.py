@@ -379,14 +379,20 @@ def _items(A, B, unit_pairs, options):
 
 
 def _reading_order(A, B, pairs, ordered=True):
-    """A's reading order; an only-B pair goes right after the pair holding the B section before it, or, where
-    the two plans' orders say nothing of each other (not ``ordered``), after all of A, in B's order."""
+    """A's reading order; an only-B pair goes right after the pair holding the B section before it. Where the
+    two plans' orders say nothing of each other (not ``ordered``), only-B sections follow all of A, in B's
+    order, except an item of a paired article, which stays beside its article."""
     placed = sorted((p for p in pairs if p.a), key=lambda p: A.order[p.a[0]])
+    only_b = sorted((p for p in pairs if not p.a), key=lambda p: B.order[p.b[0]])
+    tail = []
     if not ordered:
-        return placed + sorted((p for p in pairs if not p.a), key=lambda p: B.order[p.b[0]])
+        paired_b = {y for p in placed for y in p.b}
+        beside = [p.role == Role.ITEM and B.unit_of.get(p.b[0]) in paired_b for p in only_b]
+        tail = [p for p, keep in zip(only_b, beside) if not keep]
+        only_b = [p for p, keep in zip(only_b, beside) if keep]
     pair_of_b = {y: k for k, p in enumerate(placed) for y in p.b}
     after: dict[int, list[Pair]] = {}
-    for p in sorted((p for p in pairs if not p.a), key=lambda p: B.order[p.b[0]]):
+    for p in only_b:
         anchor, pos = -1, B.order[p.b[0]] - 1
         while pos >= 0:
             k = pair_of_b.get(B.sections[pos].id)
@@ -399,7 +405,7 @@ def _reading_order(A, B, pairs, ordered=True):
     for k, p in enumerate(placed):
         out.append(p)
         out += after.get(k, [])
-    return out
+    return out + tail
 
 
 def document_score(A, B, pairs) -> float:
