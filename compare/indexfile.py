@@ -16,7 +16,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from .errors import IndexProblem
+from .errors import IndexProblem, Note
 from .tfidf import parser_fingerprint
 from .tokenize import dictionary_fingerprint
 
@@ -55,6 +55,20 @@ def cache_indexes() -> Path:
 class Damage(Exception):
     """The index is ours but damaged, or from another version: rebuild it. The message says which, as
     "damaged (how)" or "built by …"."""
+
+
+class Outdated(Damage):
+    """The index was built by another version of compare (its parser, tokenizer or schema): after an upgrade
+    it is rebuilt once, and nothing was wrong with it."""
+
+
+def rebuilt_note(index_path: Path, reason: Damage) -> Note:
+    """The one warning of a rebuild: an upgrade said as such, damage with what was found."""
+    if isinstance(reason, Outdated):
+        return Note("warn.rebuilt_version", f"{index_path}: index {reason}; rebuilt it from the corpus (once after "
+                    "an upgrade)", path=str(index_path))
+    return Note("warn.rebuilt", f"{index_path}: index {reason}; rebuilt it from the corpus",
+                path=str(index_path), reason=str(reason))
 
 
 def default_index_path(corpus: Path) -> Path:
@@ -168,14 +182,14 @@ def ownership(path: Path, timeout: float) -> str:
 def inspect(db: sqlite3.Connection, check: bool) -> None:
     """Raise Damage if the open index of ours is damaged or from another version."""
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        raise Damage("built by an older version of compare")
+        raise Outdated("built by an older version of compare")
     tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     missing = sorted(set(expected_tables()) - set(tables))
     if missing:
         raise Damage(f"damaged (table {', '.join(missing)} missing)")
     version = meta(db, "version")
     if version != wanted_version():
-        raise Damage(f"built by another version of compare ({version})")
+        raise Outdated("built by another version of compare")
     if tables != expected_tables():
         raise Damage("damaged (tables altered)")
     if check:
@@ -224,7 +238,7 @@ def discard(path: Path) -> None:
 
 def session(path: Path, check: bool, timeout: float, work, rebuilding):
     """Under the lock: open the index and return ``work(db, rebuilt)``. Damage found on the way (before or
-    during the work) is rebuilt once: the file goes, ``rebuilding(reason)`` is called, the work runs again.
+    during the work) is rebuilt once: the file goes, ``rebuilding(damage)`` is called, the work runs again.
     SQLite errors become one-line IndexProblems."""
     for rebuilt in (False, True):
         db = None
@@ -245,7 +259,7 @@ def session(path: Path, check: bool, timeout: float, work, rebuilding):
                 db.close()
                 db = None
             discard(path)
-            rebuilding(str(exc))
+            rebuilding(exc)
         finally:
             if db is not None:
                 db.close()

@@ -28,8 +28,7 @@ class ReuseLookup:
 def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout: float | None = None) -> list:
     """Replace the reuse results kept in the index at ``index_path`` with ``result`` (a ReuseResult over
     ``files``, the plan files of ``folder``). Returns warnings (a damaged index rebuilt)."""
-    from .errors import Note
-    from .indexfile import ownership, session
+    from .indexfile import ownership, rebuilt_note, session
     from .lock import locked
     from .store import LOCK_TIMEOUT
 
@@ -44,8 +43,7 @@ def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout
     warnings = []
 
     def rebuilding(reason):
-        warnings.append(Note("warn.rebuilt", f"{index_path}: index {reason}; rebuilt it from the corpus",
-                             path=str(index_path), reason=reason))
+        warnings.append(rebuilt_note(index_path, reason))
 
     def work(db, _):
         db.execute("BEGIN IMMEDIATE")

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CompareError, Note
-from .indexfile import default_index_path, ownership, session
+from .indexfile import default_index_path, ownership, rebuilt_note, session
 from .lock import locked
 from .derived import load_corpus
 
@@ -61,12 +61,11 @@ class IndexReport:
 
     def rebuilding(self, index_path: Path):
         """The callback for a rebuild: forget this run's progress, note why in one warning."""
-        def start_over(reason: str) -> None:
+        def start_over(reason) -> None:
             for name in ("added", "updated", "removed", "skipped"):
                 getattr(self, name).clear()
             self.unchanged = self.chars = 0
-            self.warnings.append(Note("warn.rebuilt", f"{index_path}: index {reason}; rebuilt it from the corpus",
-                                      path=str(index_path), reason=reason))
+            self.warnings.append(rebuilt_note(index_path, reason))
 
         return start_over
 

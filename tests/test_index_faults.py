@@ -139,6 +139,23 @@ def test_an_index_of_ours_from_another_version_is_rebuilt(tmp_path):
     assert _dump(old) == _dump(index)
 
 
+@pytest.mark.parametrize("tamper, said, not_said", [
+    ("UPDATE meta SET value = '4/1/0000' WHERE key = 'version'", "由另一版本的 compare 建立", "损坏"),  # an upgrade
+    ("DROP TABLE clauses", "索引已损坏", "另一版本"),
+])
+def test_the_rebuild_warning_tells_an_upgrade_from_damage(tmp_path, tamper, said, not_said):
+    """After an upgrade the index is rebuilt once and nothing was wrong with it: the warning does not say 损坏."""
+    corpus = _plans(tmp_path / "corpus", 3)
+    index = tmp_path / "mine.sqlite"
+    store.refresh(corpus, index)
+    with sqlite3.connect(index) as db:
+        db.execute(tamper)
+    result = CliRunner().invoke(main, ["index", "--corpus", str(corpus), "--index", str(index), "--lang", "zh"])
+    assert result.exit_code == 0, result.output
+    warning = [line for line in result.output.splitlines() if str(index) in line]
+    assert len(warning) == 1 and said in warning[0] and not_said not in warning[0]
+
+
 # ---------------------------------------------------------------- damage
 
 def _checkpointed(index):
