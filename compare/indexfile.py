@@ -67,8 +67,10 @@ def rebuilt_note(index_path: Path, reason: Damage) -> Note:
     if isinstance(reason, Outdated):
         return Note("warn.rebuilt_version", f"{index_path}: index {reason}; rebuilt it from the corpus (once after "
                     "an upgrade)", path=str(index_path))
-    return Note("warn.rebuilt", f"{index_path}: index {reason}; rebuilt it from the corpus",
-                path=str(index_path), reason=str(reason))
+    text = str(reason)
+    detail = text[len("damaged ("):-1] if text.startswith("damaged (") and text.endswith(")") else text
+    return Note("warn.rebuilt", f"{index_path}: index {text}; rebuilt it from the corpus",
+                path=str(index_path), reason=detail)
 
 
 def default_index_path(corpus: Path) -> Path:
