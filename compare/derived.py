@@ -90,7 +90,7 @@ def _blob_get(db, name, state):
     if row is None:
         return None
     if not isinstance(row[1], bytes) or hashlib.sha256(row[1]).hexdigest() != row[0]:
-        raise Damage(f"damaged (checksum of the derived {name} data fails)")
+        raise Damage(f"checksum of the derived {name} data fails")
     return row[1]
 
 
@@ -159,7 +159,7 @@ def indexed_docs(db, corpus: Path, extra: dict[str, Path] | None = None) -> list
             try:
                 d["issuers"] = json.loads(d["issuers"])
             except ValueError:
-                raise Damage(f"damaged (bad issuers for {d['key']})") from None
+                raise Damage(f"bad issuers for {d['key']}") from None
     return docs
 
 
@@ -238,7 +238,7 @@ def _groups(docs: list[dict], blob: bytes) -> list[list[int]]:
     try:
         keys = json.loads(blob)
     except ValueError:
-        raise Damage("damaged (bad duplicate groups)") from None
+        raise Damage("bad duplicate groups") from None
     position = {d["key"]: k for k, d in enumerate(docs)}
     out = []
     for group in keys:
@@ -262,7 +262,7 @@ def _derive_stats(db) -> bytes:
             if not isinstance(counts, dict) or not set(map(type, counts.values())) <= {int} or type(units) is not int:
                 raise ValueError
         except (TypeError, ValueError):
-            raise Damage(f"damaged (bad document frequencies for {path})") from None
+            raise Damage(f"bad document frequencies for {path}") from None
         n_units += units
         get = total.get
         for term, k in counts.items():
@@ -288,10 +288,10 @@ def _plan_columns(db, doc_id: int, column, local_columns: dict):
         row = db.execute("SELECT ids FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
         ids = row[0] if row else None
     if local is None or not isinstance(ids, bytes) or len(ids) % 4:
-        raise Damage("damaged (a plan's tokens are missing)")
+        raise Damage("a plan's tokens are missing")
     ids = np.frombuffer(ids, dtype=np.uint32)
     if ids.size and int(ids.max()) >= len(local):
-        raise Damage("damaged (a plan's token ids are out of range)")
+        raise Damage("a plan's token ids are out of range")
     return local[ids]
 
 
@@ -301,7 +301,7 @@ def _runs(db, query: str, doc_id: int, n_tokens: int) -> list[tuple]:
     for *_, first, count in rows:
         if not (isinstance(first, int) and isinstance(count, int) and 0 <= first and 0 <= count
                 and first + count <= n_tokens):
-            raise Damage("damaged (a section or clause outside its plan's tokens)")
+            raise Damage("a section or clause outside its plan's tokens")
     return rows
 
 

@@ -53,13 +53,21 @@ def cache_indexes() -> Path:
 
 
 class Damage(Exception):
-    """The index is ours but damaged, or from another version: rebuild it. The message says which, as
-    "damaged (how)" or "built by …"."""
+    """The index is ours but damaged: rebuild it. ``detail`` says what was found ("table clauses missing");
+    the message reads "damaged (detail)"."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"damaged ({detail})")
+        self.detail = detail
 
 
 class Outdated(Damage):
     """The index was built by another version of compare (its parser, tokenizer or schema): after an upgrade
-    it is rebuilt once, and nothing was wrong with it."""
+    it is rebuilt once, and nothing was wrong with it. The message reads "built by … version of compare"."""
+
+    def __init__(self, which: str = "another"):
+        Exception.__init__(self, f"built by {which} version of compare")
+        self.detail = str(self)
 
 
 def rebuilt_note(index_path: Path, reason: Damage) -> Note:
@@ -67,10 +75,8 @@ def rebuilt_note(index_path: Path, reason: Damage) -> Note:
     if isinstance(reason, Outdated):
         return Note("warn.rebuilt_version", f"{index_path}: index {reason}; rebuilt it from the corpus (once after "
                     "an upgrade)", path=str(index_path))
-    text = str(reason)
-    detail = text[len("damaged ("):-1] if text.startswith("damaged (") and text.endswith(")") else text
-    return Note("warn.rebuilt", f"{index_path}: index {text}; rebuilt it from the corpus",
-                path=str(index_path), reason=detail)
+    return Note("warn.rebuilt", f"{index_path}: index {reason}; rebuilt it from the corpus",
+                path=str(index_path), reason=reason.detail)
 
 
 def default_index_path(corpus: Path) -> Path:
@@ -111,7 +117,7 @@ def problem(exc: sqlite3.Error, path: Path) -> Exception:
     """The error to raise for a SQLite error: Damage for a damaged file, else a one-line IndexProblem."""
     code = _code(exc)
     if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
-        return Damage(f"damaged ({exc})")
+        return Damage(str(exc))
     if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED: never taken for damage
         return IndexProblem(f"locked by another program ({exc}); try again when it has finished", str(path))
     if code == 13:
@@ -184,16 +190,16 @@ def ownership(path: Path, timeout: float) -> str:
 def inspect(db: sqlite3.Connection, check: bool) -> None:
     """Raise Damage if the open index of ours is damaged or from another version."""
     if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-        raise Outdated("built by an older version of compare")
+        raise Outdated("an older")
     tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     missing = sorted(set(expected_tables()) - set(tables))
     if missing:
-        raise Damage(f"damaged (table {', '.join(missing)} missing)")
+        raise Damage(f"table {', '.join(missing)} missing")
     version = meta(db, "version")
     if version != wanted_version():
-        raise Outdated("built by another version of compare")
+        raise Outdated()
     if tables != expected_tables():
-        raise Damage("damaged (tables altered)")
+        raise Damage("tables altered")
     if check:
         quick_check(db)
 
@@ -201,14 +207,14 @@ def inspect(db: sqlite3.Connection, check: bool) -> None:
 def quick_check(db) -> None:
     result = [row[0] for row in db.execute("PRAGMA quick_check")]
     if result != ["ok"]:
-        raise Damage(f"damaged (quick_check: {result[0]})")
+        raise Damage(f"quick_check: {result[0]}")
 
 
 def open_index(path: Path, check: bool, timeout: float) -> sqlite3.Connection:
     """Open the index for writing (the caller holds the lock): create it, or check it."""
     state = ownership(path, timeout)
     if state == "damaged":
-        raise Damage("damaged (not a SQLite database)")
+        raise Damage("not a SQLite database")
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path, timeout)
     try:
