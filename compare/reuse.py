@@ -32,8 +32,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from .patterns import lazy_compile
-
 NUM_PERM = 120  # MinHash permutations
 BANDS, ROWS = 40, 3  # LSH bands × rows per band (= NUM_PERM): P(candidate) = 1 − (1 − J³)⁴⁰, ~0.93 at Jaccard 0.4
 MIN_TOKENS = 3  # clauses with fewer content tokens are not reuse evidence
@@ -353,24 +351,17 @@ class ReuseResult:
 def is_boilerplate(n_plans_with_it: int, most_copies_in_one_plan: int, n_plans: int, text: str = "") -> bool:
     """A stock clause: in at least ``BOILERPLATE_SHARE`` of the plans and 3 (the rule of ``compare clauses``),
     or in at least 3 plans and repeated inside one of them (a formula, like 构成犯罪的，依法追究刑事责任), or
-    one of the formulas every law carries (``_LAW_FORMULA``): when it takes effect (本条例自2014年3月1日起施行),
-    what it applies to (本条例适用于…自由贸易试验区), and that other laws' penalties come first (…从其规定)."""
+    one of the formulas every law carries (:func:`compare.sentences.is_law_formula`): when it takes effect
+    (本条例自2014年3月1日起施行), what it applies to (本条例适用于…自由贸易试验区), and that other laws'
+    penalties come first (…从其规定)."""
     from .ranking import BOILERPLATE_SHARE
+    from .sentences import is_law_formula
 
     if n_plans_with_it >= max(3, BOILERPLATE_SHARE * max(1, n_plans)):
         return True
-    if _LAW_FORMULA.fullmatch("".join(text.split())):
+    if is_law_formula(text):
         return True
     return n_plans_with_it >= 3 and most_copies_in_one_plan >= 2
-
-
-_THIS_LAW = r"本(?:条例|法|规定|办法|细则|决定)"
-_LAW_FORMULA = lazy_compile(
-    rf"(?:{_THIS_LAW}自[^。；]{{1,30}}?起施行"  # takes effect
-    rf"|{_THIS_LAW}适用于[^。；]{{1,60}}"  # scope
-    rf"|(?:违反{_THIS_LAW}(?:规定)?的(?:行为)?[，,])?(?:法律|行政法规|法律、(?:行政)?法规)[^。；，]{{0,20}}"
-    r"(?:另有|已有)[^。；，]{0,10}规定的[，,]从其规定"  # other laws' penalties come first
-    r")[。；]?")
 
 
 def date_key(plan: dict) -> tuple:

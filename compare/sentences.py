@@ -12,6 +12,7 @@ from typing import NamedTuple
 from .normalize import match_form
 from .models import ClauseLink, ClausePair, Kind, Move, Role
 from .similarity import assign, cosine
+from .patterns import lazy_compile
 from .sparse import dot_t_blocks
 
 _SPACE = re.compile(r"\s+")
@@ -21,6 +22,22 @@ MOVE_COSINE = 0.5  # a sentence match strong enough to say the sentence moved (w
 # almost equally and says nothing about where text went.
 MOVE_RATIO = 0.8
 MOVE_MIN_CHARS = 12  # shorter sentences (制定本条例。) say nothing about where text went
+
+_THIS_LAW = r"本(?:条例|法|规定|办法|细则|决定)"
+_LAW_FORMULA = lazy_compile(
+    rf"(?:{_THIS_LAW}自[^。；]{{1,30}}?起施行"  # takes effect
+    rf"|{_THIS_LAW}适用于[^。；]{{1,60}}|[^。；，]{{1,40}}适用{_THIS_LAW}"  # scope, either way round
+    rf"|(?:违反{_THIS_LAW}(?:规定)?的(?:行为)?[，,])?(?:法律|行政法规|法律、(?:行政)?法规)[^。；，]{{0,20}}"
+    r"(?:另有|已有)[^。；，]{0,10}规定的[，,]从其规定"  # other laws' penalties come first
+    r")[。；]?")
+
+
+def is_law_formula(text: str) -> bool:
+    """Whether a sentence is one of the formulas every law carries: when it takes effect (本条例自2014年3月1日
+    起施行), what it applies to (本条例适用于…自由贸易试验区; 海南自由贸易港建设和管理活动适用本法), or that other
+    laws' penalties come first (…已有法律责任规定的，从其规定). Two laws that both say one say nothing of
+    each other: such a sentence is neither reuse (compare reuse) nor a partial move."""
+    return _LAW_FORMULA.fullmatch("".join(text.split())) is not None
 
 
 def clause_rows(side, clauses):
@@ -119,7 +136,7 @@ def top_clause_pairs(best: ClauseMatches, options) -> list[ClausePair]:
 def partial_moves(A, B, pairs, best: ClauseMatches) -> list[Move]:
     """Units of A part of whose sentences now stand in a B unit other than their counterpart: an A sentence
     and a B sentence that are each other's best match, at MOVE_COSINE or above, with no runner-up within
-    MOVE_RATIO of it on either side."""
+    MOVE_RATIO of it on either side, neither of them a law's formula (:func:`is_law_formula`)."""
     ca, cb, best_j, score = best.a, best.b, best.best_b, best.score_b
     partner = {x: set(p.b) for p in pairs if p.role == Role.UNIT for x in p.a}
     sentences: dict[str, int] = {}
@@ -131,7 +148,8 @@ def partial_moves(A, B, pairs, best: ClauseMatches) -> list[Move]:
         sentences[x] = sentences.get(x, 0) + 1
         j = int(best_j[i])
         if (score[i] < MOVE_COSINE or int(best.best_a[j]) != i
-                or max(best.runner_up_b[i], best.runner_up_a[j]) > MOVE_RATIO * score[i]):
+                or max(best.runner_up_b[i], best.runner_up_a[j]) > MOVE_RATIO * score[i]
+                or is_law_formula(c.text) or is_law_formula(cb[j].text)):
             continue
         y = B.unit_of.get(cb[j].section_id)
         if y is not None and y not in partner.get(x, ()):

@@ -42,6 +42,22 @@ def test_a_sentence_that_moved_is_reported_with_where_it_went(tmp_path):
     assert moved_a.text == moved_b.text == DEPOSITS
 
 
+OPENING = "第一条 为了规范融资租赁企业经营行为，防范金融风险，制定本办法。\n第二条 融资租赁企业应当依法经营，诚实守信。\n"
+SCOPE = "本办法适用于本市行政区域内融资租赁企业的经营活动。"
+
+
+@pytest.mark.parametrize("sentence, moved", [(DEPOSITS, True), (SCOPE, False)], ids=["provision", "scope formula"])
+def test_a_laws_formula_is_not_a_move(tmp_path, sentence, moved):
+    """What a law applies to, when it takes effect: every law says it, so two laws that both do say nothing of
+    where text went (Hainan's 海南自由贸易港建设和管理活动适用本法 was reported as now standing in Hengqin 第二条)."""
+    a, b, c = _plans(tmp_path, OPENING + CONTROLS + sentence + "\n" + CHECKS + "\n" + CHANGES + "\n",
+                     OPENING + CONTROLS_B + "\n" + CHECKS + "\n" + CHANGES_B + sentence + "\n")
+    assert [(_number(a, m.a), _number(b, m.b)) for m in c.moves] == ([("第三条", "第五条")] if moved else [])
+    matches = sentences.best_clause_matches(*_sides(a, b))  # the sentences do match, each the other's best
+    k = next(i for i, cl in enumerate(matches.a) if cl.text == sentence)
+    assert matches.score_b[k] == pytest.approx(1.0) and matches.runner_up_b[k] < 0.8
+
+
 def test_stock_wording_found_in_two_places_is_not_a_move(tmp_path):
     """The same penalty sentence stands in two articles of B: it says nothing about where A's went."""
     a, b, c = _plans(tmp_path, PREAMBLE + CONTROLS + FINE + "\n" + CHECKS + "\n" + CHANGES + "\n",
