@@ -133,6 +133,7 @@ def build_view(c, options=None) -> dict:
     from .decisions import section_names
     from .diff import pair_views
     from .force import comparison_force
+    from .groups import BELOW_FLOOR_Z
     from .models import Options, genres_apart
     from .tokenize import Segmentation
 
@@ -190,6 +191,7 @@ def build_view(c, options=None) -> dict:
             "renumbered": t("renumbered", a=c.a.section(p.a[0]).number, b=c.b.section(p.b[0]).number)
                           if p.renumbered and p.role != "item" else "",
         })
+    apart = genres_apart(c.a, c.b)  # a plan in measures against a law in articles (see compare.groups)
     counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != Role.ITEM) for k in KIND_LABELS}
     counts["paired"] = sum(1 for p in c.pairs if p.a and p.b and p.role != Role.ITEM)
     clause_text_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses}
@@ -206,7 +208,9 @@ def build_view(c, options=None) -> dict:
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
         "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
         "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
-        "contents_hint": t("contents_hint_apart" if genres_apart(c.a, c.b) else "contents_hint"),
+        "contents_hint": t("contents_hint_apart" if apart else "contents_hint"),
+        "threshold_note": t("threshold_note_apart", threshold=f"{c.threshold:.2f}", low=f"{c.threshold / 2:.2f}",
+                            z=f"{BELOW_FLOOR_Z:g}") if apart else t("threshold_note", threshold=f"{c.threshold:.2f}"),
         "preamble": _preambles(c, options.cache_dir),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
         "heatmap": heatmap(c, anchor_of_a, t) | {"names": _compact_json(

@@ -374,4 +374,6 @@ def test_sections_only_in_b_stand_where_the_orders_allow(genres_apart):
         assert order == ["B第一条", "A", "B（一）", "B（二）", "B第三条", "A"]
     from compare.report import render_html
 
-    assert ("按乙的顺序列于末尾" in render_html(c)) is genres_apart  # the contents say where B's sections went
+    page = render_html(c)
+    assert ("按乙的顺序列于末尾" in page) is genres_apart  # the contents say where B's sections went
+    assert ("余弦低至 0.10" in page) is genres_apart  # the header states the rule below the floor where it applies
