@@ -68,7 +68,7 @@ def main(corpus: Path) -> None:
     from compare import api
     from compare.sections import load_plan
     from compare.similarity import significance
-    from truth import LINK_LABELS, articles, load_truth, plan_names, score, tool_links, truth_files, heldout_files
+    from truth import LINK_LABELS, articles, heldout_files, load_truth, plan_names, tool_links, truth_files
 
     use = USE()
     embedded: dict[str, tuple] = {}

@@ -172,7 +172,9 @@ class ThresholdType(click.ParamType):
 @template_dir_option
 @click.option("--threshold", type=ThresholdType(), default="auto", show_default=True,
               help="Min cosine in [0, 1] for a unit pair; auto = 0.2. A pair must also stand out from the "
-                   "background similarity of its two sections (see README: How alignment works).")
+                   "background similarity of its two sections; between a plan in measures and a law in articles, "
+                   "two that are each other's best match and stand out strongly pair down to half of it (see "
+                   "README: How alignment works).")
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
               help="Min cosine in [0, 1] for a clause pair.")
 @lang_option

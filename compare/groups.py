@@ -18,7 +18,7 @@ GROUP_CONTAINMENT, GROUP_Z = 0.6, 2.0  # a unit joins a group that holds most of
 # leftovers that are each other's best match still pair where they stand this far above both backgrounds.
 # A measure and the article that carries it out share less wording than two laws do (cosine 0.16–0.18 on the
 # plan-vs-law truth set), but no less significance.
-BELOW_FLOOR_Z = 3.0
+BELOW_FLOOR_Z, BELOW_FLOOR_SHARE = 3.0, 0.5  # significance needed; the lowest cosine, as a share of the floor
 # Fewer units than this on a side and no cell can reach ANCHOR_Z (a z-score over n cells is at most √(n−1)):
 # the background says nothing, and evident pairs stand in for significant ones.
 MIN_BACKGROUND = 20
@@ -46,7 +46,8 @@ def unit_groups(sim, z, identical, a_in_b, b_in_a, shared, evident, floor, veto,
         sim = np.where(veto, -np.inf, sim)
         groups = mutual_leftovers(groups, sim, z, floor)
         if across_genres:
-            groups = mutual_leftovers(groups, sim, np.where(z >= BELOW_FLOOR_Z, z, -np.inf), floor / 2)
+            groups = mutual_leftovers(groups, sim, np.where(z >= BELOW_FLOOR_Z, z, -np.inf),
+                                      floor * BELOW_FLOOR_SHARE)
     return sorted(groups + [(list(ga), list(gb)) for ga, gb in forced])
 
 

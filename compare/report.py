@@ -133,7 +133,7 @@ def build_view(c, options=None) -> dict:
     from .decisions import section_names
     from .diff import pair_views
     from .force import comparison_force
-    from .groups import BELOW_FLOOR_Z
+    from .groups import BELOW_FLOOR_SHARE, BELOW_FLOOR_Z
     from .models import Options, genres_apart
     from .tokenize import Segmentation
 
@@ -209,8 +209,9 @@ def build_view(c, options=None) -> dict:
         "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
         "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
         "contents_hint": t("contents_hint_apart" if apart else "contents_hint"),
-        "threshold_note": t("threshold_note_apart", threshold=f"{c.threshold:.2f}", low=f"{c.threshold / 2:.2f}",
-                            z=f"{BELOW_FLOOR_Z:g}") if apart else t("threshold_note", threshold=f"{c.threshold:.2f}"),
+        "threshold_note": t("threshold_note_apart", threshold=f"{c.threshold:.2f}", z=f"{BELOW_FLOOR_Z:g}",
+                            low=f"{c.threshold * BELOW_FLOOR_SHARE:.2f}")
+                          if apart else t("threshold_note", threshold=f"{c.threshold:.2f}"),
         "preamble": _preambles(c, options.cache_dir),
         "boilerplate": {"a": [(b.kind, b.text) for b in c.a.boilerplate], "b": [(b.kind, b.text) for b in c.b.boilerplate]},
         "heatmap": heatmap(c, anchor_of_a, t) | {"names": _compact_json(
