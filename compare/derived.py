@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import sqlite3
+from array import array
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -251,22 +252,24 @@ def _groups(docs: list[dict], blob: bytes) -> list[list[int]]:
 
 
 def _derive_stats(db) -> bytes:
-    """The IDF from each document's stored frequencies, by :func:`compare.tfidf.build`."""
+    """The IDF from each document's stored frequencies (uint32 counts over its own sorted terms), by
+    :func:`compare.tfidf.build`."""
     from .tfidf import build
 
-    total: dict[str, int] = {}  # summed plan by plan: the plans' dicts are never all held at once
+    total: dict[str, int] = {}  # summed plan by plan: the plans' counts are never all held at once
     n_units = 0
-    for path, doc_df, units in db.execute("SELECT path, df, n_units FROM documents ORDER BY path"):
-        try:
-            counts = json.loads(doc_df)
-            if not isinstance(counts, dict) or not set(map(type, counts.values())) <= {int} or type(units) is not int:
-                raise ValueError
-        except (TypeError, ValueError):
-            raise Damage(f"bad document frequencies for {path}") from None
+    for path, counts, units, terms in db.execute(
+            "SELECT d.path, d.df, d.n_units, t.terms FROM documents d LEFT JOIN tokens t ON t.doc_id = d.id "
+            "ORDER BY d.path"):
+        vocabulary = terms.split("\n") if isinstance(terms, str) and terms else []
+        if (not isinstance(counts, bytes) or not isinstance(terms, str) or type(units) is not int
+                or len(counts) != 4 * len(vocabulary)):
+            raise Damage(f"bad document frequencies for {path}")
         n_units += units
         get = total.get
-        for term, k in counts.items():
-            total[term] = get(term, 0) + k
+        for term, k in zip(vocabulary, array("I", counts)):
+            if k:  # a term of the preamble alone is in no unit
+                total[term] = get(term, 0) + k
     stats = build([(total, n_units)])
     return json.dumps({"terms": list(stats.vocabulary), "idf": stats.idf, "n_units": stats.n_units},
                       ensure_ascii=False).encode("utf-8")

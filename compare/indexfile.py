@@ -21,7 +21,7 @@ from .tfidf import parser_fingerprint
 from .tokenize import dictionary_fingerprint
 
 APPLICATION_ID = 0x636D7049  # b"cmpI" in the SQLite header: this file is an index of compare
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 DEFAULT_NAME = "index.sqlite"
 DISK_FULL = "disk full; the index keeps what it held before this run"
 SCHEMA = """
@@ -29,7 +29,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE documents (
   id INTEGER PRIMARY KEY, path TEXT UNIQUE, name TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,
   ctime_ns INTEGER, inode INTEGER, title TEXT, date TEXT, issuers TEXT, doc_number TEXT, format TEXT,
-  encoding TEXT, chars INTEGER, match_sha TEXT, n_units INTEGER, df TEXT, token_ends BLOB, text TEXT);
+  encoding TEXT, chars INTEGER, match_sha TEXT, n_units INTEGER, df BLOB, token_ends BLOB, text TEXT);
 CREATE TABLE tokens (doc_id INTEGER PRIMARY KEY, terms TEXT, ids BLOB);
 CREATE TABLE sections (
   doc_id INTEGER, sid TEXT, ord INTEGER, level INTEGER, number TEXT, title TEXT, parent TEXT, role TEXT,

@@ -81,11 +81,13 @@ class IndexReport:
 
 def parse_file(path: str, data: bytes | None = None) -> dict:
     """Load, parse and tokenize one plan: a picklable record for the writer, or {'error': …}."""
+    import numpy as np
+
     from .models import roles
     from .load import load_bytes
     from .sections import parse
     from .normalize import match_form_bulk
-    from .tfidf import frequencies
+    from .tfidf import unit_frequencies
     from .tokenize import Segmentation
 
     try:
@@ -100,26 +102,27 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     content = seg.content()
     terms = sorted(set(content))  # the plan's own vocabulary: a section or clause is a run of its token ids
     local = {t: k for k, t in enumerate(terms)}
+    ids = np.fromiter(map(local.__getitem__, content), dtype=np.uint32, count=len(content))
     role = roles(doc)
-    sections, clauses, paths, own = [], [], {}, []
+    sections, clauses, paths, runs = [], [], {}, []
     for order, s in enumerate(doc.walk()):
         paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
         first, stop = seg.token_range(s.title_start, s.span[1])  # = tfidf.section_tokens(doc, seg, s)
-        own.append(content[first:stop])
+        runs.append((first, stop))
         sections.append((s.id, order, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
                          first, stop - first, paths[s.id]))
         for c in s.clauses:
             first, stop = seg.token_range(*c.span)
             clauses.append((c.id, s.id, len(clauses), c.span[0], c.span[1], first, stop - first))
-    df, n_units = frequencies(own)  # = tfidf.plan_frequencies(doc, seg), from the section tokens already cut
+    df, n_units = unit_frequencies(ids, runs, len(terms))  # = tfidf.plan_frequencies(doc, seg), as counts by id
     return {
         "path": path, "name": doc.name, "sha256": doc.sha256, "title": doc.title, "date": doc.date,
         "issuers": json.dumps(doc.issuers, ensure_ascii=False), "doc_number": doc.doc_number, "format": doc.format,
         "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(), "sections": sections,
         "clauses": clauses, "warnings": doc.warnings,
-        "df": json.dumps(df, ensure_ascii=False, sort_keys=True), "n_units": n_units,
+        "df": df.tobytes(), "n_units": n_units,
         "match_sha": match_digest(doc.text, seg.norm),
-        "terms": "\n".join(terms), "token_ids": array("I", map(local.__getitem__, content)).tobytes(),
+        "terms": "\n".join(terms), "token_ids": ids.tobytes(),
     }
 
 

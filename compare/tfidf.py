@@ -153,11 +153,31 @@ def own_units(doc: Document, seg: Segmentation) -> list[list[str]]:
 
 def frequencies(units: list[list[str]]) -> tuple[dict[str, int], int]:
     """(document frequency of each term over ``units``, number of non-empty units)."""
-    from collections import Counter
-    from itertools import chain
+    from itertools import accumulate, chain
 
-    units = [unit for unit in units if unit]
-    return dict(Counter(chain.from_iterable(map(set, units)))), len(units)
+    import numpy as np
+
+    terms = sorted(set(chain.from_iterable(units)))
+    local = {t: k for k, t in enumerate(terms)}
+    ids = np.fromiter(map(local.__getitem__, chain.from_iterable(units)), dtype=np.uint32)
+    stops = list(accumulate(map(len, units)))
+    counts, n_units = unit_frequencies(ids, list(zip([0, *stops], stops)), len(terms))
+    return {terms[k]: int(counts[k]) for k in np.flatnonzero(counts)}, n_units
+
+
+def unit_frequencies(ids, runs, n_terms: int):
+    """(document frequency of each term id in [0, n_terms) over the units, as uint32 counts; the number of
+    non-empty units). ``ids``: a plan's term ids in text order; ``runs``: each unit's (start, stop) in them."""
+    import numpy as np
+
+    bounds = np.array(runs, dtype=np.int64).reshape(-1, 2)
+    lengths = bounds[:, 1] - bounds[:, 0]
+    unit = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    # each unit's positions: 0..total-1, shifted by the gap between its start and where it lands
+    positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(bounds[:, 0] - (np.cumsum(lengths) - lengths),
+                                                                          lengths)
+    present = np.unique(unit * n_terms + np.asarray(ids, dtype=np.int64)[positions]) % n_terms if n_terms else unit
+    return np.bincount(present, minlength=n_terms).astype(np.uint32), int(np.count_nonzero(lengths))
 
 
 def plan_frequencies(doc: Document, seg: Segmentation) -> tuple[dict[str, int], int]:
