@@ -411,7 +411,7 @@ class Segmentation:
         return _remember(key, cls(text, ends, norm))
 
     def _index_content(self) -> None:
-        from itertools import accumulate, compress
+        from itertools import chain, compress
 
         tokens = self._words
         if tokens is None:
@@ -423,8 +423,7 @@ class Segmentation:
                 keys[k] = _KEYS.setdefault(tokens[k], content_key(tokens[k]) or "")
             if len(_KEYS) > 1_000_000:  # bound the memory of a long-lived process
                 _KEYS.clear()
-        starts = accumulate(map(len, tokens), initial=0)
-        self._starts = list(compress(starts, keys))
+        self._starts = list(compress(chain((0,), self.ends), keys))  # a token starts where the one before ends
         self._keys = list(filter(None, keys))
         self._words = None  # not needed any more
 
