@@ -24,31 +24,50 @@
       if (visible) { shown += 1; }
     });
     minOut.textContent = threshold.toFixed(2);
+    showCount(shown);
+  }
+
+  function showCount(shown) {
     var template = visibleCount.getAttribute("data-template") || "{shown} / {total}";
     visibleCount.textContent = template.replace("{shown}", String(shown)).replace("{total}", String(pairs.length));
   }
+
+  // The sticky controls grow when they wrap or when review mode adds its bar: the contents column and
+  // every card scrolled to sit below them (CSS reads --bar).
+  var controls = document.querySelector(".controls");
+  function barHeight() { return controls ? controls.getBoundingClientRect().height : 0; }
+  function measureBar() { document.documentElement.style.setProperty("--bar", Math.ceil(barHeight()) + "px"); }
+  if (controls && window.ResizeObserver) { new ResizeObserver(measureBar).observe(controls); }
+  window.addEventListener("resize", measureBar);
+  measureBar();
 
   function changes() {
     return pairs.filter(function (p) { return !p.hidden && p.getAttribute("data-kind") !== "same"; });
   }
 
-  var current = -1;
+  // A card that step() goes to sits this far from the window's top: just below the sticky controls.
+  function anchor() { return barHeight() + 8; }
+
+  var lastId = null;  // the card step() went to last: near the page's end it cannot reach the anchor
   function step(direction) {
     var list = changes();
     if (!list.length) { return; }
-    var top = window.scrollY + 60;
+    var line = anchor();
+    var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+    var last = list.map(function (p) { return p.id; }).indexOf(lastId);
     var index = -1;
-    if (direction > 0) {
-      for (var i = 0; i < list.length; i++) { if (list[i].getBoundingClientRect().top + window.scrollY > top + 1) { index = i; break; } }
+    if (atEnd && last >= 0 && list[last].getBoundingClientRect().top > line + 2) {
+      index = Math.max(0, Math.min(list.length - 1, last + direction));  // below the anchor: count on from it
+    } else if (direction > 0) {
+      for (var i = 0; i < list.length; i++) { if (list[i].getBoundingClientRect().top > line + 2) { index = i; break; } }
       if (index < 0) { index = list.length - 1; }
     } else {
-      for (var j = list.length - 1; j >= 0; j--) { if (list[j].getBoundingClientRect().top + window.scrollY < top - 1) { index = j; break; } }
+      for (var j = list.length - 1; j >= 0; j--) { if (list[j].getBoundingClientRect().top < line - 2) { index = j; break; } }
       if (index < 0) { index = 0; }
     }
-    current = index;
     list[index].open = true;
-    list[index].scrollIntoView({ block: "start" });
-    window.scrollBy(0, -50);
+    lastId = list[index].id;
+    window.scrollTo(0, window.scrollY + list[index].getBoundingClientRect().top - line);
     if (history.replaceState) { history.replaceState(null, "", "#" + list[index].id); }
   }
 
@@ -73,9 +92,19 @@
     });
   });
 
+  // A link to a card the filters hide (a heatmap cell, a move link) shows it, counts it and scrolls to it:
+  // the browser did not scroll, as the card was hidden when the address changed.
   function revealTarget() {
     var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
-    if (target && target.classList.contains("pair")) { target.hidden = false; target.open = true; }
+    if (!target || !target.classList.contains("pair")) { return; }
+    var wasHidden = target.hidden;
+    target.hidden = false;
+    target.open = true;
+    if (tocEntries[target.id]) { tocEntries[target.id].hidden = false; }
+    if (wasHidden) {
+      showCount(pairs.filter(function (p) { return !p.hidden; }).length);
+      target.scrollIntoView({ block: "start" });
+    }
   }
   window.addEventListener("hashchange", revealTarget);
 

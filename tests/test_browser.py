@@ -325,3 +325,51 @@ def test_an_article_left_alone_pairs_with_its_nearest_in_one_click(browser, tmp_
     saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert saved["decisions"] == [{"action": "pair", "a": [name_a], "b": [name_b]}]
     assert problems == []
+
+
+def test_next_and_previous_visit_every_change_below_the_bar(browser, tmp_path):
+    """下一处 walks every change in order and 上一处 walks back, each card just below the sticky controls
+    (also at the page's end, where a card cannot scroll to the top); the contents stay below the controls
+    when review mode makes them taller."""
+    path, _ = _report(tmp_path, SEED, DATA / "sections" / "law_style.md", tmp_path)
+    page, problems = _open(browser, path)
+    changes = page.eval_on_selector_all('details.pair:not([data-kind="same"])', "els => els.map(e => e.id)")
+    assert len(changes) >= 5
+    bar = lambda: page.evaluate("document.querySelector('.controls').getBoundingClientRect().bottom")  # noqa: E731
+    where = "document.getElementById(location.hash.slice(1)).getBoundingClientRect().top"
+
+    forward = []
+    for _ in changes:
+        page.locator("#next-change").click()
+        forward.append(page.evaluate("location.hash.slice(1)"))
+        assert page.evaluate(where) >= bar()
+    assert forward == changes
+    backward = []
+    for _ in changes[1:]:
+        page.locator("#prev-change").click()
+        backward.append(page.evaluate("location.hash.slice(1)"))
+        assert page.evaluate(where) >= bar()
+    assert backward == changes[-2::-1]
+
+    page.locator("#review-mode").check()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 2)")
+    page.wait_for_timeout(100)  # the ResizeObserver's callback
+    assert page.evaluate("document.querySelector('.toc').getBoundingClientRect().top") >= bar() - 1
+    assert problems == []
+
+
+def test_a_link_to_a_filtered_card_shows_counts_and_reaches_it(browser, tmp_path):
+    path, data = _report(tmp_path, SEED, DATA / "sections" / "law_style.md", tmp_path)
+    page, problems = _open(browser, path)
+    cell = page.locator('svg.heatmap a.paired').first
+    target = cell.get_attribute("href")
+    kind = page.locator(target).get_attribute("data-kind")
+    page.locator(f'input[data-filter-kind="{kind}"]').uncheck()
+    assert page.locator(target).is_hidden()
+    shown = page.locator("details.pair:visible").count()
+    cell.click()
+    assert page.locator(target).is_visible()
+    box = page.locator(target).bounding_box()
+    assert box is not None and 0 <= box["y"] < 1000
+    assert page.inner_text("#visible-count").startswith(f"显示 {shown + 1} / ")
+    assert problems == []
