@@ -379,9 +379,10 @@ def _items(A, B, unit_pairs, options):
 
 
 def _reading_order(A, B, pairs, ordered=True):
-    """A's reading order; an only-B pair goes right after the pair holding the B section before it. Where the
-    two plans' orders say nothing of each other (not ``ordered``), only-B sections follow all of A, in B's
-    order, except an item of a paired article, which stays beside its article."""
+    """A's reading order; an only-B pair goes right after the pair holding the B section before it (for an
+    article or a heading, the pair holding that section's article: an item's own pair may stand later, after
+    its group). Where the two plans' orders say nothing of each other (not ``ordered``), only-B sections
+    follow all of A, in B's order, except an item of a paired article, which stays beside its article."""
     placed = sorted((p for p in pairs if p.a), key=lambda p: A.order[p.a[0]])
     only_b = sorted((p for p in pairs if not p.a), key=lambda p: B.order[p.b[0]])
     tail = []
@@ -394,8 +395,10 @@ def _reading_order(A, B, pairs, ordered=True):
     after: dict[int, list[Pair]] = {}
     for p in only_b:
         anchor, pos = -1, B.order[p.b[0]] - 1
+        by_unit = p.role != Role.ITEM
         while pos >= 0:
-            k = pair_of_b.get(B.sections[pos].id)
+            before = B.sections[pos].id
+            k = pair_of_b.get(B.unit_of.get(before, before) if by_unit else before)
             if k is not None:
                 anchor = k
                 break

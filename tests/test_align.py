@@ -377,3 +377,23 @@ def test_sections_only_in_b_stand_where_the_orders_allow(genres_apart):
     page = render_html(c)
     assert ("按乙的顺序列于末尾" in page) is genres_apart  # the contents say where B's sections went
     assert ("余弦低至 0.10" in page) is genres_apart  # the header states the rule below the floor where it applies
+
+
+def test_an_article_only_in_b_follows_the_pair_of_the_article_before_it_not_of_its_items():
+    """AML 2006 第三十二条 split into 2024 第五十三、五十四、五十六、五十七条, whose items pair one by one. 第五十五条
+    (only in B) came after 第五十四条's last item, whose own pair stands after the group and its other only-B
+    articles, so it was shown after 第六十一条. It follows the group, in B's order, as 第五十八条 does."""
+    from types import SimpleNamespace
+
+    from compare.align import _reading_order
+    from compare.models import Kind, Pair, Role
+
+    ids = ["53", "53/1", "54", "54/1", "55", "56", "57", "58"]
+    B = SimpleNamespace(sections=[SimpleNamespace(id=i) for i in ids], order={i: k for k, i in enumerate(ids)},
+                        unit_of={i: i.split("/")[0] for i in ids})
+    A = SimpleNamespace(order={"32": 0, "32/1": 1, "32/2": 2})
+    group = Pair(["32"], ["53", "54", "56", "57"], 0.7, Kind.SPLIT)
+    items = [Pair(["32/1"], ["53/1"], 0.8, Kind.CHANGED, Role.ITEM), Pair(["32/2"], ["54/1"], 0.8, Kind.CHANGED, Role.ITEM)]
+    alone = [Pair([], ["55"], 0.0, Kind.ONLY_B), Pair([], ["58"], 0.0, Kind.ONLY_B)]
+    order = [(p.a, p.b) for p in _reading_order(A, B, [*alone, *items, group]) if p.role == Role.UNIT]
+    assert order == [(["32"], ["53", "54", "56", "57"]), ([], ["55"]), ([], ["58"])]
