@@ -26,6 +26,9 @@ from .normalize import match_form
 from .tokenize import content_key, domain_terms
 
 EQUAL, DELETE, INSERT = 0, -1, 1
+# A run equal once width, script and case are set aside ("(" and "（"): (FORM, (A's text, B's text)). Each side
+# shows its own text, unmarked: a pair that is *same* after normalization shows no change.
+FORM = 2
 _PUA = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # private-use code points
 
 
@@ -77,32 +80,49 @@ def tokens_in(seg, start: int, end: int) -> list[str]:
     return [text[start:ends[i]], *tokens[i + 1:j], text[ends[j - 1]:end]]
 
 
-def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str]]:
-    """Diff two token lists: [(op, text)] with op in EQUAL/DELETE/INSERT; lossless on both sides."""
-    code: dict[str, str] = {}  # token -> its character
-    back: dict[str, str] = {}  # character -> its token
+def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, str]]]:
+    """Diff two token lists: [(op, text)] with op in EQUAL/DELETE/INSERT, or (FORM, (a_text, b_text)) for a run
+    equal in matching form only; lossless on both sides (see :func:`sides`). Tokens are compared in matching
+    form, lower-cased, as the aligner compares them."""
+    code: dict[str, str] = {}  # a token's matching key -> its character
     points = _codepoints()
 
     def encode(tokens):
         chars = []
         for t in tokens:
-            c = code.get(t)
+            key = _key(t)
+            c = code.get(key)
             if c is None:
-                c = code[t] = chr(next(points))
-                back[c] = t
+                c = code[key] = chr(next(points))
             chars.append(c)
         return "".join(chars)
 
-    ea, eb = encode(a), encode(b)
-    out = []
-    for op, chars in diff_chars(ea, eb):
-        text = "".join([back[ch] for ch in chars])
-        if text:
-            if out and out[-1][0] == op:
-                out[-1] = (op, out[-1][1] + text)
-            else:
-                out.append((op, text))
-    return out
+    out: list[tuple[int, str | tuple[str, str]]] = []
+
+    def add(op, text):
+        if out and out[-1][0] == op:
+            last = out[-1][1]
+            out[-1] = (op, (last[0] + text[0], last[1] + text[1]) if op == FORM else last + text)
+        else:
+            out.append((op, text))
+
+    i = j = 0  # each token is one character of the encoding: runs are read back by position
+    for op, chars in diff_chars(encode(a), encode(b)):
+        n = len(chars)
+        if op == DELETE:
+            add(DELETE, "".join(a[i:i + n]))
+            i += n
+        elif op == INSERT:
+            add(INSERT, "".join(b[j:j + n]))
+            j += n
+        else:
+            for x, y in zip(a[i:i + n], b[j:j + n]):
+                if x == y:
+                    add(EQUAL, x)
+                else:
+                    add(FORM, (x, y))
+            i, j = i + n, j + n
+    return [(op, text) for op, text in out if text and text != ("", "")]
 
 
 _FAST_OPS = {"=": 0, "-": -1, "+": 1}
@@ -132,10 +152,23 @@ def diff_chars(a: str, b: str, fast: bool = True) -> list[tuple[int, str]]:
     return [(op, text) for op, text in diffs]
 
 
-def sides(diffs: list[tuple[int, str]]) -> tuple[list[Segment], list[Segment]]:
-    """Split a diff into A's segments (EQUAL/DELETE) and B's segments (EQUAL/INSERT)."""
-    a = [Segment(op, t) for op, t in diffs if op in (EQUAL, DELETE)]
-    b = [Segment(op, t) for op, t in diffs if op in (EQUAL, INSERT)]
+def sides(diffs) -> tuple[list[Segment], list[Segment]]:
+    """Split a diff into A's segments (EQUAL/DELETE) and B's segments (EQUAL/INSERT); a FORM run is EQUAL on
+    both, each side with its own text. Neighbouring EQUAL runs are one segment."""
+    a: list[Segment] = []
+    b: list[Segment] = []
+    for op, text in diffs:
+        for side, mine, keep in ((a, 0, DELETE), (b, 1, INSERT)):
+            if op == FORM:
+                op_here, text_here = EQUAL, text[mine]
+            elif op in (EQUAL, keep):
+                op_here, text_here = op, text
+            else:
+                continue
+            if side and side[-1].op == op_here == EQUAL:
+                side[-1] = Segment(EQUAL, side[-1].text + text_here)
+            else:
+                side.append(Segment(op_here, text_here))
     return a, b
 
 

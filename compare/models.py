@@ -161,6 +161,17 @@ def genres_apart(a: Document, b: Document) -> bool:
     return a.in_articles != b.in_articles
 
 
+def versions_of_one(a: Document, b: Document) -> bool:
+    """Two versions of one document (AML 2006 and 2024): the same title, width and spacing aside. Otherwise two
+    documents (two regions' laws, a plan and its regulation), which were not edited one into the other."""
+    import unicodedata
+
+    def key(doc: Document) -> str:
+        return unicodedata.normalize("NFKC", "".join((doc.title or "").split()))
+
+    return bool(key(a)) and key(a) == key(b)
+
+
 def roles(doc: Document) -> dict[str, Role]:
     """Section id → its role: units are leaves and articles not inside an article."""
     out: dict[str, Role] = {}

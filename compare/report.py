@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from .models import Kind, Role
+from .models import Kind, Role, versions_of_one
 from .serialize import document_meta
 from .templating import KIND_LABELS, Strings, render_page
 
@@ -105,6 +105,32 @@ def _side_view(doc, ids, segments_by_view, deep=False, marks=(), names=None, mov
     return out
 
 
+def _ancestors(doc, sid: str) -> set[str]:
+    out, parent = set(), doc.section(sid).parent
+    while parent:
+        out.add(parent)
+        parent = doc.section(parent).parent
+    return out
+
+
+def _place_names(doc):
+    """Section id → a name a reader can find it by: its number, with its parents' numbers before it until the
+    name is unique (（五） under 第五十二条 reads 第五十二条（五）; 5、 of a plan whose items run on stays 5、)."""
+    from collections import Counter
+
+    count = Counter(s.number for s in doc.walk())
+
+    def name(sid: str) -> str:
+        s = doc.section(sid)
+        out = s.number or sid
+        while s.parent and count[s.number] > 1:
+            s = doc.section(s.parent)
+            out = s.number + out
+        return out
+
+    return name
+
+
 def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict, dict, dict]:
     """Partial moves on both ends: A unit id → [(text, href)] and B unit id → [(text, href)] for the links;
     A unit id → [(start, end, note)] and B unit id → [(start, end, note)] for the sentences themselves."""
@@ -138,7 +164,7 @@ def build_view(c, options=None) -> dict:
     from .tokenize import Segmentation
 
     options = options or Options()
-    t = Strings(getattr(options, "lang", None))
+    t = Strings(getattr(options, "lang", None), wording(c))
     seg_a = Segmentation.of(c.a.text, options.cache_dir)
     seg_b = Segmentation.of(c.b.text, options.cache_dir)
     force = comparison_force(c, options.cache_dir)
@@ -156,6 +182,7 @@ def build_view(c, options=None) -> dict:
     b_position = {sid: k for k, sid in enumerate(b_order)}
     moved_from_a, moved_into_b, moved_spans_a, moved_spans_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
     names_a, names_b = section_names(c.a), section_names(c.b)
+    places_b = _place_names(c.b)
     pairs = []
     for n, p in enumerate(c.pairs):
         if p.role == "item":
@@ -165,8 +192,11 @@ def build_view(c, options=None) -> dict:
         moved_after = None
         if p.kind == "moved":
             k = b_position[p.b[0]]
-            moved_after = next(((c.b.section(b_order[j]).number or b_order[j], anchor_of_b[b_order[j]])
-                                for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
+            before = next((b_order[j] for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
+            if before is not None:
+                opens = before in _ancestors(c.b, p.b[0])  # the first section under that heading
+                moved_after = (t("moved_first_in" if opens else "moved_after", where=places_b(before)),
+                               anchor_of_b[before])
         first = c.a.section(p.a[0]) if p.a else c.b.section(p.b[0])
         pair_force, marks_a, marks_b = _pair_force(force, n, t)
         pairs.append({
@@ -192,8 +222,8 @@ def build_view(c, options=None) -> dict:
                           if p.renumbered and p.role != "item" else "",
         })
     apart = genres_apart(c.a, c.b)  # a plan in measures against a law in articles (see compare.groups)
-    counts = {k: sum(1 for p in c.pairs if p.kind == k and p.role != Role.ITEM) for k in KIND_LABELS}
-    counts["paired"] = sum(1 for p in c.pairs if p.a and p.b and p.role != Role.ITEM)
+    counts, headings = pair_counts(c)
+    cards = {k: sum(1 for p in c.pairs if p.kind == k and p.role != Role.ITEM) for k in KIND_LABELS}  # a filter's
     clause_text_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses}
     clause_text_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses}
     clauses = [{"a": clause_text_a[cp.a].text, "b": clause_text_b[cp.b].text, "score": cp.score,
@@ -204,10 +234,11 @@ def build_view(c, options=None) -> dict:
                 "a_reuse": _reuse_note(c, "a", cp.a, t), "b_reuse": _reuse_note(c, "b", cp.b, t)}
                for cp in c.clause_pairs]
     return {
-        "lang": t.lang, "html_lang": t("html_lang"),
+        "lang": t.lang, "wording": t.variant, "html_lang": t("html_lang"),
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
         "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
-        "counts": counts, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
+        "counts": counts, "cards": cards, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
+        "headings_note": t("headings_note", **headings) if any(headings.values()) else "",
         "contents_hint": t("contents_hint_apart" if apart else "contents_hint"),
         "threshold_note": t("threshold_note_apart", threshold=f"{c.threshold:.2f}", z=f"{BELOW_FLOOR_Z:g}",
                             low=f"{c.threshold * BELOW_FLOOR_SHARE:.2f}")
@@ -406,23 +437,41 @@ def _tip_name(doc, section_id, label) -> str:
 def render_html(c, options=None, template_dir=None) -> str:
     """The self-contained HTML report of a comparison, in the interface language ``options.lang``."""
     view = build_view(c, options)
-    return render_page("report.html", template_dir, with_js=True, v=view, t=Strings(view["lang"]),
+    return render_page("report.html", template_dir, with_js=True, v=view, t=Strings(view["lang"], view["wording"]),
                         html_lang=view["html_lang"])
+
+
+def wording(c) -> str | None:
+    """The interface strings' variant for a comparison: None for two versions of one document, "other" for two
+    documents, where kinds read 有差异/顺序不同/一对多/多对一 and moved text 见于, not 修改/移动/拆分/合并/移出."""
+    return None if versions_of_one(c.a, c.b) else "other"
 
 
 def summary_line(c, lang: str | None = None) -> str:
     """One line for the terminal, in the interface language: score and counts of each kind of pair."""
-    t = Strings(lang)
-    shown = [p for p in c.pairs if p.role != Role.ITEM]  # as the report counts: items stand inside their articles
-    counts = {k: sum(1 for p in shown if p.kind == k) for k in KIND_LABELS}
-    paired = sum(1 for p in shown if p.a and p.b)
-    renumbered = sum(1 for p in shown if p.renumbered and p.role == Role.UNIT)
-    kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=n) for k, n in counts.items()
-                                   if n and k not in (Kind.ONLY_A, Kind.ONLY_B))
+    t = Strings(lang, wording(c))
+    counts, headings = pair_counts(c)
+    renumbered = sum(1 for p in c.pairs if p.renumbered and p.role == Role.UNIT)
+    kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=counts[k]) for k in KIND_LABELS
+                                   if counts[k] and k not in (Kind.ONLY_A, Kind.ONLY_B))
     kinds += t("cli.summary_renumbered", n=renumbered) if renumbered else ""
-    line = t("cli.summary", score=f"{c.score:.2f}", paired=paired, kinds=kinds, only_a=counts["only_a"],
-             only_b=counts["only_b"])
+    line = t("cli.summary", score=f"{c.score:.2f}", paired=counts["paired"],
+             kinds=t("cli.summary_kinds", kinds=kinds) if kinds else t("cli.summary_no_kinds"), only_a=counts["only_a"], only_b=counts["only_b"])
+    line += t("cli.summary_headings", **headings) if any(headings.values()) else ""
     return line + (t("cli.summary_moves", n=len(c.moves)) if c.moves else "")
+
+
+def pair_counts(c) -> tuple[dict[str, int], dict[str, int]]:
+    """(pairs of units, articles and measures, by kind and "paired"; headings (章, 一、 over measures) by
+    "paired", "only_a", "only_b"). A heading counts apart: "相同 7" of which six are 第X章 reads as seven
+    articles unchanged. Items stand inside their articles and are not counted."""
+    units = [p for p in c.pairs if p.role == Role.UNIT]
+    counts = {k: sum(1 for p in units if p.kind == k) for k in KIND_LABELS}
+    counts["paired"] = sum(1 for p in units if p.a and p.b)
+    heads = [p for p in c.pairs if p.role == Role.CONTAINER]
+    headings = {"paired": sum(1 for p in heads if p.a and p.b), "only_a": sum(1 for p in heads if not p.b),
+                "only_b": sum(1 for p in heads if not p.a)}
+    return counts, headings
 
 
 def report_name(c) -> str:

@@ -24,29 +24,38 @@ class Strings:
     """Interface strings of one language: ``t("key", n=3)`` formats the entry with the given values.
 
     The values (numbers, section numbers, titles) are substituted as text, never read as a format, and the
-    result is plain text that jinja2 escapes like any other.
+    result is plain text that jinja2 escapes like any other. ``variant`` picks ``key@variant`` where the table
+    has one: "other" words a comparison of two different documents, where "修改" or "移出" would say that one
+    was edited into the other.
     """
 
-    def __init__(self, lang: str | None = None):
+    def __init__(self, lang: str | None = None, variant: str | None = None):
         from .errors import BadArgument
 
         lang = lang or LANGS[0]
         if lang not in LANGS:
             raise BadArgument(f"unknown interface language (choose from {', '.join(LANGS)})", lang)
         self.lang = lang
+        self.variant = variant
         self.table = _ui_table()[lang]
 
+    def text(self, key: str) -> str:
+        """The entry for ``key``, in this variant where it has one, unformatted."""
+        if self.variant:
+            return self.table.get(f"{key}@{self.variant}") or self.table[key]
+        return self.table[key]
+
     def __call__(self, key: str, **values) -> str:
-        text = self.table[key]
+        text = self.text(key)
         return text.format(**values) if values else text
 
     def around(self, key: str, field: str, **values) -> tuple[str, str]:
         """The text before and after ``{field}`` in an entry, for markup around a value (a count in bold)."""
-        before, _, after = self.table[key].partition("{" + field + "}")
+        before, _, after = self.text(key).partition("{" + field + "}")
         return before.format(**values), after.format(**values)
 
     def kinds(self) -> list[tuple[str, str]]:
-        return [(kind, self.table["kind." + kind]) for kind in KIND_LABELS]
+        return [(kind, self.text("kind." + kind)) for kind in KIND_LABELS]
 
 
 TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]

@@ -179,8 +179,20 @@
       delete d.kept;
       model = next.filter(function (m) { return m.a.length || m.b.length; });
     });
+    // The header counts units (articles, measures); headings are counted apart, as the report counts them.
+    var heading = {};
+    pairs.forEach(function (el) {
+      if (!el.classList.contains("role-container")) { return; }
+      el.names.a.forEach(function (n) { heading["a:" + n] = true; });
+      el.names.b.forEach(function (n) { heading["b:" + n] = true; });
+    });
     var counts = { paired: 0 };
-    model.forEach(function (m) { var k = m.a.length && m.b.length ? m.kind : (m.a.length ? "only_a" : "only_b"); counts[k] = (counts[k] || 0) + 1; if (m.a.length && m.b.length) { counts.paired += 1; } });
+    model.forEach(function (m) {
+      if (m.a.length ? heading["a:" + m.a[0]] : heading["b:" + m.b[0]]) { return; }
+      var k = m.a.length && m.b.length ? m.kind : (m.a.length ? "only_a" : "only_b");
+      counts[k] = (counts[k] || 0) + 1;
+      if (m.a.length && m.b.length) { counts.paired += 1; }
+    });
     each(".counts li", function (li, i) {
       var kind = (li.className.match(/\bk-(\w+)/) || [])[1] || (i === 0 ? "paired" : null);
       var b = li.querySelector("b");

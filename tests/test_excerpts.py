@@ -102,6 +102,11 @@ def test_renumbered_pair_is_flagged_in_json_report_and_summary(tmp_path):
     c = _check_scenario(tmp_path, corpus, name, a_text, b_text, pairs, ["第五条"], ["第六条"])
     data = json.loads(c.to_json())
     assert [(p["kind"], p["score"], p["renumbered"]) for p in data["pairs"]] == [("same", 1.0, True)]
+    # Two texts of different titles (here none: each is named by its file) are two documents: nothing was
+    # renumbered, the numbers differ. Two versions of one document (one title) were renumbered.
+    assert c.a.title != c.b.title and "编号不同：甲第五条 ↔ 乙第六条" in render_html(c) and "编号变更" not in render_html(c)
+    assert "编号不同 1 处" in summary_line(c) and "1 same; 1 numbered differently" in summary_line(c, "en")
+    c.a.title = c.b.title = "某省地方金融条例"
     assert "编号变更：甲第五条 → 乙第六条" in render_html(c)
     assert "renumbered: A 第五条 → B 第六条" in render_html(c, Options(lang="en"))
     assert "1 same; 1 renumbered" in summary_line(c, "en")

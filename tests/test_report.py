@@ -29,10 +29,18 @@ TOKENS = st.lists(st.sampled_from(["金融", "机构", "绿色", "的", "，", "
 @settings(max_examples=300, deadline=None)
 @given(TOKENS, TOKENS)
 def test_diff_is_lossless_on_both_sides(a, b):
+    from compare.diff import FORM
+    from compare.normalize import match_form
+
     diffs = diff_tokens(a, b)
-    assert "".join(t for op, t in diffs if op != INSERT) == "".join(a)
-    assert "".join(t for op, t in diffs if op != DELETE) == "".join(b)
-    assert {op for op, _ in diffs} <= {EQUAL, DELETE, INSERT}
+    assert "".join(t[0] if op == FORM else t for op, t in diffs if op != INSERT) == "".join(a)
+    assert "".join(t[1] if op == FORM else t for op, t in diffs if op != DELETE) == "".join(b)
+    assert {op for op, _ in diffs} <= {EQUAL, DELETE, INSERT, FORM}
+    # a run shown as equal but written differently is equal in matching form ("<" and "＜")
+    assert all(match_form(t[0]).lower() == match_form(t[1]).lower() and t[0] != t[1] for op, t in diffs if op == FORM)
+    sa, sb = sides(diffs)
+    assert "".join(s.text for s in sa) == "".join(a) and "".join(s.text for s in sb) == "".join(b)
+    assert {s.op for s in sa} <= {EQUAL, DELETE} and {s.op for s in sb} <= {EQUAL, INSERT}
     sa, sb = shared_phrases(a, b)
     assert "".join(s.text for s in sa) == "".join(a) and "".join(s.text for s in sb) == "".join(b)
 
@@ -276,10 +284,11 @@ def test_report_is_in_chinese_by_default_and_in_english_with_lang_en(tmp_path):
     def filters(page):
         return dict(re.findall(r'data-filter-kind="(\w+)" checked> (.+?) \(\d+\)', page))
 
-    assert filters(zh) == {"same": "相同", "changed": "修改", "moved": "移动", "split": "拆分", "merge": "合并",
+    # The seed and a regulation are two documents: no kind says one was edited into the other.
+    assert filters(zh) == {"same": "相同", "changed": "有差异", "moved": "顺序不同", "split": "一对多", "merge": "多对一",
                            "only_a": "仅见于甲", "only_b": "仅见于乙"}
-    assert filters(en) == {"same": "same", "changed": "changed", "moved": "moved", "split": "split", "merge": "merge",
-                           "only_a": "only in A", "only_b": "only in B"}
+    assert filters(en) == {"same": "same", "changed": "differs", "moved": "out of order", "split": "one to many",
+                           "merge": "many to one", "only_a": "only in A", "only_b": "only in B"}
     for label in ("总体相似度", "全部展开", "对应关系总览", "最相似的分句", "显示共同表述"):
         assert label in zh and label not in en, label
     for label in ("only in A", "only in B", "expand all", "Alignment at a glance", "overall score", "show shared"):
@@ -389,3 +398,34 @@ def test_section_caption_is_short_and_says_where_it_was_cut(number, title, text,
     s = Section(id="1", level=1, number=number, title=title, text=text, span=(0, len(text)))
     assert s.caption(limit) == expected
     assert len(s.short_title(limit)) <= max(limit, len(title))
+
+
+@pytest.mark.parametrize("title, edited", [("示范省地方金融条例", True), ("示范市地方金融条例", False)])
+def test_kinds_read_as_edits_only_between_versions_of_one_document(tmp_path, title, edited):
+    """修改/移动/拆分/合并, 编号变更 and 移出 say that B was made from A: true of two versions of one law (one title),
+    false of two regions' laws, which read 有差异/顺序不同/一对多/多对一, 编号不同 and 见于."""
+    a = DATA / "sections" / "law_style.md"
+    text = a.read_text(encoding="utf-8")
+    assert text.startswith("# 示范省地方金融条例\n")
+    b = tmp_path / "law_b.md"
+    b.write_text(text.replace("示范省地方金融条例", title, 1).replace("应当加强监督管理", "应当依法加强日常监督管理"),
+                 encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["run", str(a), str(b), "--corpus", str(tmp_path / "none"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    labels = dict(re.findall(r'data-filter-kind="(\w+)" checked> (.+?) \(\d+\)', page))
+    assert labels["changed"] == ("修改" if edited else "有差异") and labels["moved"] == ("移动" if edited else "顺序不同")
+    assert labels["split"] == ("拆分" if edited else "一对多") and labels["merge"] == ("合并" if edited else "多对一")
+    assert ("修改 1" in result.output) is edited and ("有差异 1" in result.output) is not edited
+
+
+def test_a_pair_that_differs_only_in_width_shows_no_change():
+    """Securities-firm regulation 2016 第一条 writes (以下简称《证券法》), 2023 writes （以下简称《证券法》）: the pair is
+    *same* after normalization, and its diff marked four brackets deleted and inserted."""
+    a = ["根据", "《", "证券法", "》", "(", "以下简称", "《", "证券法", "》", ")", "，", "制定", "本", "条例", "。"]
+    b = ["根据", "《", "证券法", "》", "（", "以下简称", "《", "证券法", "》", "）", "，", "制定", "本", "条例", "。"]
+    sa, sb = sides(diff_tokens(a, b))
+    assert [(s.op, s.text) for s in sa] == [(EQUAL, "".join(a))] and [(s.op, s.text) for s in sb] == [(EQUAL, "".join(b))]
+    changed = sides(diff_tokens(a, b[:-3] + ["实施", "细则", "。"]))
+    assert [s.text for s in changed[0] if s.op == DELETE] == ["本条例"]  # a real change is still marked
