@@ -96,12 +96,13 @@ def profiles(corpus: str | None = None, options: Options | None = None):
     return corpus_profiles(rows, skipped)
 
 
-def inputs(*plans: str | None, corpus: str | None = None) -> list:
-    """Every file a command reads: the plans named, the seeds and the corpus plans. Outputs never replace them."""
+def inputs(*plans: str | None, corpus: str | None = None, also=()) -> list:
+    """Every file a command reads: the plans named, the seeds, the corpus plans and ``also`` (a --meta or
+    --decisions file; None is skipped). Outputs never replace them."""
     from .corpus import corpus_dir, plan_files, seed_dirs
 
     named = [resolve(p, corpus) for p in plans if p]
-    return named + [p for d in seed_dirs() + [corpus_dir(corpus)] for p in plan_files(d)]
+    return named + [p for d in seed_dirs() + [corpus_dir(corpus)] for p in plan_files(d)] + [f for f in also if f]
 
 
 def seed_plans() -> dict:
@@ -219,7 +220,7 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
     from .corpus import corpus_dir, plan_files
     from .errors import CompareError
     from .errors import BadArgument
-    from .output import write_output
+    from .output import check_targets, write_output
     from .pages import render_matrix
     from .report import render_html, report_name
 
@@ -239,6 +240,8 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
     own = digest(a)
     others = [p for p in list(seed_plans().values()) + plan_files(corpus_dir(corpus))
               if p.resolve() != Path(a).resolve() and (own is None or digest(p) != own)]
+    read = inputs(plan, corpus=corpus, also=[options.meta])  # a corpus plan named index.html is never replaced
+    check_targets([out / "index.html"], read)  # before the work, not after
     written, skipped = [], []
     for k, other in enumerate(others, start=1):
         if progress:
@@ -246,11 +249,11 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
         try:
             comparison = compare(str(a), str(other), corpus, options)
             written.append(write_output(out / report_name(comparison), render_html(comparison, options, template_dir),
-                                        inputs=[a, other]))
+                                        inputs=read))
         except CompareError as exc:
             skipped.append(str(exc))
     m, report = matrix(str(a), corpus, index_path, top, meta=options.meta, reports_dir=str(out))
-    written.append(write_output(out / "index.html", render_matrix(m, template_dir, options.lang), inputs=[a]))
+    written.append(write_output(out / "index.html", render_matrix(m, template_dir, options.lang), inputs=read))
     return written, list(dict.fromkeys(skipped + report.skipped))  # one line per bad file
 
 

@@ -259,11 +259,10 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
         raise click.UsageError("PLAN_B is missing (or use --all)")
     if no_html and not json_out:
         raise click.UsageError("--no-html needs --json")
-    read = api.inputs(plan_a, plan_b, corpus=corpus)
+    read = api.inputs(plan_a, plan_b, corpus=corpus, also=[decisions, meta])  # never written over, any of them
     default = f"{Path(read[0]).stem}_vs_{Path(read[1]).stem}"
     output = into_folder(output, default + ".html") if output else default + ".html"
     json_out = into_folder(json_out, default + ".json") if json_out and json_out != "-" else json_out
-    read += [f for f in (decisions, meta) if f]  # never written over either
     check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
     comparison = api.compare(plan_a, plan_b, corpus, options, decisions)
     warn(comparison.warnings, lang)

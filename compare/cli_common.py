@@ -140,11 +140,11 @@ def index_summary(report, lang) -> None:
         click.echo(index_line(report, lang), err=True)
 
 
-def corpus_query(call, render, fmt, output, plan, corpus, lang) -> None:
+def corpus_query(call, render, fmt, output, plan, corpus, lang, meta=None) -> None:
     """Refresh the index (progress on a terminal), run one query, write the rendered result."""
     from .output import check_targets
 
-    read = api.inputs(plan, corpus=corpus)
+    read = api.inputs(plan, corpus=corpus, also=[meta])
     check_targets([output] if output else [], read)
     with progress_bar("indexing") as progress:
         result, report = call(progress)

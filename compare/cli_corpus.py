@@ -67,7 +67,7 @@ def rank(plan, top, threshold, clause_threshold, keep_duplicates, meta, lang, fm
 
     corpus_query(lambda progress: api.rank(plan, corpus, index_path, top, threshold, clause_threshold, progress,
                                             keep_duplicates, meta),
-                  lambda result, f: render_rank(result, f, lang, threshold), fmt, output, plan, corpus, lang)
+                  lambda result, f: render_rank(result, f, lang, threshold), fmt, output, plan, corpus, lang, meta)
 
 
 @click.command()
@@ -96,11 +96,13 @@ def clauses(plan, query, top, min_score, per_plan, keep_duplicates, meta, lang, 
     """
     from .pages import render_clauses
 
-    if (plan is None) == (query is None):
+    if plan is not None and query is not None:
         raise click.UsageError("give a PLAN or --query, not both")
+    if plan is None and not (query or "").strip():
+        raise click.UsageError("give a PLAN, or --query with some text" if query is None else "--query is empty")
     corpus_query(lambda progress: api.clauses(plan, query, corpus, index_path, top, min_score, progress, per_plan,
                                                keep_duplicates, meta),
-                  lambda result, f: render_clauses(result, f, lang), fmt, output, plan, corpus, lang)
+                  lambda result, f: render_clauses(result, f, lang), fmt, output, plan, corpus, lang, meta)
 
 
 @click.command()
@@ -135,7 +137,7 @@ def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus,
         if not seeds:
             raise click.UsageError("no seed plan found: give PLAN")
         plan = str(seeds[0])
-    read = api.inputs(plan, corpus=corpus)
+    read = api.inputs(plan, corpus=corpus, also=[meta])
     check_targets([output], read)
     with progress_bar("indexing") as progress:
         m, report = api.matrix(plan, corpus, index_path, top, progress, keep_duplicates, meta,

@@ -143,11 +143,10 @@ def _lookup(doc: Document) -> tuple[dict[str, list[str]], dict[str, str]]:
 def read_decisions(path: str | Path) -> tuple[list[Decision], dict[str, str | None]]:
     """The decisions of a file, checked for shape, and the sha256 it recorded for each plan;
     InputError (one line, naming the file) if it is not a decisions file."""
+    from .load import read_bytes
+
     path = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read decisions file ({exc.strerror or exc})", path) from None
+    raw = read_bytes(path)  # a regular file under the size cap: a FIFO or a device never blocks
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:

@@ -207,7 +207,11 @@ def inspect(db: sqlite3.Connection, check: bool) -> None:
 def quick_check(db) -> None:
     result = [row[0] for row in db.execute("PRAGMA quick_check")]
     if result != ["ok"]:
-        raise Damage(f"quick_check: {result[0]}")
+        # SQLite lists every problem, a line each under "*** in database main ***": the warning is one line
+        found = [line.strip() for row in result for line in str(row).splitlines()
+                 if line.strip() and not line.startswith("***")] or ["failed"]
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        raise Damage(f"quick_check: {found[0]}{more}")
 
 
 def open_index(path: Path, check: bool, timeout: float) -> sqlite3.Connection:

@@ -50,9 +50,19 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
     """Decode bytes, returning ``(text, encoding)``. Raise InputError on failure."""
     if encoding:
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot decode as {encoding} ({exc.__class__.__name__})", path) from None
+        if not _looks_textual(text):  # NUL bytes decode in most encodings: a binary file stays refused
+            raise InputError(f"not text when read as {encoding} (control characters or NUL bytes)", path)
+        if _cjk_score(text) <= 0.02:  # a UTF-8 plan read as UTF-16 decodes, to characters no plan uses
+            try:
+                found, enc = decode(data, path)
+            except InputError:
+                return text, encoding
+            if _cjk_score(found) > 0.02:
+                raise InputError(f"does not read as {encoding}: it reads as {enc} (drop --encoding)", path)
+        return text, encoding
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             try:

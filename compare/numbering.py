@@ -13,7 +13,7 @@ from .patterns import lazy_compile
 _DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
-CN_NUM = "零〇○一二两三四五六七八九十百千"
+CN_NUM = "零〇○一二两三四五六七八九十百千万"
 
 
 def cn_to_int(text: str) -> int | None:
@@ -24,6 +24,9 @@ def cn_to_int(text: str) -> int | None:
     for ch in text:
         if ch in _DIGITS:
             digit = _DIGITS[ch]
+        elif ch == "万":  # 一万二千三百: what came before counts in ten thousands
+            total = (total + (digit or 0) or 1) * 10000
+            digit = None
         elif ch in _UNITS:
             total += (1 if digit is None else digit) * _UNITS[ch]
             digit = None
@@ -52,7 +55,8 @@ LEGAL_UNIT = {"编": "bian", "章": "zhang", "节": "jie", "条": "tiao", "款":
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 _PATTERNS = [
-    ("legal", lazy_compile(rf"第([{CN_NUM}]{{1,6}}|\d{{1,4}})([编章节条款編節條])")),
+    # up to 第一万二千三百四十五条 / 第99999条: the Civil Code runs to 第一千二百六十条, seven numerals
+    ("legal", lazy_compile(rf"第([{CN_NUM}]{{1,9}}|\d{{1,5}})([编章节条款編節條])")),
     ("cn_dun", lazy_compile(rf"([{CN_NUM}]{{1,4}})[、．]")),
     ("cn_paren", lazy_compile(rf"[（(]([{CN_NUM}]{{1,4}})[）)]")),
     ("arabic_paren", lazy_compile(r"[（(](\d{1,3})[）)]")),

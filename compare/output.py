@@ -9,7 +9,7 @@ The rules follow ``sort -o`` and ``cp``:
 - a character device (``/dev/null``, ``/dev/stdout``) or a FIFO is written
   directly, never replaced;
 - anything else (a directory, a socket, a dangling symlink), and any path that
-  is one of the plans being read, is refused with :class:`BadArgument` before
+  is read by the command (a plan, --meta, --decisions), is refused with :class:`BadArgument` before
   anything is written.
 
 Overwriting an earlier report is fine; overwriting a plan being read is not.
@@ -58,7 +58,7 @@ def _check_target(path, inputs) -> Path:
         target = real
     ident = _identity(target)
     if ident is not None and ident in {_identity(p) for p in inputs}:
-        raise BadArgument("is one of the plans being read; refusing to overwrite it", given)
+        raise BadArgument("is read by this command (a plan, --meta or --decisions); refusing to overwrite it", given)
     try:
         st = os.stat(target)
     except FileNotFoundError:

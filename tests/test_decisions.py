@@ -3,6 +3,7 @@ the CLI apply them. The plans are small texts written here; every expected name 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -196,4 +197,9 @@ def test_cli_run_with_decisions(plans, tmp_path):
         assert result.output.count("\n") == 1 and "bad.json" in result.output
         assert not (tmp_path / "never.html").exists()
     missing = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(tmp_path / "no.json")])
-    assert missing.exit_code == ExitStatus.BAD_INPUT and "cannot read decisions file" in missing.output
+    assert missing.exit_code == ExitStatus.BAD_INPUT and "no.json" in missing.output
+    assert missing.output.count("\n") == 1
+    fifo = tmp_path / "d.fifo"
+    os.mkfifo(fifo)  # nothing writes to it: reading it would block for ever
+    blocked = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(fifo)])
+    assert blocked.exit_code == ExitStatus.BAD_INPUT and "not a regular file" in blocked.output

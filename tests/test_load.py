@@ -35,6 +35,18 @@ def test_encoding_override(tmp_path):
         load(path, encoding="utf-8")
 
 
+@pytest.mark.parametrize("data, encoding, message", [
+    (b"\x00" * 4096, "utf-8", "not text when read as utf-8"),  # NUL bytes decode; a binary file is still refused
+    (b"\x00\x01\x02\x03" * 1024, "latin-1", "not text when read as latin-1"),
+    (PLAN.encode("utf-8"), "utf-16", "does not read as utf-16: it reads as utf-8"),  # decodes, to characters no plan uses
+])
+def test_an_encoding_given_that_does_not_fit_is_refused(tmp_path, data, encoding, message):
+    path = tmp_path / "plan.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=message):
+        load(path, encoding=encoding)
+
+
 def test_html_drops_script_style_nav_and_decodes_entities():
     doc = load_plan(DATA / "sections" / "html_style.html")
     assert "不应出现" not in doc.text and "color:red" not in doc.text and "首页" not in doc.text

@@ -34,7 +34,7 @@ def test_outputs_over_the_plans_being_read_are_refused(plans):
     a, b = plans
     result = run(a, b, "-o", a, "--json", b)
     assert result.exit_code == ExitStatus.BAD_ARGUMENTS
-    assert "is one of the plans being read" in result.output and result.output.count("\n") == 1
+    assert "is read by this command" in result.output and result.output.count("\n") == 1
     assert a.read_text(encoding="utf-8") == PLAN_A and b.read_text(encoding="utf-8") == PLAN_B
 
 
@@ -158,3 +158,32 @@ def test_rank_output_never_replaces_a_corpus_plan(tmp_path, monkeypatch):
     assert result.exit_code == ExitStatus.BAD_ARGUMENTS
     assert (corpus / "b.md").read_text(encoding="utf-8") == PLAN_B
     assert not (corpus / ".compare").exists()  # refused before indexing
+
+
+@pytest.mark.parametrize("command", ["rank", "clauses", "matrix"])
+def test_the_meta_file_is_never_an_output(tmp_path, monkeypatch, command):
+    """--meta is read: `rank a --meta m.tsv -o m.tsv` replaced the metadata with the table."""
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(PLAN_A, encoding="utf-8")
+    (corpus / "b.md").write_text(PLAN_B, encoding="utf-8")
+    meta = corpus / "MANIFEST.tsv"
+    meta.write_text("file\ttitle\nb.md\t乙条例\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [command, "a", "--corpus", str(corpus), "--meta", str(meta), "-o", str(meta)])
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS, result.output
+    assert "is read by this command (a plan, --meta or --decisions)" in result.output
+    assert meta.read_text(encoding="utf-8") == "file\ttitle\nb.md\t乙条例\n"
+
+
+def test_run_all_never_replaces_a_corpus_plan_named_index_html(plans, tmp_path):
+    """`run --all A -o CORPUS` wrote its matrix page over a corpus plan named index.html, which it had just read."""
+    a, _ = plans
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    page = "<html><body><p>第一条 为了促进地方金融发展，制定本条例。</p></body></html>"
+    (corpus / "index.html").write_text(page, encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--all", str(a), "--corpus", str(corpus), "-o", str(corpus)])
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS, result.output
+    assert (corpus / "index.html").read_text(encoding="utf-8") == page
+    assert sorted(p.name for p in corpus.iterdir() if not p.name.startswith(".")) == ["index.html"]  # refused first

@@ -103,3 +103,13 @@ def test_text_that_is_all_links_or_footers_is_the_plan_itself(text):
     doc = parse(load_bytes(text.encode("utf-8"), "soup.md"))
     check_lossless(doc)
     assert [s.text for s in doc.walk()] == [doc.text.strip()] and not doc.boilerplate
+
+
+@pytest.mark.parametrize("numeral, value", [("二十八", 28), ("一百零三", 103), ("一千二百五十九", 1259), ("一万", 10000),
+                                            ("一万零一", 10001), ("一万二千三百四十五", 12345), ("两百", 200), ("30000", 30000)])
+def test_chinese_numerals_read_to_their_values(numeral, value):
+    from compare.numbering import cn_to_int, match_marker
+
+    assert cn_to_int(numeral) == value
+    marker = match_marker(f"第{numeral}条　本条例自公布之日起施行。")  # the Civil Code runs to 第一千二百六十条
+    assert marker is not None and (marker.style, marker.value) == ("tiao", value)
