@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__, api
-from .cli_common import (corpus_option, emit, fail_cleanly, lang_option, meta_option, progress_bar, say,
+from .cli_common import (corpus_option, emit, fail_cleanly, lang_option, meta_option, progress_bar, say, stdout_dash,
                          template_dir_option, warn, with_input_options)
 from .models import Options
 
@@ -95,7 +95,8 @@ def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
               help="table, json, csv; with --all also html [default: table; with --all, from -o's suffix: "
                    ".html, .json, .csv].")
-@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+@click.option("-o", "--output", metavar="FILE", callback=stdout_dash,
+              help="Write to FILE instead of standard output ('-': standard output).")
 @lang_option
 @template_dir_option
 @corpus_option
@@ -165,8 +166,8 @@ class ThresholdType(click.ParamType):
 @click.option("--all", "all_plans", is_flag=True,
               help="Compare PLAN_A with every corpus plan: reports plus the matrix page (index.html) in -o DIR.")
 @click.option("-o", "--output", metavar="FILE",
-              help="HTML report to write [default: A_vs_B.html; a folder gets that name inside]; with --all, a folder "
-                   "[default: PLAN_vs_corpus].")
+              help="HTML report to write [default: A_vs_B.html; a folder gets that name inside; '-' for stdout]; "
+                   "with --all, a folder [default: PLAN_vs_corpus].")
 @click.option("--json", "json_out", metavar="FILE", help="Also write the comparison as JSON to FILE ('-' for stdout).")
 @click.option("--no-html", is_flag=True, help="Write no HTML report (with --json).")
 @template_dir_option
@@ -259,22 +260,29 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
         raise click.UsageError("PLAN_B is missing (or use --all)")
     if no_html and not json_out:
         raise click.UsageError("--no-html needs --json")
+    if output == "-" and json_out == "-":
+        raise click.UsageError("-o - and --json - cannot both go to standard output")
     read = api.inputs(plan_a, plan_b, corpus=corpus, also=[decisions, meta])  # never written over, any of them
     default = f"{Path(read[0]).stem}_vs_{Path(read[1]).stem}"
-    output = into_folder(output, default + ".html") if output else default + ".html"
+    output = into_folder(output, default + ".html") if output and output != "-" else output or default + ".html"
     json_out = into_folder(json_out, default + ".json") if json_out and json_out != "-" else json_out
     check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
     comparison = api.compare(plan_a, plan_b, corpus, options, decisions)
     warn(comparison.warnings, lang)
+    skipped = sum(getattr(w, "key", "") == "warn.skipped" for w in comparison.warnings)
+    if skipped:
+        click.echo(say(lang, "cli.corpus_skipped", n=skipped), err=True)
     outputs = []  # everything is rendered before anything is written
     if json_out and json_out != "-":
         outputs.append((json_out, comparison_json(comparison)))
-    if not no_html:
+    if not no_html and output != "-":
         outputs.append((output, render_html(comparison, options, template_dir)))
     for path in write_outputs(outputs, read):
         click.echo(say(lang, "cli.wrote", path=path), err=True)
     if json_out == "-":
         click.echo(comparison_json(comparison), nl=False)
+    elif output == "-" and not no_html:
+        click.echo(render_html(comparison, options, template_dir), nl=False)
     click.echo(summary_line(comparison, lang), err=True)
 
 

@@ -7,7 +7,7 @@ import sys
 import click
 
 from . import api
-from .errors import CompareError
+from .errors import CompareError, ExitStatus
 
 FORMAT_CHOICE = click.Choice(["jekyll", "markdown", "html", "txt", "docx", "pdf"])
 
@@ -28,6 +28,11 @@ def fail_cleanly(func):
             raise err from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except KeyboardInterrupt:
+            if ctx.find_root().params.get("traceback"):
+                raise
+            click.echo(say(ctx.params.get("lang"), "cli.interrupted"), err=True)
+            ctx.exit(ExitStatus.INTERRUPTED)
         except (OSError, ValueError, UnicodeError) as exc:
             if ctx.find_root().params.get("traceback"):
                 raise
@@ -116,7 +121,13 @@ index_option = click.option("--index", "index_path", type=click.Path(dir_okay=Fa
                             help="Index file [default: CORPUS/.compare/index.sqlite].")
 output_format = click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
                              show_default=True, help="table for reading; json is one object per line; csv has a BOM for Excel.")
-output_file = click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def stdout_dash(ctx, param, value):
+    """``-o -`` is standard output, as ``--json -`` is: never a file named "-"."""
+    return None if value == "-" else value
+
+
+output_file = click.option("-o", "--output", metavar="FILE", callback=stdout_dash,
+                           help="Write to FILE instead of standard output ('-': standard output).")
 
 
 def emit(text: str, output: str | None, inputs, lang) -> None:

@@ -61,19 +61,24 @@ def is_own_report(path: Path) -> bool:
 
 
 def plan_files(folder: Path, sniff: bool = True) -> list[Path]:
-    """Plan files directly in ``folder``, sorted by name; hidden files, READMEs and (``sniff``) our own outputs
-    skipped. The index passes ``sniff=False`` and sniffs only the files it reads."""
+    """Plan files directly in ``folder``, sorted by name; hidden files, READMEs, folders and (``sniff``) our own
+    outputs skipped. The index passes ``sniff=False`` and sniffs only the files it reads.
+
+    A name that is not a regular file (a dangling symlink, a FIFO) is listed: reading it fails in one line,
+    so the commands warn about it and count it as skipped, as they do an empty or binary plan."""
     if not folder.is_dir():
         return []
     return sorted(
         p for p in folder.iterdir()
         if p.suffix.lower() in PLAN_SUFFIXES and not p.name.startswith(".") and p.stem.upper() != "README"
-        and p.is_file() and not (sniff and is_own_report(p))
+        and not p.is_dir() and not (sniff and is_own_report(p))
     )
 
 
 def resolve(name: str, corpus: str | os.PathLike | None = None) -> Path:
     """The file a PLAN argument names. Raises PlanNotFound or AmbiguousPlan."""
+    if not name.strip():
+        raise PlanNotFound("empty plan name: give a file, a file name in the corpus, or a title", repr(name))
     direct = Path(name)
     try:
         exists = direct.exists()

@@ -19,6 +19,7 @@ class ExitStatus(IntEnum):
     UNKNOWN_PLAN = 4  # a plan name matches no file, or several
     TEMPLATE = 5  # a user template cannot be loaded or rendered
     INDEX = 6  # the corpus index cannot be read, written, locked or rebuilt
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it): nothing half-written is left
 
 
 class CompareError(Exception):

@@ -428,6 +428,8 @@ def read_meta(path: str | Path) -> dict[str, dict]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("metadata file is not UTF-8", name) from None
+    if not _looks_textual(text):
+        raise InputError("metadata file is not text (control characters or NUL bytes)", name)
     first = text.split("\n", 1)[0]
     rows = list(csv.reader(io.StringIO(text), delimiter="\t" if first.count("\t") > first.count(",") else ","))
     header = [h.strip().lower() for h in rows[0]] if rows else []

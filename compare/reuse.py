@@ -63,7 +63,7 @@ def parse_partition(index: int, paths: list[str], max_bytes: int | None = None) 
     """Load, parse and tokenize the plans at ``paths`` (files every worker can read)."""
     from .errors import CompareError
     from .sections import load_plan
-    from .tfidf import plan_frequencies
+    from .tfidf import plan_frequencies, skipped_note
     from .tokenize import Segmentation
 
     part = Part(index)
@@ -71,7 +71,7 @@ def parse_partition(index: int, paths: list[str], max_bytes: int | None = None) 
         try:
             doc = load_plan(path, _Read(max_bytes))
         except CompareError as exc:
-            part.skipped.append(f"{exc} (skipped)")
+            part.skipped.append(skipped_note(str(exc)))
             continue
         seg = Segmentation.of(doc.text)
         df, n = plan_frequencies(doc, seg)

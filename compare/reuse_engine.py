@@ -131,7 +131,7 @@ def partitions_for(n_plans: int, workers: int) -> int:
 def run_job(files: list[Path], executor, threshold: float = R.DEFAULT_THRESHOLD, partitions: int | None = None,
             max_bytes: int | None = None) -> R.ReuseResult:
     """Every clause of every plan in ``files`` against the other plans' clauses; see :mod:`compare.reuse`."""
-    paths = [str(Path(f).resolve()) for f in files]  # workers read the files: a path every worker sees
+    paths = [os.path.abspath(f) for f in files]  # workers read the files: a path every worker sees
     workers = executor.workers() if hasattr(executor, "workers") else 1
     n = partitions or partitions_for(len(paths), workers)
     n = max(1, min(n, len(paths) or 1))

@@ -11,6 +11,7 @@ digests are. A stale result is never shown as current.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +33,11 @@ def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout
     from .lock import locked
     from .store import LOCK_TIMEOUT
 
-    root = Path(folder).resolve()
-    read = {Path(p["path"]).resolve(): p for p in result.plan_list}
+    root = Path(folder)
+    read = {os.path.abspath(p["path"]): p for p in result.plan_list}  # the workers read absolute paths
     plans = []
     for f in files:
-        p = read.get(Path(f).resolve())
+        p = read.get(os.path.abspath(f))
         plans.append((_key(f, root), p["name"] if p else Path(f).stem, p["date"] if p else None,
                       p["sha256"] if p else ""))
     members = sorted({(_key(m.path, root), m.clause, m.cluster) for m in result.members})
@@ -68,8 +69,9 @@ def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout
 
 
 def _key(path, root: Path) -> str:
-    """A plan's key: its name inside the corpus folder, as the index keys it."""
-    return Path(path).resolve().relative_to(root).as_posix()
+    """A plan's key: its name inside the corpus folder, as the index keys it. Symlinks are not followed: a plan
+    linked in from elsewhere, or a dangling link, is named where it stands. ValueError outside the folder."""
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
 
 
 def _kept(db) -> dict[str, str]:
@@ -121,7 +123,7 @@ def for_plans(index_path: Path, folder: Path, docs: list) -> list[dict[str, dict
         if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID or meta(db, "version") != wanted_version():
             return empty
         kept = _kept(db)
-        root = Path(folder).resolve()
+        root = Path(folder)
         now = {}
         for f in plan_files(Path(folder)):
             try:

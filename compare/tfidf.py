@@ -37,7 +37,7 @@ class Stats:
     idf: list[float]
     n_units: int
     key: str = ""
-    skipped: list[str] = field(default_factory=list)  # corpus files that could not be read, with why
+    skipped: list[str] = field(default_factory=list)  # corpus files that could not be read: "path: reason"
 
     def vectors(self, token_lists):
         """CSR matrix (scipy.sparse), one L2-normalized TF-IDF row per token list; unknown tokens ignored.
@@ -284,6 +284,11 @@ def _hash_file(path, max_bytes: int | None) -> str:
     return hashlib.sha256(read_bytes(path, max_bytes)).hexdigest()
 
 
+def skipped_note(message: str) -> Note:
+    """The warning for a corpus file that could not be read: "path: reason (skipped)", in the user's language."""
+    return Note("warn.skipped", f"{message} (skipped)", message=message)
+
+
 def corpus_options(options):
     """Options for reading corpus plans: A's size cap and cache, never A's --encoding or --input-format."""
     from .models import Options
@@ -306,7 +311,7 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
         except CompareError as exc:  # unreadable, not a regular file, over the size cap
             file_hashes[path] = None
             if warnings is not None:
-                warnings.append(Note("warn.skipped", f"{exc} (skipped)", message=str(exc)))
+                warnings.append(skipped_note(str(exc)))
     own = {d.sha256 for d in docs}
     key = stats_key([d.sha256 for d in docs] + [h for h in file_hashes.values() if h], options)
     cache = cache_dir(getattr(options, "cache_dir", None)) / "idf" / f"{key}.json"
@@ -321,7 +326,7 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
     stats = read_cache(cache, kept)
     if stats is not None:
         if warnings is not None:
-            warnings.extend(stats.skipped)
+            warnings.extend(map(skipped_note, stats.skipped))
         return stats
     parts, skipped = [], []
     for d in docs:
@@ -332,13 +337,13 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
         try:
             doc = load_plan(path, corpus_options(options))  # each corpus file sniffed for itself
         except CompareError as exc:
-            skipped.append(f"{exc} (skipped)")
+            skipped.append(str(exc))
             continue
         parts.append(plan_frequencies(doc, Segmentation.of(doc.text, getattr(options, "cache_dir", None))))
     stats = build(parts)
     stats.key, stats.skipped = key, skipped
     if warnings is not None:
-        warnings.extend(skipped)
+        warnings.extend(map(skipped_note, skipped))
     write_cache(cache, json.dumps({"terms": list(stats.vocabulary), "idf": stats.idf, "n_units": stats.n_units,
                                    "skipped": skipped}, ensure_ascii=False))
     return stats

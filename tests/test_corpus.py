@@ -350,3 +350,26 @@ def test_derived_rows_are_the_rows_of_each_plans_own_tokens(tmp_path):
                 assert got[name].toarray().tolist() == want.toarray().tolist(), (d["key"], name)
     finally:
         indexed.close()
+
+
+@pytest.mark.parametrize("command", [["index"], ["rank", "variant-0"], ["run", "variant-0", "variant-1", "-o", "r.html"],
+                                     ["reuse", "-o", "reuse-out"], ["profile", "--all"]], ids=lambda c: c[0])
+def test_a_dangling_link_or_a_fifo_among_the_plans_is_warned_about_and_counted(tmp_path, monkeypatch, command):
+    """They were left out in silence; a plan linked in from another folder broke `reuse` (its key was
+    taken from the link's target)."""
+    monkeypatch.chdir(tmp_path)
+    corpus = _make_corpus(tmp_path / "corpus", n_variants=2)
+    (corpus / "broken.txt").unlink()
+    (corpus / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    os.mkfifo(corpus / "pipe.md")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(DATA / "sections" / "law_style.md", elsewhere / "law.md")
+    (corpus / "linked.md").symlink_to(elsewhere / "law.md")
+    result = CliRunner().invoke(main, [*command, "--corpus", str(corpus), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "gone.md" in line or "pipe.md" in line]
+    assert len(warned) == 2 and any("not a regular file" in line for line in warned), result.stderr
+    counted = {"index": "2 skipped", "rank": "2 skipped", "run": "2 corpus file(s) could not be read",
+               "reuse": "skipped 2", "profile": "2 file(s) skipped"}[command[0]]
+    assert counted in result.output, result.output

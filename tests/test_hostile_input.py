@@ -15,6 +15,7 @@ import tracemalloc
 import zlib
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -297,3 +298,21 @@ def test_impossible_dates_are_ignored_with_a_warning(tmp_path, text, bad):
     doc = load_plan(path)
     assert doc.date is None
     assert f"{path}: ignored an impossible date '{bad}'" in doc.warnings
+
+
+def test_ctrl_c_exits_130_in_one_line():
+    """click turned Ctrl-C into "Aborted!" and status 1; shells and scripts read 130 (128 + SIGINT)."""
+    import click
+
+    from compare.cli_common import fail_cleanly
+
+    @click.command()
+    @click.option("--lang", default=None)
+    @fail_cleanly
+    def slow(lang):
+        raise KeyboardInterrupt
+
+    for lang, text in ((None, "已中断"), ("en", "interrupted")):
+        result = CliRunner().invoke(slow, ["--lang", lang] if lang else [])
+        assert result.exit_code == ExitStatus.INTERRUPTED == 130
+        assert result.output.count("\n") == 1 and text in result.output and "Traceback" not in result.output

@@ -187,3 +187,15 @@ def test_run_all_never_replaces_a_corpus_plan_named_index_html(plans, tmp_path):
     assert result.exit_code == ExitStatus.BAD_ARGUMENTS, result.output
     assert (corpus / "index.html").read_text(encoding="utf-8") == page
     assert sorted(p.name for p in corpus.iterdir() if not p.name.startswith(".")) == ["index.html"]  # refused first
+
+
+def test_dash_as_output_is_standard_output_not_a_file(plans, tmp_path):
+    a, b = plans
+    html = run(a, b, "-o", "-")
+    assert html.exit_code == 0, html.output
+    assert html.stdout.startswith("<!DOCTYPE html>") and not (tmp_path / "-").exists()
+    both = run(a, b, "-o", "-", "--json", "-")
+    assert both.exit_code == ExitStatus.BAD_ARGUMENTS and "cannot both go to standard output" in both.output
+    profile = CliRunner().invoke(main, ["profile", str(a), "-o", "-", "--corpus", "no-corpus-here"])
+    assert profile.exit_code == 0, profile.output
+    assert profile.stdout and not (tmp_path / "-").exists()
