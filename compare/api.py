@@ -200,8 +200,15 @@ def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, 
     from .ranking import build_matrix, query_plan
     from .report import pair_file_name
 
+    from .corpus import corpus_dir, plan_files
+    from .errors import Note
+
     indexed, report = _corpus(corpus, index_path, progress, meta)
     m = build_matrix(query_plan(_query_doc(plan, corpus, indexed), indexed), indexed, top, keep_duplicates)
+    if not plan_files(corpus_dir(corpus)):  # a page of the seeds alone: say why, not just show it
+        folder_name = str(corpus_dir(corpus))
+        report.warnings.append(Note("warn.empty_corpus", f"{folder_name}: no plan files in the corpus folder; "
+                                    "the page holds the seeds alone", path=folder_name))
     folder = Path(reports_dir) if reports_dir is not None else None
     m.reports = [name if folder is not None and (folder / name).is_file() else None
                  for name in (pair_file_name(m.seed["name"], col["name"]) for col in m.columns)]

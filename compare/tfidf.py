@@ -176,7 +176,10 @@ def unit_frequencies(ids, runs, n_terms: int):
     # each unit's positions: 0..total-1, shifted by the gap between its start and where it lands
     positions = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(bounds[:, 0] - (np.cumsum(lengths) - lengths),
                                                                           lengths)
-    present = np.unique(unit * n_terms + np.asarray(ids, dtype=np.int64)[positions]) % n_terms if n_terms else unit
+    pairs = np.sort(unit * n_terms + np.asarray(ids, dtype=np.int64)[positions])  # (unit, term) as one number
+    first = np.ones(len(pairs), dtype=bool)  # each distinct pair once (np.unique would import numpy.ma)
+    first[1:] = pairs[1:] != pairs[:-1]
+    present = pairs[first] % n_terms if n_terms else pairs[first]
     return np.bincount(present, minlength=n_terms).astype(np.uint32), int(np.count_nonzero(lengths))
 
 

@@ -373,3 +373,11 @@ def test_a_dangling_link_or_a_fifo_among_the_plans_is_warned_about_and_counted(t
     counted = {"index": "2 skipped", "rank": "2 skipped", "run": "2 corpus file(s) could not be read",
                "reuse": "skipped 2", "profile": "2 file(s) skipped"}[command[0]]
     assert counted in result.output, result.output
+
+
+def test_matrix_of_an_empty_corpus_says_so(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    result = CliRunner().invoke(main, ["matrix", "--corpus", str(corpus), "-o", str(tmp_path / "m.html"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert f"{corpus}: no plan files in the corpus folder; the page holds the seeds alone" in result.stderr
