@@ -186,7 +186,9 @@ def test_bad_corpus_file_is_skipped_with_a_warning(tmp_path):
     result = CliRunner().invoke(main, ["run", str(SEED), str(FIXTURES[1]), "--corpus", str(corpus), "--json", "-",
                                        "--no-html"])
     assert result.exit_code == 0
-    assert "broken.txt" in result.stderr and "skipped" in result.stderr
+    warned = [line for line in result.stderr.splitlines() if "broken.txt" in line]
+    assert len(warned) == 1 and warned[0].endswith("（已跳过）")  # in the interface's language, like every warning
+    assert "语料中 1 个文件无法读取，已跳过" in result.stderr  # and counted
     assert json.loads(result.stdout)["pairs"]
 
 
