@@ -26,6 +26,24 @@ def too_large(what: str, size: int, cap: int, path: str, unit: str = "B") -> Inp
                       "COMPARE_MAX_MB)", path)
 
 
+MIN_LINES = 200_000  # the line cap, whatever the size cap; a larger size cap allows one line per 256 bytes
+BYTES_PER_LINE = 256
+
+
+def line_cap(cap: int) -> int:
+    """Lines one plan may hold under the size cap ``cap`` (bytes): 204,800 at the default 50 MB."""
+    return max(MIN_LINES, cap // BYTES_PER_LINE)
+
+
+def check_lines(n_lines: int, cap: int, path: str) -> None:
+    """Refuse a text of more lines than a plan holds: every line becomes a paragraph and its objects, and five
+    million one-character lines (20 MB) took 90 s and 4 GB. The Civil Code has about 3,000."""
+    limit = line_cap(cap)
+    if n_lines > limit:
+        raise InputError(f"too many lines for one plan ({n_lines:,}; at most {limit:,}, one per {BYTES_PER_LINE} "
+                         "bytes of the size cap: raise it with --max-mb or COMPARE_MAX_MB)", path)
+
+
 _WS = lazy_compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff\r\f\v]+")
 
 

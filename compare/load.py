@@ -24,7 +24,7 @@ import stat
 from pathlib import Path
 
 from .errors import BadArgument, InputError, Note
-from .formats import (MB, paragraphs_from_docx, paragraphs_from_html, paragraphs_from_markdown,
+from .formats import (MB, check_lines, paragraphs_from_docx, paragraphs_from_html, paragraphs_from_markdown,
                       paragraphs_from_txt, too_large)
 from .models import Document
 from .patterns import lazy_compile
@@ -377,6 +377,7 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
         pars = paragraphs_from_pdf(data, path, cap, notes)
     else:
         text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+        check_lines(text.count("\n") + (not text.endswith("\n")), cap, path)  # before a paragraph is made of each
         if fmt == "jekyll":
             front, text = split_front_matter(text)
         if fmt == "html" or (fmt == "jekyll" and re.search(r"<(p|div|h[1-6])[\s>]", text, re.I)):
@@ -388,6 +389,7 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
     items = pars.items
     if not items:
         raise InputError(f"no text found in this {fmt} file", path)
+    check_lines(len(items), cap, path)  # a DOCX or PDF of as many paragraphs
     if html_title and "title" not in front:
         front["title"] = html_title
     title, issuers, date, doc_number = _metadata(items, front, Path(path).stem, notes, pars.dates)

@@ -316,3 +316,18 @@ def test_ctrl_c_exits_130_in_one_line():
         result = CliRunner().invoke(slow, ["--lang", lang] if lang else [])
         assert result.exit_code == ExitStatus.INTERRUPTED == 130
         assert result.output.count("\n") == 1 and text in result.output and "Traceback" not in result.output
+
+
+def test_a_text_of_more_lines_than_a_plan_holds_is_refused_at_once(tmp_path):
+    """Five million one-character lines (20 MB, under the size cap) took 90 s and 4 GB: every line became a
+    paragraph and a clause. A plan holds one line per 256 bytes of the size cap; raising the cap raises it."""
+    path = tmp_path / "lines.txt"
+    from compare.formats import line_cap
+
+    path.write_text("金融\n" * 300_000, encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(InputError, match=r"too many lines for one plan \(300,000; at most 204,800"):
+        load(path)
+    assert time.perf_counter() - started < BUDGET
+    assert load(path, max_bytes=100 * 2**20).text.count("\n") == 299_999  # 409,600 lines at 100 MB
+    assert line_cap(2**20) == 200_000  # a small size cap keeps the floor: 25,000 short lines in 1 MB still load
