@@ -343,6 +343,19 @@ def _check_docx_size(data: bytes, path: str, cap: int) -> None:
             raise InputError(f"DOCX part {part.filename!r} expands {ratio}:1, likely a zip bomb", path)
 
 
+def _docx_problem(exc: Exception) -> str:
+    """What python-docx's exception says of a damaged package, in a few words: a missing part by name, a
+    broken XML part by its error, else the exception's class (its messages can run to the whole package)."""
+    first = str(exc).splitlines()[0][:120] if str(exc).strip() else ""
+    if isinstance(exc, KeyError):  # zipfile: "There is no item named 'word/document.xml' in the archive"
+        named = re.search(r"named '([^']{1,120})'", first)
+        return f"no {named.group(1)} in the package" if named else "a part is missing"
+    name = exc.__class__.__name__
+    if name in ("XMLSyntaxError", "PackageNotFoundError", "ValueError") and first:
+        return f"{name}: {first}"
+    return name
+
+
 _CORE_DATE = lazy_compile(r"<dcterms:(created|modified)\b[^>]{0,200}>\s{0,20}(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -370,7 +383,7 @@ def paragraphs_from_docx(data: bytes, path: str, cap: int) -> Paragraphs:
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types on a damaged package
-        raise InputError(f"malformed DOCX ({exc.__class__.__name__})", path) from None
+        raise InputError(f"malformed DOCX ({_docx_problem(exc)})", path) from None
     from docx.enum.style import WD_STYLE_TYPE
 
     names = {s.style_id: s.name or "" for s in document.styles}  # par.style resolves from scratch: ~6 ms a paragraph

@@ -89,7 +89,12 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
     if not candidates:
         if has_nul:
             raise InputError("binary file, not a plan (contains NUL bytes)", path)
-        raise InputError("undecodable bytes: not UTF-8, UTF-16, GB18030 or Big5 (try --encoding)", path)
+        try:
+            data.decode("utf-8")
+            where = ""
+        except UnicodeDecodeError as exc:  # the offset a user can look at, in a hex editor or with dd
+            where = f" (invalid from byte {exc.start:,})"
+        raise InputError(f"undecodable bytes: not UTF-8{where}, UTF-16, GB18030 or Big5 (try --encoding)", path)
     _, _, text, enc = max(candidates)
     return text, enc
 

@@ -107,13 +107,22 @@ def test_the_bulk_matching_form_equals_match_form_on_every_code_point():
     [(None, "no such file"), ("dir", "is a directory"), (b"", "empty file"), (b"  \n\n ", "empty file"),
      (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file"),
      (b"\xff\xfe\xfa" + bytes([0x81, 0x20]) * 40, "undecodable"), (b"\x81\x20\xfe\x20" * 50, "undecodable"),
-     (b"PK\x03\x04garbage", "malformed DOCX"), (b"%PDF-1.4 garbage", "malformed PDF")],
-    ids=["missing", "directory", "empty", "blank", "binary", "bad-utf16", "undecodable", "bad-docx", "bad-pdf"],
+     (b"PK\x03\x04garbage", "malformed DOCX"), (b"%PDF-1.4 garbage", "malformed PDF"),
+     ("第一条 为了规范地方金融组织，制定本条例。".encode() * 20 + b"\xff" + "第二条".encode(),
+      "not UTF-8 (invalid from byte 1,220)"),  # one bad byte: where it is
+     ("zip", "malformed DOCX (no [Content_Types].xml in the package)")],
+    ids=["missing", "directory", "empty", "blank", "binary", "bad-utf16", "undecodable", "bad-docx", "bad-pdf",
+         "one-bad-byte", "docx-without-its-parts"],
 )
 def test_bad_input_names_file_and_problem(tmp_path, content, message):
     path = tmp_path / "bad.txt"
     if content == "dir":
         path.mkdir()
+    elif content == "zip":
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("word/notes.txt", "not a document")
     elif content is not None:
         path.write_bytes(content)
     with pytest.raises(InputError) as info:
