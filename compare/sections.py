@@ -159,7 +159,7 @@ def split_title(marker: Marker, under_article: bool) -> tuple[str, int]:
         return (m.group(1), lead + m.end()) if m else ("", lead)
     if len(body) <= 40 and not _STOP_IN_TITLE.search(body, 0, len(body) - 1):
         return body.rstrip("。：:"), len(rest)
-    ends = _sentence_ends(body, "。！？")
+    ends = _sentence_ends(body[:61], "。！？")  # only a first sentence of up to 60 characters is a title
     if ends and ends[0] <= 60 and body[ends[0] - 1] == "。":
         return body[: ends[0] - 1], lead + ends[0]
     return "", lead
