@@ -236,7 +236,7 @@ _HMM_SKIP = lazy_compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # finalseg's re_skip
 _HAN = lazy_compile(r"[\u4e00-\u9fd5]")
 _ASCII_WORD = lazy_compile(r"[a-zA-Z0-9+#&._%\-]")
 # characters jieba-rs takes for Chinese and jieba does not (a superset), or a character three times running
-_SLOW = lazy_compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]|([\u4e00-\u9fd5])\1\1")
+_EXT_HAN = lazy_compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _TRIPLED = lazy_compile(r"([\u4e00-\u9fd5])\1\1")
 
 CHUNK = 200  # longest run of word characters handed to jieba at once
@@ -257,7 +257,7 @@ def _cut_rjieba(piece: str):
     cause: such a block goes to jieba.
     """
     segmenter = _rjieba()
-    if _SLOW.search(piece) is None:
+    if _EXT_HAN.search(piece) is None and not _tripled_han(piece):
         words = segmenter.cut(piece, True)
         return _split_ascii(words, segmenter) if _ASCII_WORD.search(piece) else words
     out = []
@@ -270,6 +270,48 @@ def _cut_rjieba(piece: str):
         else:
             out.extend(_split_ascii(segmenter.cut(block, True), segmenter))
     return out
+
+
+def _code_points(text: str):
+    """The text's code points as a numpy uint32 array (one vectorised pass instead of a regex's per character)."""
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _tripled_han(text: str) -> bool:
+    """Does a character of U+4E00–U+9FD5 stand three times running (what ([\u4e00-\u9fd5])\1\1 finds)?"""
+    points = _code_points(text)
+    if len(points) < 3:
+        return False
+    same = (points[:-2] == points[1:-1]) & (points[1:-1] == points[2:])
+    if not same.any():
+        return False
+    first = points[:-2][same]
+    return bool(((first >= 0x4E00) & (first <= 0x9FD5)).any())
+
+
+@lru_cache(maxsize=1)
+def _word_table():
+    """Which BMP code points jieba's block pattern takes as word characters (_WORD_CHARS), as a bool array."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=bool)
+    table[0x4E00:0x9FD6] = True
+    for ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-":
+        table[ord(ch)] = True
+    return table
+
+
+def _longest_word_run(text: str) -> int:
+    """The longest run of word characters (_WORD_CHARS) in ``text``, in characters."""
+    import numpy as np
+
+    points = _code_points(text)
+    word = np.zeros(len(points) + 2, dtype=np.int8)
+    word[1:-1] = _word_table()[np.minimum(points, 0xFFFF)] & (points <= 0xFFFF)
+    edges = np.flatnonzero(np.diff(word))
+    return int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
 
 
 def _split_ascii(words: list[str], segmenter) -> list[str]:
@@ -328,6 +370,9 @@ def _chunks(norm: str):
     jieba's HMM (Viterbi with path copies) is quadratic in an unpunctuated run:
     100,000 × 规 took 87 s. Normal text, whose runs are shorter, comes out whole.
     """
+    if _longest_word_run(norm) <= CHUNK:  # the common case, told in one vectorised pass
+        yield norm
+        return
     prev = 0
     for m in _LONG_RUN.finditer(norm):
         for cut in range(m.start() + CHUNK, m.end(), CHUNK):

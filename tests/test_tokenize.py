@@ -6,7 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from compare import tokenize
 from compare.tfidf import fit
 from compare.tokenize import Segmentation, pieces, segment
 from conftest import ROOT, SEED
@@ -96,3 +99,27 @@ def test_the_cache_folder_is_pruned_oldest_first_past_its_limit(tmp_path, monkey
     assert all(e.exists() for e in entries[6:])
     monkeypatch.setattr(tokenize, "CACHE_LIMIT", 10**9)
     assert tokenize.prune_cache(root) == 0
+
+
+def _chunks_by_regex(norm: str):
+    """The reference: the whole text scanned by the long-run pattern (what _chunks did before its fast path)."""
+    prev = 0
+    for m in tokenize._LONG_RUN.finditer(norm):
+        for cut in range(m.start() + tokenize.CHUNK, m.end(), tokenize.CHUNK):
+            yield norm[prev:cut]
+            prev = cut
+    yield norm[prev:]
+
+
+PIECES = st.sampled_from(["金", "融", "金金金", "a", "Z9", ".", "-", "，", "。", " ", "\n", "\u3400", "\U00020000",
+                          "\u9fd5", "\u9fd6", "ｑ", "（", "金" * 120, "ab" * 70])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=40).map("".join))
+def test_the_vectorised_checks_agree_with_the_patterns(text):
+    """_chunks and the tripled-character test read code points with numpy; the patterns are the reference."""
+    import re
+
+    assert list(tokenize._chunks(text)) == list(_chunks_by_regex(text))
+    assert tokenize._tripled_han(text) == bool(re.search(r"([\u4e00-\u9fd5])\1\1", text))
