@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import user_environ
+from common import two_trees, user_environ
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "chengyu-western-financial-centre-plan-2021.md"
@@ -48,19 +47,7 @@ def main() -> None:
     corpus = Path(args.corpus)
     plan = corpus / "zj-local-finance-regulation-2020.md"
     work = Path(tempfile.mkdtemp(prefix="bench-warm-"))
-    other = work / "against"
-    other.mkdir()
-    archive = subprocess.run(["git", "archive", args.against], cwd=ROOT, check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(other)], input=archive, check=True)
-    # This tree is copied too (its files as they stand, committed or not): run from the checkout, the same
-    # code measured 17 ms slower than from a copy, which would bias every comparison.
-    this = work / "this"
-    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                           check=True, capture_output=True).stdout.decode().split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (this / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, this / name)
+    other, this = two_trees(ROOT, args.against, work)
     base = user_environ()
     runs = {"difflib": ([sys.executable, "-c", HTML_DIFF, str(SEED), str(plan), str(work / "d.html")], base, work)}
     for name, tree in ((args.against, other), ("this tree", this)):
