@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from .models import Kind, Role, versions_of_one
+from .models import Kind, Role, roles, versions_of_one
 from .serialize import document_meta
 from .templating import KIND_LABELS, Strings, render_page
 
@@ -145,9 +145,9 @@ def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict, dict, 
         a_num, b_num = c.a.section(m.a).number, c.b.section(m.b).number
         n = len(m.clauses)
         out_a.setdefault(m.a, []).append(
-            (t("move_out", n=n, of=m.of, where=b_num), "#" + anchor_of_b[m.b]))
+            (t("move_out", n=n, of=m.of, where=b_num, a=a_num), "#" + anchor_of_b[m.b]))
         out_b.setdefault(m.b, []).append(
-            (t("move_in_many" if n > 1 else "move_in_one", n=n, where=a_num), "#" + anchor_of_a[m.a]))
+            (t("move_in_many" if n > 1 else "move_in_one", n=n, where=a_num, here=b_num), "#" + anchor_of_a[m.a]))
         for x, y in m.clauses:
             spans_a.setdefault(m.a, []).append((*clauses_a[x].span, t("moved_sentence_out", where=b_num)))
             spans_b.setdefault(m.b, []).append((*clauses_b[y].span, t("moved_sentence_in", where=a_num)))
@@ -183,6 +183,12 @@ def build_view(c, options=None) -> dict:
     moved_from_a, moved_into_b, moved_spans_a, moved_spans_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
     names_a, names_b = section_names(c.a), section_names(c.b)
     places_b = _place_names(c.b)
+    role_b = roles(c.b)
+    unit_of_b = {s.id: s.parent for s in c.b.walk() if role_b[s.id] == Role.ITEM and s.parent}
+    for sid, parent in list(unit_of_b.items()):  # an item of an item: up to the article
+        while parent in unit_of_b:
+            parent = unit_of_b[parent]
+        unit_of_b[sid] = parent
     pairs = []
     for n, p in enumerate(c.pairs):
         if p.role == "item":
@@ -194,6 +200,7 @@ def build_view(c, options=None) -> dict:
             k = b_position[p.b[0]]
             before = next((b_order[j] for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
             if before is not None:
+                before = unit_of_b.get(before, before)  # after 第五十二条, not after its last item （五）
                 opens = before in _ancestors(c.b, p.b[0])  # the first section under that heading
                 moved_after = (t("moved_first_in" if opens else "moved_after", where=places_b(before)),
                                anchor_of_b[before])
@@ -238,7 +245,9 @@ def build_view(c, options=None) -> dict:
         "a": document_meta(c.a) | {"path": shown_path(c.a.path)},
         "b": document_meta(c.b) | {"path": shown_path(c.b.path)}, "score": c.score, "threshold": c.threshold,
         "counts": counts, "cards": cards, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
-        "headings_note": t("headings_note", **headings) if any(headings.values()) else "",
+        # the header leaves out kinds with none (位置不同 0 between a plan and a law, where none can be)
+        "header_kinds": [(k, label) for k, label in t.kinds() if counts[k] or k in (Kind.ONLY_A, Kind.ONLY_B)],
+        "counts_note": _counts_note(c, headings, t),
         "contents_hint": t("contents_hint_apart" if apart else "contents_hint"),
         "threshold_note": t("threshold_note_apart", threshold=f"{c.threshold:.2f}", z=f"{BELOW_FLOOR_Z:g}",
                             low=f"{c.threshold * BELOW_FLOOR_SHARE:.2f}")
@@ -443,7 +452,7 @@ def render_html(c, options=None, template_dir=None) -> str:
 
 def wording(c) -> str | None:
     """The interface strings' variant for a comparison: None for two versions of one document, "other" for two
-    documents, where kinds read 有差异/顺序不同/一对多/多对一 and moved text 见于, not 修改/移动/拆分/合并/移出."""
+    documents, where kinds read 有差异/位置不同/一对多/多对一 and moved text 见于, not 修改/移动/拆分/合并/移出."""
     return None if versions_of_one(c.a, c.b) else "other"
 
 
@@ -459,6 +468,15 @@ def summary_line(c, lang: str | None = None) -> str:
              kinds=t("cli.summary_kinds", kinds=kinds) if kinds else t("cli.summary_no_kinds"), only_a=counts["only_a"], only_b=counts["only_b"])
     line += t("cli.summary_headings", **headings) if any(headings.values()) else ""
     return line + (t("cli.summary_moves", n=len(c.moves)) if c.moves else "")
+
+
+def _counts_note(c, headings: dict[str, int], t) -> str:
+    """The line under the header's counts: headings counted apart, renumbered articles, partial moves."""
+    renumbered = sum(1 for p in c.pairs if p.renumbered and p.role == Role.UNIT)
+    parts = [t("headings_note", **headings)] if any(headings.values()) else []
+    parts += [t("counts_renumbered", n=renumbered)] if renumbered else []
+    parts += [t("counts_moves", n=len(c.moves))] if c.moves else []
+    return t("counts_sep").join(parts) + (t("cards_note") if any(headings.values()) else "")
 
 
 def pair_counts(c) -> tuple[dict[str, int], dict[str, int]]:

@@ -107,6 +107,20 @@
     }
   }
   window.addEventListener("hashchange", revealTarget);
+  // A second click on a link to the card already in the address fires no hashchange: reveal it all the same
+  // (a filter may have hidden it again since).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a") : null;
+    var href = link && (link.getAttribute("href") || link.getAttribute("xlink:href"));
+    if (href && href.charAt(0) === "#" && href === location.hash) {
+      setTimeout(function () {
+        var target = document.getElementById(href.slice(1));
+        var hidden = target && target.hidden;
+        revealTarget();
+        if (target && !hidden) { target.scrollIntoView({ block: "start" }); }
+      }, 0);
+    }
+  });
 
   document.addEventListener("keydown", function (event) {
     var tag = (event.target && event.target.tagName) || "";

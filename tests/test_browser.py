@@ -168,14 +168,14 @@ def test_a_partial_move_links_both_ways(browser, tmp_path, shared_corpus):
     moves = [(m["a"], m["b"]) for m in data["moves"]]
     assert [(names[a], names[b]) for a, b in moves] == [("第三十二条", "第三十一条")]
     page, problems = _open(browser, path)
-    out = page.locator("a.move-link", has_text="部分见于乙第三十一条：")
+    out = page.locator("a.move-link", has_text="甲第三十二条的 9 句中有 1 句另见于乙第三十一条")
     assert out.count() == 1 and "移出" not in page.content()
-    moved_out = page.locator("details.pair", has=out).locator(".col-a .moved-text[title='此句见于乙第三十一条']")
+    moved_out = page.locator("details.pair", has=out).locator(".col-a .moved-text[title='此句另见于乙第三十一条']")
     assert "推动内资融资租赁企业试点" in "".join(moved_out.all_inner_texts())
     target = _follow(page, out)
-    moved_in = page.locator(target).locator(".col-b .moved-text[title='此句见于甲第三十二条']")
+    moved_in = page.locator(target).locator(".col-b .moved-text[title='此句另见于甲第三十二条']")
     assert "建立统一的内外资融资租赁企业准入标准" in "".join(moved_in.all_inner_texts())
-    back = page.locator(target).locator("a.move-link", has_text="部分见于甲第三十二条")
+    back = page.locator(target).locator("a.move-link", has_text="乙第三十一条有 1 句另见于甲第三十二条")
     assert back.count() == 1
     _follow(page, back)
     assert problems == []
@@ -374,4 +374,12 @@ def test_a_link_to_a_filtered_card_shows_counts_and_reaches_it(browser, tmp_path
     box = page.locator(target).bounding_box()
     assert box is not None and 0 <= box["y"] < 1000
     assert page.inner_text("#visible-count").startswith(f"显示 {shown + 1} / ")
+    # The filter hides it again; a second click on the same cell (no hashchange: the address holds it) shows it.
+    page.locator(f'input[data-filter-kind="{kind}"]').check()
+    page.locator(f'input[data-filter-kind="{kind}"]').uncheck()
+    assert page.locator(target).is_hidden()
+    page.evaluate("window.scrollTo(0, 0)")
+    cell.click()
+    page.wait_for_timeout(50)
+    assert page.locator(target).is_visible() and 0 <= page.locator(target).bounding_box()["y"] < 1000
     assert problems == []

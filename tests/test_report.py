@@ -285,7 +285,7 @@ def test_report_is_in_chinese_by_default_and_in_english_with_lang_en(tmp_path):
         return dict(re.findall(r'data-filter-kind="(\w+)" checked> (.+?) \(\d+\)', page))
 
     # The seed and a regulation are two documents: no kind says one was edited into the other.
-    assert filters(zh) == {"same": "相同", "changed": "有差异", "moved": "顺序不同", "split": "一对多", "merge": "多对一",
+    assert filters(zh) == {"same": "相同", "changed": "有差异", "moved": "位置不同", "split": "一对多", "merge": "多对一",
                            "only_a": "仅见于甲", "only_b": "仅见于乙"}
     assert filters(en) == {"same": "same", "changed": "differs", "moved": "out of order", "split": "one to many",
                            "merge": "many to one", "only_a": "only in A", "only_b": "only in B"}
@@ -403,7 +403,7 @@ def test_section_caption_is_short_and_says_where_it_was_cut(number, title, text,
 @pytest.mark.parametrize("title, edited", [("示范省地方金融条例", True), ("示范市地方金融条例", False)])
 def test_kinds_read_as_edits_only_between_versions_of_one_document(tmp_path, title, edited):
     """修改/移动/拆分/合并, 编号变更 and 移出 say that B was made from A: true of two versions of one law (one title),
-    false of two regions' laws, which read 有差异/顺序不同/一对多/多对一, 编号不同 and 见于."""
+    false of two regions' laws, which read 有差异/位置不同/一对多/多对一, 编号不同 and 见于."""
     a = DATA / "sections" / "law_style.md"
     text = a.read_text(encoding="utf-8")
     assert text.startswith("# 示范省地方金融条例\n")
@@ -415,7 +415,7 @@ def test_kinds_read_as_edits_only_between_versions_of_one_document(tmp_path, tit
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     labels = dict(re.findall(r'data-filter-kind="(\w+)" checked> (.+?) \(\d+\)', page))
-    assert labels["changed"] == ("修改" if edited else "有差异") and labels["moved"] == ("移动" if edited else "顺序不同")
+    assert labels["changed"] == ("修改" if edited else "有差异") and labels["moved"] == ("移动" if edited else "位置不同")
     assert labels["split"] == ("拆分" if edited else "一对多") and labels["merge"] == ("合并" if edited else "多对一")
     assert ("修改 1" in result.output) is edited and ("有差异 1" in result.output) is not edited
 
@@ -429,3 +429,16 @@ def test_a_pair_that_differs_only_in_width_shows_no_change():
     assert [(s.op, s.text) for s in sa] == [(EQUAL, "".join(a))] and [(s.op, s.text) for s in sb] == [(EQUAL, "".join(b))]
     changed = sides(diff_tokens(a, b[:-3] + ["实施", "细则", "。"]))
     assert [s.text for s in changed[0] if s.op == DELETE] == ["本条例"]  # a real change is still marked
+
+
+@needs_corpus
+def test_where_a_pair_stands_in_b_is_named_by_article_or_as_the_first_under_a_heading(shared_corpus, tmp_path):
+    """Shanghai FTZ 2014 against Chongqing 2019: 乙第五十三条 follows 第五十二条, whose last item is （五）; 乙第四十二条
+    opens 第七章. The links said 位于第五十二条（五）之后 and 位于第七章之后."""
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["run", "sh-ftz-regulation-2014", "cq-ftz-regulation-2019", "--corpus",
+                                       str(shared_corpus), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    links = re.findall(r'class="moved-link" href="#p\d+">([^<]*)<', out.read_text(encoding="utf-8"))
+    assert "在乙中位于第五十二条之后 ↪" in links and "在乙中位于第七章开头 ↪" in links
+    assert not [link for link in links if "）之后" in link or "章之后" in link]
