@@ -42,7 +42,7 @@ from dataclasses import replace
 
 from .decisions import Resolved
 from .groups import MIN_BACKGROUND, evident_cells, unit_groups
-from .models import Comparison, Document, Kind, Options, Pair, Role, Section, genres_apart, roles
+from .models import Comparison, Document, Kind, Options, Pair, Role, Section, genres_apart, roles, units_of
 from .normalize import match_form
 from .numbering import longest_increasing, match_marker
 from .sentences import MOVE_MIN_CHARS, best_clause_matches, clause_links, partial_moves, top_clause_pairs
@@ -94,11 +94,7 @@ class _Side:
         self.stats = stats
         self.vec = stats.rows([section_tokens(doc, self.seg, s, deep=True) for s in self.sections])
         self.row = {s.id: i for i, s in enumerate(self.sections)}
-        self.unit_of = {}  # section id → the unit holding it (itself for a unit)
-        for s in self.sections:
-            if self.role[s.id] == Role.UNIT:
-                for d in s.walk():
-                    self.unit_of[d.id] = s.id
+        self.unit_of = units_of(doc, self.role)  # section id → the unit holding it (itself for a unit)
 
     def ids(self, role: str) -> list[str]:
         return [s.id for s in self.sections if self.role[s.id] == role]

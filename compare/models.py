@@ -190,6 +190,12 @@ def roles(doc: Document) -> dict[str, Role]:
         visit(top, False)
     return out
 
+def units_of(doc: Document, role: dict[str, Role] | None = None) -> dict[str, str]:
+    """Section id → the unit (article or measure) holding it, itself for a unit; headings are not listed.
+    ``role``: :func:`roles` of ``doc``, where the caller has it."""
+    role = roles(doc) if role is None else role
+    return {d.id: s.id for s in doc.walk() if role[s.id] == Role.UNIT for d in s.walk()}
+
 
 @dataclass
 class ClauseLink:

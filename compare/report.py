@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from .models import Kind, Role, roles, versions_of_one
+from .models import Kind, Role, units_of, versions_of_one
 from .serialize import document_meta
 from .templating import KIND_LABELS, Strings, render_page
 
@@ -183,12 +183,7 @@ def build_view(c, options=None) -> dict:
     moved_from_a, moved_into_b, moved_spans_a, moved_spans_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
     names_a, names_b = section_names(c.a), section_names(c.b)
     places_b = _place_names(c.b)
-    role_b = roles(c.b)
-    unit_of_b = {s.id: s.parent for s in c.b.walk() if role_b[s.id] == Role.ITEM and s.parent}
-    for sid, parent in list(unit_of_b.items()):  # an item of an item: up to the article
-        while parent in unit_of_b:
-            parent = unit_of_b[parent]
-        unit_of_b[sid] = parent
+    unit_of_b = units_of(c.b)
     pairs = []
     for n, p in enumerate(c.pairs):
         if p.role == "item":
@@ -247,7 +242,7 @@ def build_view(c, options=None) -> dict:
         "counts": counts, "cards": cards, "kinds": t.kinds(), "pairs": pairs, "clauses": clauses,
         # the header leaves out kinds with none (位置不同 0 between a plan and a law, where none can be)
         "header_kinds": [(k, label) for k, label in t.kinds() if counts[k] or k in (Kind.ONLY_A, Kind.ONLY_B)],
-        "counts_note": _counts_note(c, headings, t),
+        "counts_note": _counts_note(c, counts, headings, t),
         "contents_hint": t("contents_hint_apart" if apart else "contents_hint"),
         "threshold_note": t("threshold_note_apart", threshold=f"{c.threshold:.2f}", z=f"{BELOW_FLOOR_Z:g}",
                             low=f"{c.threshold * BELOW_FLOOR_SHARE:.2f}")
@@ -460,7 +455,7 @@ def summary_line(c, lang: str | None = None) -> str:
     """One line for the terminal, in the interface language: score and counts of each kind of pair."""
     t = Strings(lang, wording(c))
     counts, headings = pair_counts(c)
-    renumbered = sum(1 for p in c.pairs if p.renumbered and p.role == Role.UNIT)
+    renumbered = counts["renumbered"]
     kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=counts[k]) for k in KIND_LABELS
                                    if counts[k] and k not in (Kind.ONLY_A, Kind.ONLY_B))
     kinds += t("cli.summary_renumbered", n=renumbered) if renumbered else ""
@@ -470,11 +465,10 @@ def summary_line(c, lang: str | None = None) -> str:
     return line + (t("cli.summary_moves", n=len(c.moves)) if c.moves else "")
 
 
-def _counts_note(c, headings: dict[str, int], t) -> str:
+def _counts_note(c, counts: dict[str, int], headings: dict[str, int], t) -> str:
     """The line under the header's counts: headings counted apart, renumbered articles, partial moves."""
-    renumbered = sum(1 for p in c.pairs if p.renumbered and p.role == Role.UNIT)
     parts = [t("headings_note", **headings)] if any(headings.values()) else []
-    parts += [t("counts_renumbered", n=renumbered)] if renumbered else []
+    parts += [t("counts_renumbered", n=counts["renumbered"])] if counts["renumbered"] else []
     parts += [t("counts_moves", n=len(c.moves))] if c.moves else []
     return t("counts_sep").join(parts) + (t("cards_note") if any(headings.values()) else "")
 
@@ -486,6 +480,7 @@ def pair_counts(c) -> tuple[dict[str, int], dict[str, int]]:
     units = [p for p in c.pairs if p.role == Role.UNIT]
     counts = {k: sum(1 for p in units if p.kind == k) for k in KIND_LABELS}
     counts["paired"] = sum(1 for p in units if p.a and p.b)
+    counts["renumbered"] = sum(1 for p in units if p.renumbered)
     heads = [p for p in c.pairs if p.role == Role.CONTAINER]
     headings = {"paired": sum(1 for p in heads if p.a and p.b), "only_a": sum(1 for p in heads if not p.b),
                 "only_b": sum(1 for p in heads if not p.a)}
