@@ -85,15 +85,19 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
     equal in matching form only; lossless on both sides (see :func:`sides`). Tokens are compared in matching
     form, lower-cased, as the aligner compares them."""
     code: dict[str, str] = {}  # a token's matching key -> its character
+    of_token: dict[str, str] = {}  # a token as written -> its character: the key is made once per distinct token
     points = _codepoints()
 
     def encode(tokens):
         chars = []
         for t in tokens:
-            key = _key(t)
-            c = code.get(key)
+            c = of_token.get(t)
             if c is None:
-                c = code[key] = chr(next(points))
+                key = _key(t)
+                c = code.get(key)
+                if c is None:
+                    c = code[key] = chr(next(points))
+                of_token[t] = c
             chars.append(c)
         return "".join(chars)
 
@@ -116,11 +120,15 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
             add(INSERT, "".join(b[j:j + n]))
             j += n
         else:
-            for x, y in zip(a[i:i + n], b[j:j + n]):
-                if x == y:
-                    add(EQUAL, x)
-                else:
-                    add(FORM, (x, y))
+            run_a, run_b = a[i:i + n], b[j:j + n]
+            if run_a == run_b:  # the common case, compared in C: written alike
+                add(EQUAL, "".join(run_a))
+            else:
+                for x, y in zip(run_a, run_b):
+                    if x == y:
+                        add(EQUAL, x)
+                    else:
+                        add(FORM, (x, y))
             i, j = i + n, j + n
     return [(op, text) for op, text in out if text and text != ("", "")]
 
@@ -155,6 +163,9 @@ def diff_chars(a: str, b: str, fast: bool = True) -> list[tuple[int, str]]:
 def sides(diffs) -> tuple[list[Segment], list[Segment]]:
     """Split a diff into A's segments (EQUAL/DELETE) and B's segments (EQUAL/INSERT); a FORM run is EQUAL on
     both, each side with its own text. Neighbouring EQUAL runs are one segment."""
+    if all(op != FORM for op, _ in diffs):  # the common case: nothing to merge
+        return ([Segment(op, t) for op, t in diffs if op in (EQUAL, DELETE)],
+                [Segment(op, t) for op, t in diffs if op in (EQUAL, INSERT)])
     a: list[Segment] = []
     b: list[Segment] = []
     for op, text in diffs:
