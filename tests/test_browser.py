@@ -370,7 +370,7 @@ def test_a_link_to_a_filtered_card_shows_counts_and_reaches_it(browser, tmp_path
     assert page.locator(target).is_hidden()
     shown = page.locator("details.pair:visible").count()
     cell.click()
-    assert page.locator(target).is_visible()
+    page.locator(target).wait_for(state="visible", timeout=5000)  # hashchange is handled after the click returns
     box = page.locator(target).bounding_box()
     assert box is not None and 0 <= box["y"] < 1000
     assert page.inner_text("#visible-count").startswith(f"显示 {shown + 1} / ")
@@ -380,6 +380,7 @@ def test_a_link_to_a_filtered_card_shows_counts_and_reaches_it(browser, tmp_path
     assert page.locator(target).is_hidden()
     page.evaluate("window.scrollTo(0, 0)")
     cell.click()
-    page.wait_for_timeout(50)
-    assert page.locator(target).is_visible() and 0 <= page.locator(target).bounding_box()["y"] < 1000
+    page.locator(target).wait_for(state="visible", timeout=5000)
+    page.wait_for_function(f"document.querySelector('{target}').getBoundingClientRect().top < 1000", timeout=5000)
+    assert 0 <= page.locator(target).bounding_box()["y"] < 1000
     assert problems == []
