@@ -18,7 +18,8 @@ from .reuse import ReuseResult
 CLUSTER_FIELDS = ["id", "size", "clauses", "first_plan", "first_date", "boilerplate", "text"]
 MEMBER_FIELDS = ["cluster", "plan", "title", "date", "path", "section", "clause", "text", "first"]
 EDGE_FIELDS = ["source", "target", "source_date", "target_date", "shared"]
-PAGE_CLUSTERS = 50  # clusters listed on the page
+PAGE_CLUSTERS = 50  # clusters of reuse listed on the page
+PAGE_BOILERPLATE = 10  # and stock phrases after them
 PAGE_EDGES = 200  # strongest edges drawn on the page
 LABEL_PX = 6.5  # pixels per display column of a plan label on the diffusion graph (11px text)
 
@@ -86,6 +87,7 @@ def render_page(result: ReuseResult, template_dir=None, lang: str | None = None)
     edges = result.edges[:PAGE_EDGES]  # the strongest: edges come most shared first
     drawn = {n for e in edges for n in (e.source, e.target)}
     plans = [p for p in result.plan_list if p["name"] in drawn]  # in date order
+    alone = [p["name"] for p in result.plan_list if p["name"] not in drawn]  # said under the graph, not left out
     step = 26
     x = {p["name"]: 40 + k * step for k, p in enumerate(plans)}
     top = max([e.shared for e in edges] + [1])
@@ -102,9 +104,13 @@ def render_page(result: ReuseResult, template_dir=None, lang: str | None = None)
     reach = {p["name"]: LABEL_PX * display_width(p["name"]) for p in plans}
     width = max([x[n] + reach[n] / 2 + 16 for n in reach] + [300])
     label_room = 20 + 0.87 * max(reach.values(), default=0)
-    listed = sorted(result.clusters, key=lambda c: (c.boilerplate, c.id))[:PAGE_CLUSTERS]  # reuse, then stock
+    ordered = sorted(result.clusters, key=lambda c: c.id)
+    # the reuse first, then the stock phrases the hint promises last: a cut at PAGE_CLUSTERS had left none
+    listed = ([c for c in ordered if not c.boilerplate][:PAGE_CLUSTERS]
+              + [c for c in ordered if c.boilerplate][:PAGE_BOILERPLATE])
     return render_page("reuse.html", template_dir, t=t, html_lang=t("html_lang"), result=result,
                         clusters=listed, plans=plans, x=x, arcs=arcs, base=int(base),
+                        alone=t("reuse_graph_alone", names=t("cli.list_sep").join(alone)) if alone else "",
                         width=int(width), height=int(base + label_room), boilerplate_share=f"{BOILERPLATE_SHARE:.0%}")
 
 

@@ -381,3 +381,20 @@ def test_matrix_of_an_empty_corpus_says_so(tmp_path):
     result = CliRunner().invoke(main, ["matrix", "--corpus", str(corpus), "-o", str(tmp_path / "m.html"), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert f"{corpus}: no plan files in the corpus folder; the page holds the seeds alone" in result.stderr
+
+
+def test_matrix_cells_read_as_they_are_shaded_and_the_hint_says_when_they_link(tmp_path):
+    """A cell of 0.196 read 0.20 (rounded) beside a 0.20 of another shade, and the hint promised links to
+    reports that were not beside the page. Values are cut to two decimals, as the shade and rank's coverage
+    read them; the hint says when the cells link."""
+    import re
+
+    corpus = _make_corpus(tmp_path / "corpus", n_variants=2)
+    page = tmp_path / "m.html"
+    result = CliRunner().invoke(main, ["matrix", str(SEED), "--corpus", str(corpus), "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    cells = re.findall(r'class="cov cov-(\d)">([0-9.]+)<', html)
+    assert cells and all(int(shade) == min(9, int(round(float(shown) * 100)) // 10) for shade, shown in cells)
+    assert "两两对比报告与本页在同一文件夹时（compare run --all），每格链接到对应报告" in html and "<td class=\"cov" in html
+    assert 'class="cov cov-' in html and "<a href=" not in html.split('<table class="coverage">')[1]
