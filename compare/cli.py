@@ -130,7 +130,7 @@ def profile(plan, all_plans, fmt, output, lang, template_dir, corpus, input_form
             raise click.UsageError("--format html needs --all")
         read = api.inputs(plan, corpus=corpus)
         check_targets([output] if output else [], read)
-        emit(render_profile(api.profile(plan, corpus, options), fmt or "table"), output, read, lang)
+        emit(render_profile(api.profile(plan, corpus, options), fmt or "table", lang), output, read, lang)
         return
     if plan is not None:
         raise click.UsageError("--all takes no PLAN")

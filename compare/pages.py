@@ -86,8 +86,9 @@ def render_rank(ranks, fmt: str, lang: str | None = None, threshold: float = 0.2
     return text_table(header, shown, widths)
 
 
-def render_profile(pp, fmt: str) -> str:
-    """A plan's force profile as a table, JSON ({"plan", "clauses", "tiers", …}) or CSV (one row per tier)."""
+def render_profile(pp, fmt: str, lang: str | None = None) -> str:
+    """A plan's force profile as a table (in the interface language), JSON ({"plan", "clauses", "tiers", …})
+    or CSV (one row per tier); JSON and CSV keep their English keys."""
     if fmt == "json":
         return dumps({"plan": pp.plan, "title": pp.title, "date": pp.date, "chars": pp.chars, "clauses": pp.clauses,
                       "tiers": pp.tiers, "per_10k": pp.per_10k, "parts": pp.parts})
@@ -95,12 +96,16 @@ def render_profile(pp, fmt: str) -> str:
     if fmt == "csv":
         header = ["tier", "clauses", "per_10k"] + [f"{p['number'] or p['id']} {p['title']}".strip() for p in pp.parts]
         return csv_text(header, [[t, pp.tiers[t], pp.per_10k[t]] + [p["shares"][t] for p in pp.parts] for t in tiers])
-    head = f"{pp.title} ({pp.plan}{', ' + pp.date if pp.date else ''}): {pp.clauses} clauses, {pp.chars} characters\n\n"
-    rows = [[t, str(pp.tiers[t]), f"{pp.per_10k[t]:.1f}"] for t in tiers]
-    table = text_table(["tier", "clauses", "per 10k chars"], rows, [12, 8, 13])
-    parts = [[f"{p['number']} {p['title']}".strip() or p["id"], str(p["clauses"])] + [f"{p['shares'][t]:.0%}" for t in tiers]
-             for p in pp.parts]
-    by_part = text_table(["part", "clauses"] + tiers, parts, [30, 8] + [12] * len(tiers)) if parts else ""
+    t = Strings(lang)
+    head = t("cli.profile_head", title=pp.title, plan=pp.plan, date=f", {pp.date}" if pp.date else "",
+             clauses=pp.clauses, chars=pp.chars) + "\n\n"
+    names = [t("tier." + tier) for tier in tiers]
+    rows = [[name, str(pp.tiers[tier]), f"{pp.per_10k[tier]:.1f}"] for tier, name in zip(tiers, names)]
+    table = text_table([t("cli.profile_tier"), t("cli.profile_clauses"), t("cli.profile_per_10k")], rows, [12, 8, 13])
+    parts = [[f"{p['number']} {p['title']}".strip() or p["id"], str(p["clauses"])]
+             + [f"{p['shares'][tier]:.0%}" for tier in tiers] for p in pp.parts]
+    by_part = text_table([t("cli.profile_part"), t("cli.profile_clauses")] + names, parts,
+                         [30, 8] + [12] * len(tiers)) if parts else ""
     return printable(head) + table + ("\n" + by_part if by_part else "")
 
 
@@ -210,13 +215,15 @@ def render_corpus_profiles(cp, fmt: str, template_dir=None, lang: str | None = N
         header = PROFILE_FIELDS + tiers + [f"{x}_per_10k" for x in tiers] + [f"{x}_share" for x in tiers] + ["path"]
         return csv_text(header, [[getattr(r, f) for f in PROFILE_FIELDS] + [r.tiers[x] for x in tiers]
                                  + [r.per_10k[x] for x in tiers] + [r.shares[x] for x in tiers] + [r.path] for r in cp.rows])
-    t = Strings("en" if fmt == "table" else lang)
+    t = Strings(lang)
     if fmt == "table":
-        rows = [[r.date or "", r.plan, r.title, r.genre, str(r.clauses)] + [f"{r.shares[x]:.0%}" for x in tiers]
-                + [f"{r.trend_share:.0%}"] for r in cp.rows]
-        table = text_table(["date", "plan", "title", "genre", "clauses"] + tiers + ["b+d"], rows,
-                           [10, max([display_width(printable(r.plan)) for r in cp.rows] + [4]), 24, 14, 7] + [11, 9, 10, 11, 4] + [4])
-        skipped = f"{len(cp.skipped)} file(s) skipped\n" if cp.skipped else ""
+        rows = [[r.date or "", r.plan, r.title, t("genre." + r.genre), str(r.clauses)]
+                + [f"{r.shares[x]:.0%}" for x in tiers] + [f"{r.trend_share:.0%}"] for r in cp.rows]
+        header = [t("cli.profiles_date"), t("cli.profiles_plan"), t("cli.profiles_title"), t("cli.profiles_genre"),
+                  t("cli.profile_clauses")] + [t("tier." + x) for x in tiers] + [t("cli.profiles_bd")]
+        table = text_table(header, rows, [10, max([display_width(printable(r.plan)) for r in cp.rows] + [4]), 24, 14, 7]
+                           + [11, 9, 10, 11, 4] + [max(4, display_width(t("cli.profiles_bd")))])
+        skipped = t("cli.profiles_skipped", n=len(cp.skipped)) + "\n" if cp.skipped else ""
         return table + "\n" + printable("\n".join(profiles_summary(cp, t))) + "\n" + skipped
     rows = []
     for r in cp.rows:

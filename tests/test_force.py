@@ -254,6 +254,7 @@ def test_profile_formats():
     assert sum(data["tiers"].values()) == data["clauses"] > 100
     assert [p["number"] for p in data["parts"]] == ["一、", "二、", "三、"]
     assert all(abs(sum(p["shares"].values()) - 1) < 0.01 for p in data["parts"] if p["clauses"])
-    table = runner.invoke(main, ["profile", str(SEED)]).output
-    assert "per 10k chars" in table and "二、 主要任务" in table
+    table = runner.invoke(main, ["profile", str(SEED)]).output  # the interface's language, zh by default
+    assert "每万字" in table and "约束" in table and "二、 主要任务" in table and "per 10k chars" not in table
+    assert "per 10k chars" in runner.invoke(main, ["profile", str(SEED), "--lang", "en"]).output
     assert runner.invoke(main, ["profile", str(SEED), "--format", "csv"]).output.startswith("\ufefftier,clauses,per_10k")

@@ -157,7 +157,8 @@ def test_cli_checks_its_options(corpus):
 def test_real_corpus_page_shows_the_printed_figures(shared_corpus, tmp_path):
     runner = CliRunner()
     data = json.loads(runner.invoke(main, ["profile", "--all", "--corpus", str(shared_corpus), "--format", "json"]).stdout)
-    table = runner.invoke(main, ["profile", "--all", "--corpus", str(shared_corpus)]).stdout
+    table = runner.invoke(main, ["profile", "--all", "--corpus", str(shared_corpus), "--lang", "en"]).stdout
+    table_zh = runner.invoke(main, ["profile", "--all", "--corpus", str(shared_corpus)]).stdout  # zh by default
     out = tmp_path / "profiles.html"
     assert runner.invoke(main, ["profile", "--all", "--corpus", str(shared_corpus), "-o", str(out)]).exit_code == 0
     page = html.unescape(out.read_text(encoding="utf-8"))
@@ -166,6 +167,7 @@ def test_real_corpus_page_shows_the_printed_figures(shared_corpus, tmp_path):
     for genre, v in data["by_genre"].items():
         share = f"{v['median_binding_share']:.0%}"
         assert zh("profiles_genre_median", genre=zh("genre." + genre), n=v["plans"], share=share) in page
+        assert zh("profiles_genre_median", genre=zh("genre." + genre), n=v["plans"], share=share) in table_zh
         assert f"median binding share of {Strings('en')('genre.' + genre)} ({v['plans']}): {share}" in table
     rho = f"{data['trend']['rho']:+.2f}"
     assert f"ρ = {rho}" in page and f"ρ of the binding+directive share against date = {rho}" in table
