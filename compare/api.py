@@ -197,11 +197,10 @@ def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, 
     """
     from pathlib import Path
 
-    from .ranking import build_matrix, query_plan
-    from .report import pair_file_name
-
     from .corpus import corpus_dir, plan_files
     from .errors import Note
+    from .ranking import build_matrix, query_plan
+    from .report import pair_file_name
 
     indexed, report = _corpus(corpus, index_path, progress, meta)
     m = build_matrix(query_plan(_query_doc(plan, corpus, indexed), indexed), indexed, top, keep_duplicates)
@@ -245,9 +244,9 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
 
     a = resolve(plan, corpus)
     own = digest(a)
-    others = [p for p in list(seed_plans().values()) + plan_files(corpus_dir(corpus))
-              if p.resolve() != Path(a).resolve() and (own is None or digest(p) != own)]
-    read = inputs(plan, corpus=corpus, also=[options.meta])  # a corpus plan named index.html is never replaced
+    plans = list(seed_plans().values()) + plan_files(corpus_dir(corpus))
+    others = [p for p in plans if p.resolve() != Path(a).resolve() and (own is None or digest(p) != own)]
+    read = [a, *plans] + ([options.meta] if options.meta else [])  # never written over: a plan named index.html
     check_targets([out / "index.html"], read)  # before the work, not after
     written, skipped = [], []
     for k, other in enumerate(others, start=1):

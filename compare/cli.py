@@ -264,7 +264,8 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
         raise click.UsageError("-o - and --json - cannot both go to standard output")
     read = api.inputs(plan_a, plan_b, corpus=corpus, also=[decisions, meta])  # never written over, any of them
     default = f"{Path(read[0]).stem}_vs_{Path(read[1]).stem}"
-    output = into_folder(output, default + ".html") if output and output != "-" else output or default + ".html"
+    if output != "-":  # "-": the HTML goes to standard output
+        output = into_folder(output, default + ".html") if output else default + ".html"
     json_out = into_folder(json_out, default + ".json") if json_out and json_out != "-" else json_out
     check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
     comparison = api.compare(plan_a, plan_b, corpus, options, decisions)

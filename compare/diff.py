@@ -113,6 +113,8 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
     i = j = 0  # each token is one character of the encoding: runs are read back by position
     for op, chars in diff_chars(encode(a), encode(b)):
         n = len(chars)
+        if not n:
+            continue
         if op == DELETE:
             add(DELETE, "".join(a[i:i + n]))
             i += n
@@ -130,7 +132,7 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
                     else:
                         add(FORM, (x, y))
             i, j = i + n, j + n
-    return [(op, text) for op, text in out if text and text != ("", "")]
+    return out
 
 
 _FAST_OPS = {"=": 0, "-": -1, "+": 1}

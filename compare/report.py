@@ -105,14 +105,6 @@ def _side_view(doc, ids, segments_by_view, deep=False, marks=(), names=None, mov
     return out
 
 
-def _ancestors(doc, sid: str) -> set[str]:
-    out, parent = set(), doc.section(sid).parent
-    while parent:
-        out.add(parent)
-        parent = doc.section(parent).parent
-    return out
-
-
 def _place_names(doc):
     """Section id → a name a reader can find it by: its number, with its parents' numbers before it until the
     name is unique (（五） under 第五十二条 reads 第五十二条（五）; 5、 of a plan whose items run on stays 5、)."""
@@ -196,7 +188,7 @@ def build_view(c, options=None) -> dict:
             before = next((b_order[j] for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
             if before is not None:
                 before = unit_of_b.get(before, before)  # after 第五十二条, not after its last item （五）
-                opens = before in _ancestors(c.b, p.b[0])  # the first section under that heading
+                opens = before == c.b.section(p.b[0]).parent  # the first section under that heading
                 moved_after = (t("moved_first_in" if opens else "moved_after", where=places_b(before)),
                                anchor_of_b[before])
         first = c.a.section(p.a[0]) if p.a else c.b.section(p.b[0])
@@ -460,7 +452,8 @@ def summary_line(c, lang: str | None = None) -> str:
                                    if counts[k] and k not in (Kind.ONLY_A, Kind.ONLY_B))
     kinds += t("cli.summary_renumbered", n=renumbered) if renumbered else ""
     line = t("cli.summary", score=f"{c.score:.2f}", paired=counts["paired"],
-             kinds=t("cli.summary_kinds", kinds=kinds) if kinds else t("cli.summary_no_kinds"), only_a=counts["only_a"], only_b=counts["only_b"])
+             kinds=t("cli.summary_kinds", kinds=kinds) if kinds else t("cli.summary_no_kinds"),
+             only_a=counts["only_a"], only_b=counts["only_b"])
     line += t("cli.summary_headings", **headings) if any(headings.values()) else ""
     return line + (t("cli.summary_moves", n=len(c.moves)) if c.moves else "")
 

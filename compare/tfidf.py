@@ -179,8 +179,7 @@ def unit_frequencies(ids, runs, n_terms: int):
     pairs = np.sort(unit * n_terms + np.asarray(ids, dtype=np.int64)[positions])  # (unit, term) as one number
     first = np.ones(len(pairs), dtype=bool)  # each distinct pair once (np.unique would import numpy.ma)
     first[1:] = pairs[1:] != pairs[:-1]
-    present = pairs[first] % n_terms if n_terms else pairs[first]
-    return np.bincount(present, minlength=n_terms).astype(np.uint32), int(np.count_nonzero(lengths))
+    return np.bincount(pairs[first] % max(1, n_terms), minlength=n_terms).astype(np.uint32), int(np.count_nonzero(lengths))
 
 
 def plan_frequencies(doc: Document, seg: Segmentation) -> tuple[dict[str, int], int]:

@@ -235,7 +235,8 @@ _JIEBA_SKIP = lazy_compile(r"(\r\n|\s)")  # re_skip_default
 _HMM_SKIP = lazy_compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # finalseg's re_skip
 _HAN = lazy_compile(r"[\u4e00-\u9fd5]")
 _ASCII_WORD = lazy_compile(r"[a-zA-Z0-9+#&._%\-]")
-# characters jieba-rs takes for Chinese and jieba does not (a superset), or a character three times running
+# characters jieba-rs takes for Chinese and jieba does not (a superset); with a character three times running
+# (_tripled_han), a text that is cut into jieba's blocks first
 _EXT_HAN = lazy_compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _TRIPLED = lazy_compile(r"([\u4e00-\u9fd5])\1\1")
 
@@ -280,7 +281,7 @@ def _code_points(text: str):
 
 
 def _tripled_han(text: str) -> bool:
-    """Does a character of U+4E00–U+9FD5 stand three times running (what ([\u4e00-\u9fd5])\1\1 finds)?"""
+    """Does a character of U+4E00–U+9FD5 stand three times running (what _TRIPLED finds)?"""
     points = _code_points(text)
     if len(points) < 3:
         return False
