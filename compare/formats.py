@@ -59,10 +59,10 @@ class Paragraphs:
         self.dates: list[str] = []  # dates the file's own properties carry (DOCX core: created, modified), ISO
 
     def add(self, text: str, hints=()):
-        for line in text.split("\n"):
-            line = clean_space(line)
-            if line:
-                self.items.append((line, frozenset(hints)))
+        """One paragraph per non-blank line of ``text``, its spacing cleaned (:func:`clean_space`)."""
+        hints = frozenset(hints)
+        # _WS leaves newlines alone, so the whole text is cleaned in one pass and then cut into lines
+        self.items.extend((line, hints) for raw in _WS.sub(" ", text).split("\n") if (line := raw.strip()))
 
 
 class _HTMLText:

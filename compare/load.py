@@ -165,6 +165,9 @@ def split_front_matter(text: str) -> tuple[dict[str, str], str]:
 
 _DATE = lazy_compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DOC_NUMBER = lazy_compile(r"[\u4e00-\u9fff]{1,12}(?:[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号|令第\s*\d+\s*号)")
+# what a document number ends with: a line without it holds none (tried first, as the full pattern backtracks
+# through up to 12 characters at every Han character of the line)
+_DOC_NUMBER_END = lazy_compile(r"[〔\[［(（]\d{4}[〕\]］)）]\s*\d+\s*号|令第\s*\d+\s*号")
 _ISSUER = lazy_compile(r"((?:[\u4e00-\u9fff]{2,12}?)人民代表大会常务委员会|国务院)")
 
 
@@ -277,7 +280,8 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
         date = date or _front_date(front, notes) or (core_dates[0] if core_dates else None) \
             or _closing_date(items, notes) or _in_force_date(items, notes)
         date = _by_file_name(date, stem, [d for m, _ in stages if (d := _iso(m, []))])
-    doc_number = next((m.group(0) for t, _ in items[:20] for m in [_DOC_NUMBER.search(t)] if m), None)
+    doc_number = next((m.group(0) for t, _ in items[:20] if _DOC_NUMBER_END.search(t)
+                       for m in [_DOC_NUMBER.search(t)] if m), None)
     return title, issuers, date, doc_number
 
 

@@ -252,14 +252,14 @@ def parse(doc: Document) -> Document:
 
 def _clauses(text: str, section: Section, body_start: int) -> list[Clause]:
     body = text[body_start:section.span[1]]
-    out, prev = [], 0
+    sid, out, prev = section.id, [], 0
     for cut in _sentence_ends(body) + [len(body)]:
         piece = body[prev:cut]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            s = body_start + prev + lead
-            e = body_start + prev + len(piece.rstrip())
-            out.append(Clause(id=f"{section.id}#{len(out) + 1}", section_id=section.id, index=len(out) + 1, text=text[s:e], span=(s, e)))
+        clause = piece.strip()
+        if clause:
+            s = body_start + prev + len(piece) - len(piece.lstrip())
+            n = len(out) + 1
+            out.append(Clause(f"{sid}#{n}", sid, n, clause, (s, s + len(clause))))
         prev = cut
     return out
 

@@ -235,6 +235,9 @@ _JIEBA_SKIP = lazy_compile(r"(\r\n|\s)")  # re_skip_default
 _HMM_SKIP = lazy_compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # finalseg's re_skip
 _HAN = lazy_compile(r"[\u4e00-\u9fd5]")
 _ASCII_WORD = lazy_compile(r"[a-zA-Z0-9+#&._%\-]")
+# A word of letters and digits alone is one _HMM_SKIP match and a word of symbols alone holds none, so a word
+# that splits holds both, side by side: text without a letter or digit beside one of +#&._%- holds no such word.
+_MAY_SPLIT = lazy_compile(r"[a-zA-Z0-9][+#&._%\-]|[+#&._%\-][a-zA-Z0-9]")
 # characters jieba-rs takes for Chinese and jieba does not (a superset); with a character three times running
 # (_tripled_han), a text that is cut into jieba's blocks first
 _EXT_HAN = lazy_compile(r"[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
@@ -260,7 +263,7 @@ def _cut_rjieba(piece: str):
     segmenter = _rjieba()
     if _EXT_HAN.search(piece) is None and not _tripled_han(piece):
         words = segmenter.cut(piece, True)
-        return _split_ascii(words, segmenter) if _ASCII_WORD.search(piece) else words
+        return _split_ascii(words, segmenter) if _MAY_SPLIT.search(piece) else words
     out = []
     for k, block in enumerate(_JIEBA_BLOCK.split(piece)):
         if not k % 2:  # not a block jieba segments: whitespace (\r\n whole) and single characters

@@ -85,6 +85,9 @@ def test_random_mixed_text_segments_as_jieba(monkeypatch):
     assert [_segment_with(monkeypatch, "rjieba", t) for t in texts] == jieba_ends
     fast = sum(tokenize._EXT_HAN.search(t) is None and not tokenize._tripled_han(t) for t in texts)
     assert fast > 1000  # rjieba's fast path is exercised too
+    # ... both where no word can split (letters or digits, no symbol beside them) and where one may
+    plain = sum(tokenize._ASCII_WORD.search(t) is not None and tokenize._MAY_SPLIT.search(t) is None for t in texts)
+    assert plain > 200 and sum(tokenize._MAY_SPLIT.search(t) is not None for t in texts) > 200
 
 
 def test_every_domain_word_has_a_frequency():
