@@ -20,6 +20,7 @@ import operator
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from .models import Kind, Role
 from .normalize import match_form
@@ -29,6 +30,11 @@ EQUAL, DELETE, INSERT = 0, -1, 1
 # A run equal once width, script and case are set aside ("(" and "（"): (FORM, (A's text, B's text)). Each side
 # shows its own text, unmarked: a pair that is *same* after normalization shows no change.
 FORM = 2
+# diff-match-patch's semantic cleanup folds an equal run into the edits around it when they are longer
+# (coincidental 的 or 发展 between rewritten sentences). A run of this many characters or more is text the two
+# sides share, not chaff: it is never folded, or a sentence kept word for word between an item deleted and one
+# added would show as deleted and inserted whole.
+KEEP_EQUAL_CHARS = 10
 _PUA = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # private-use code points
 
 
@@ -47,6 +53,39 @@ class Segment:
 def _codepoints():
     for lo, hi in _PUA:
         yield from range(lo, hi + 1)
+
+
+_N_CODEPOINTS = sum(hi + 1 - lo for lo, hi in _PUA)
+# One private-use character per matching key, shared by all diffs of the process (diff-match-patch compares
+# characters only for equality, and takes none of these for a letter, a digit or a space, so which character a
+# key gets changes no diff): a token is encoded by one dict look-up, which many small diffs (clause by clause)
+# would otherwise repeat in building their own tables.
+_CHAR_OF_KEY: dict[str, str] = {}
+_CHAR_OF_TOKEN: dict[str, str] = {}  # a token as written -> its key's character
+_POINTS = iter(())
+
+
+def _room_for(n_tokens: int) -> None:
+    """Start the tables afresh where a diff of ``n_tokens`` tokens could run out of code points."""
+    global _POINTS
+    if not _CHAR_OF_KEY or len(_CHAR_OF_KEY) + n_tokens > _N_CODEPOINTS:
+        _CHAR_OF_KEY.clear()
+        _CHAR_OF_TOKEN.clear()
+        _POINTS = _codepoints()
+
+
+def _encode(tokens: list[str]) -> str:
+    chars = list(map(_CHAR_OF_TOKEN.get, tokens))
+    if None in chars:
+        for k, c in enumerate(chars):
+            if c is None:
+                t = tokens[k]
+                key = _key(t)
+                c = _CHAR_OF_KEY.get(key)
+                if c is None:
+                    c = _CHAR_OF_KEY[key] = chr(next(_POINTS))
+                chars[k] = _CHAR_OF_TOKEN[t] = c
+    return "".join(chars)
 
 
 _TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # Segmentation -> its tokens, or False
@@ -84,23 +123,7 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
     """Diff two token lists: [(op, text)] with op in EQUAL/DELETE/INSERT, or (FORM, (a_text, b_text)) for a run
     equal in matching form only; lossless on both sides (see :func:`sides`). Tokens are compared in matching
     form, lower-cased, as the aligner compares them."""
-    code: dict[str, str] = {}  # a token's matching key -> its character
-    of_token: dict[str, str] = {}  # a token as written -> its character: the key is made once per distinct token
-    points = _codepoints()
-
-    def encode(tokens):
-        chars = []
-        for t in tokens:
-            c = of_token.get(t)
-            if c is None:
-                key = _key(t)
-                c = code.get(key)
-                if c is None:
-                    c = code[key] = chr(next(points))
-                of_token[t] = c
-            chars.append(c)
-        return "".join(chars)
-
+    _room_for(len(a) + len(b))
     out: list[tuple[int, str | tuple[str, str]]] = []
 
     def add(op, text):
@@ -110,8 +133,13 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
         else:
             out.append((op, text))
 
+    offsets = list(accumulate(map(len, a), initial=0))  # where each token of A starts, in characters
+
+    def kept(start, length):  # a whole phrase or sentence in common stays shown as common
+        return offsets[start + length] - offsets[start] >= KEEP_EQUAL_CHARS
+
     i = j = 0  # each token is one character of the encoding: runs are read back by position
-    for op, chars in diff_chars(encode(a), encode(b)):
+    for op, chars in diff_chars(_encode(a), _encode(b), kept=kept):
         n = len(chars)
         if not n:
             continue
@@ -138,28 +166,44 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
 _FAST_OPS = {"=": 0, "-": -1, "+": 1}
 
 
-def diff_chars(a: str, b: str, fast: bool = True) -> list[tuple[int, str]]:
+def diff_chars(a: str, b: str, fast: bool = True, kept=None) -> list[tuple[int, str]]:
     """diff-match-patch over two strings, no time limit, semantic cleanup: [(op, text)].
 
     ``fast`` uses fast-diff-match-patch (the C++ port, the same algorithm, about 30× faster on long
     pairs) where it is installed; the pure-Python diff-match-patch is the reference and the fallback.
+    ``kept(start, length)``, where given, names equal runs (``start``: their offset in ``a``) that the
+    cleanup must not fold into the edits around them: the cleanup runs on the stretches between them.
     """
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+    diffs = None
     if fast:
         try:
             import fast_diff_match_patch
         except ImportError:
             pass
         else:
-            diffs = fast_diff_match_patch.diff(a, b, timelimit=0, checklines=False, cleanup="Semantic",
-                                               counts_only=False)
-            return [(_FAST_OPS[op], text) for op, text in diffs]
-    from diff_match_patch import diff_match_patch
-
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0
-    diffs = dmp.diff_main(a, b, False)
-    dmp.diff_cleanupSemantic(diffs)
-    return [(op, text) for op, text in diffs]
+            diffs = [(_FAST_OPS[op], text) for op, text in fast_diff_match_patch.diff(
+                a, b, timelimit=0, checklines=False, cleanup="No", counts_only=False)]
+    if diffs is None:
+        diffs = dmp.diff_main(a, b, False)
+    out: list[tuple[int, str]] = []
+    stretch: list[tuple[int, str]] = []
+    start = 0
+    for op, text in diffs:
+        if op == EQUAL and kept is not None and kept(start, len(text)):
+            dmp.diff_cleanupSemantic(stretch)
+            out += stretch
+            out.append((op, text))
+            stretch = []
+        else:
+            stretch.append((op, text))
+        if op != INSERT:
+            start += len(text)
+    dmp.diff_cleanupSemantic(stretch)
+    return out + stretch
 
 
 def sides(diffs) -> tuple[list[Segment], list[Segment]]:
@@ -292,18 +336,30 @@ def joined_tokens(doc, seg, ids, deep=False):
 
 
 def _clause_driven_diff(c, p, seg_a, seg_b, ta, tb):
-    """A diff made clause by clause, for a group or a pair whose sentences changed order.
+    """A diff made clause by clause, for a group, a pair whose sentences changed order, or a pair where it
+    shows more text in common than one diff over the whole.
 
     One diff over the joined texts shows a sentence that moved as deleted on one side and inserted on
-    the other; here each clause is diffed against the clause it is aligned with, wherever it stands.
-    Returns (A segments, B segments), or None where the plain diff reads as well (clauses in order).
+    the other, and can miss a sentence kept between an item deleted and an item added (it matches the
+    item numbers instead); here each clause is diffed against the clause it is aligned with, wherever it
+    stands. Returns (A segments, B segments): for a pair in order, whichever of the two shows more text in
+    common (the one diff on a tie); None where no clause is aligned or the clauses do not tile the text.
     """
     if p.role != Role.UNIT:
         return None
     position_b = {cl.id: k for k, cl in enumerate(cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses)}
     matched = [position_b[k.b] for k in p.clauses if k.a and k.b]
-    if len(p.a) == 1 and len(p.b) == 1 and matched == sorted(matched):
-        return None
+    in_order = len(p.a) == 1 and len(p.b) == 1 and matched == sorted(matched)
+    plain = None
+    if in_order:
+        if not matched:
+            return None
+        plain = sides(diff_tokens(ta, tb))
+        # Text shown in common is shown on both sides, so clause by clause can add at most twice the smaller of
+        # what the one diff deletes and inserts: under a phrase's worth, it is not worth the work.
+        struck = [sum(len(x.text) for x in side if x.op != EQUAL) for side in plain]
+        if min(struck) < KEEP_EQUAL_CHARS:
+            return plain
     clause_a = {cl.id: cl for x in p.a for s in c.a.section(x).walk() for cl in s.clauses}
     clause_b = {cl.id: cl for y in p.b for s in c.b.section(y).walk() for cl in s.clauses}
     pieces_a, pieces_b = {}, {}
@@ -319,7 +375,13 @@ def _clause_driven_diff(c, p, seg_a, seg_b, ta, tb):
     db = _around_clauses(c.b, p.b, pieces_b, clause_b, EQUAL)
     if "".join(x.text for x in da) != "".join(ta) or "".join(x.text for x in db) != "".join(tb):
         return None  # clauses that do not tile the text as shown: the plain diff is always lossless
+    if plain is not None and _equal_chars(da, db) <= _equal_chars(*plain):
+        return plain  # one diff reads as well: kept unless clause by clause shows more text in common
     return da, db
+
+
+def _equal_chars(a: list[Segment], b: list[Segment]) -> int:
+    return sum(len(x.text) for x in a if x.op == EQUAL) + sum(len(x.text) for x in b if x.op == EQUAL)
 
 
 def _around_clauses(doc, ids, pieces, clauses, equal):

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compare.diff import DELETE, INSERT, diff_chars, diff_tokens
+from compare.diff import DELETE, EQUAL, INSERT, diff_chars, diff_tokens
 
 TEXT = st.text(alphabet="金融机构，。ab\n\ue000\U000f0000", max_size=80)
 
@@ -84,3 +84,67 @@ def test_shared_phrases_mark_what_both_sides_hold(a, b, shared_a, shared_b):
     assert [s.text for s in side_b if s.op == 1] == shared_b
     for side in (side_a, side_b):  # runs are maximal: no two neighbours share an op
         assert all(x.op != y.op for x, y in zip(side, side[1:]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, TEXT)
+def test_kept_runs_leave_both_engines_alike_and_lossless(a, b):
+    """Equal runs named as kept split the cleanup into stretches; the engines still agree, nothing is lost."""
+    def kept(start, length):
+        return length >= 3
+
+    diffs = diff_chars(a, b, fast=True, kept=kept)
+    assert diffs == diff_chars(a, b, fast=False, kept=kept)
+    assert "".join(t for op, t in diffs if op != INSERT) == a
+    assert "".join(t for op, t in diffs if op != DELETE) == b
+
+
+# Beijing's 2020 and 2024 business-environment regulations, 第十二条 → 第十三条: the closing sentence is kept
+# word for word, between a paragraph the revision deleted and one it added.
+KEPT_A = ("前款第二项、第三项所称一般经营项目，是指市场主体不需要经过有关政府部门行政许可即可以开展的经营项目。\n"
+          "市场主体简化注册登记手续的具体办法，由市市场监督管理部门制定，并向社会公布。")
+KEPT_B = ("简化注册登记手续的具体办法，由市市场监督管理部门制定，并向社会公布。\n"
+          "在中国（北京）自由贸易试验区试点商事主体登记确认制改革，最大限度尊重经营主体自主经营权。")
+KEPT = "简化注册登记手续的具体办法，由市市场监督管理部门制定，并向社会公布。"
+
+
+def test_a_sentence_kept_between_deleted_and_added_text_shows_as_kept(monkeypatch):
+    from compare import diff
+    from compare.tokenize import pieces
+
+    assert (EQUAL, KEPT) in diff_tokens(pieces(KEPT_A), pieces(KEPT_B))
+    # diff-match-patch's own cleanup, unbounded, folds it into the edits around it: struck and inserted whole
+    monkeypatch.setattr(diff, "KEEP_EQUAL_CHARS", 10**9)
+    assert not any(op == EQUAL and "简化注册登记" in text for op, text in diff_tokens(pieces(KEPT_A), pieces(KEPT_B)))
+
+
+def _unit_pair_views(tmp_path, a_text, b_text):
+    from compare.align import compare
+    from compare.diff import pair_views
+    from compare.sections import load_plan
+    from compare.tfidf import corpus_stats
+    from compare.tokenize import Segmentation
+
+    (tmp_path / "a.md").write_text(a_text, encoding="utf-8")
+    (tmp_path / "b.md").write_text(b_text, encoding="utf-8")
+    a, b = load_plan(tmp_path / "a.md"), load_plan(tmp_path / "b.md")
+    c = compare(a, b, corpus_stats([a, b], []))
+    pair = next(p for p in c.pairs if p.a == ["2"] and p.b == ["2"])
+    return pair_views(c, pair, Segmentation.of(a.text), Segmentation.of(b.text))
+
+
+def test_an_item_renumbered_between_a_deleted_item_and_an_added_one_shows_its_words_as_kept(tmp_path):
+    """One diff over the article matches the item numbers （三）（四） and strikes the item's words on both
+    sides; aligned clause by clause, the words the two items share show as kept."""
+    opening = "第一条 为了优化营商环境，制定本条例。\n"
+    head = "第二条 政府有关部门应当采取下列措施简化注册登记手续：\n（一）申请人承诺所提交的材料真实、合法、有效的，实行形式审查；\n"
+    a = (opening + head + "（二）设立一般经营项目的市场主体，可以按照《国民经济行业分类》中的大类登记经营范围；\n"
+         "（三）多个市场主体可以使用同一地址作为登记住所；\n（四）市场主体设立分支机构，可以申请在其营业执照上注明分支机构住所。\n")
+    b = (opening + head + "（二）允许多个经营主体使用同一地址作为登记住所；\n"
+         "（三）推行企业住所标准化登记，以跨部门数据互联互通方式对申请人自主申报的住所信息进行智能匹配校验；\n"
+         "（四）经营主体设立分支机构，可以申请在其营业执照上注明分支机构住所。\n")
+    views_a, views_b = _unit_pair_views(tmp_path, a, b)
+    kept_a = "".join(s.text for s in views_a["diff"] if s.op == EQUAL)
+    kept_b = "".join(s.text for s in views_b["diff"] if s.op == EQUAL)
+    assert "使用同一地址作为登记住所" in kept_a and "使用同一地址作为登记住所" in kept_b
+    assert "".join(s.text for s in views_a["diff"]) in a and "".join(s.text for s in views_b["diff"]) in b
