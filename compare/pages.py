@@ -7,7 +7,7 @@ import json
 
 from .report import relative_href, reuse_phrase
 from .serialize import c1_escaped, dumps, printable
-from .templating import Strings, render_page
+from .templating import Strings, render_page, two_decimals
 
 def display_width(text: str) -> int:
     """Columns a text takes in a terminal or a monospace layout: 2 for a wide (CJK) character, 1 otherwise."""
@@ -164,7 +164,7 @@ def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
             shade = int(round(255 - min(1.0, v / top) * 215))
             fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
             cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
-                          "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {v:.2f}"})
+                          "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {two_decimals(v)}"})
     reports = list(m.reports) + [None] * (len(m.columns) - len(m.reports))
     links = [relative_href(name) if name else None for name in reports]  # only reports that are there
     return render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links, t=t,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .models import Kind, Role, units_of, versions_of_one
 from .serialize import document_meta
-from .templating import KIND_LABELS, Strings, render_page
+from .templating import KIND_LABELS, Strings, render_page, two_decimals
 
 
 QUOTE_MARKER = re.compile(r"^[ \t]*>(?:[ \t]*>)*[ \t]?", re.M)
@@ -256,7 +256,7 @@ def _nearest_view(c, p, anchor_of_a, anchor_of_b, names_a, names_b, t) -> dict |
     other, score = p.nearest
     side, doc, anchor, names = ("b", c.b, anchor_of_b, names_b) if p.a else ("a", c.a, anchor_of_a, names_a)
     where = doc.section(other).number or names[other]
-    return {"text": t("nearest", side=t("side_" + side), where=where, score=f"{score:.2f}"),
+    return {"text": t("nearest", side=t("side_" + side), where=where, score=two_decimals(score)),
             "title": t("nearest_title"), "href": "#" + anchor[other], "side": side, "name": names[other]}
 
 
@@ -408,7 +408,7 @@ def heatmap(c, anchor_of_a, t=None) -> dict:
             shade = int(round(255 - min(1.0, v / top) * 215))
             cells.append({"x": left + j * size, "y": y_px, "fill": f"rgb({shade},{shade},255)",
                           "paired": is_paired, "href": href, "ij": f"{i},{j}",
-                          "tip": tip.format(a=name_a, b=name_b, score=f"{v:.2f}")})
+                          "tip": tip.format(a=name_a, b=name_b, score=two_decimals(v))})
     col_step, row_step = -(-COL_LABEL_PITCH // size), -(-ROW_LABEL_PITCH // size)  # every k-th label: none overlap
     return {"size": size, "cells": cells, "left": left, "head": head,
             "axes": t("heatmap_axes"), "aria": t("heatmap_aria"),
@@ -451,7 +451,7 @@ def summary_line(c, lang: str | None = None) -> str:
     kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=counts[k]) for k in KIND_LABELS
                                    if counts[k] and k not in (Kind.ONLY_A, Kind.ONLY_B))
     kinds += t("cli.summary_renumbered", n=renumbered) if renumbered else ""
-    line = t("cli.summary", score=f"{c.score:.2f}", paired=counts["paired"],
+    line = t("cli.summary", score=two_decimals(c.score), paired=counts["paired"],
              kinds=t("cli.summary_kinds", kinds=kinds) if kinds else t("cli.summary_no_kinds"),
              only_a=counts["only_a"], only_b=counts["only_b"])
     line += t("cli.summary_headings", **headings) if any(headings.values()) else ""

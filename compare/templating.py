@@ -133,6 +133,7 @@ def environment(template_dir: str | os.PathLike | None = None):
                                undefined=jinja2.StrictUndefined, keep_trailing_newline=True, bytecode_cache=cache)
     env.filters["diff_runs"] = diff_runs
     env.filters["heatmap_cells"] = heatmap_cells
+    env.filters["two_decimals"] = two_decimals
     return env
 
 
@@ -140,6 +141,15 @@ _RUN_TAGS = {  # (view is "shared", op) -> the tags around a run: shared phrases
     (True, 1): ('<mark class="shared">', "</mark>"), (True, 0): ("", ""), (True, -1): ("", ""),
     (False, 0): ("", ""), (False, -1): ("<del>", "</del>"), (False, 1): ("<ins>", "</ins>"),
 }
+
+
+def two_decimals(value: float) -> str:
+    """A score in [0, 1] shown cut, not rounded, to two decimals: 0.9999 reads 0.99, so only a score of 1
+    reads 1.00 (beside 修改 it would say the texts are identical), and a cell that reads 0.20 is at least 0.20.
+    The 1e-9 keeps 0.29, stored as 0.28999…, at 0.29."""
+    import math
+
+    return f"{math.floor(value * 100 + 1e-9) / 100:.2f}"
 
 
 def escape_text(text: str) -> str:

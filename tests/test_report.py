@@ -442,3 +442,24 @@ def test_where_a_pair_stands_in_b_is_named_by_article_or_as_the_first_under_a_he
     links = re.findall(r'class="moved-link" href="#p\d+">([^<]*)<', out.read_text(encoding="utf-8"))
     assert "在乙中位于第五十二条之后 ↪" in links and "在乙中位于第七章开头 ↪" in links
     assert not [link for link in links if "）之后" in link or "章之后" in link]
+
+
+@pytest.mark.parametrize("score, shown", [(0.9999, "0.99"), (1.0, "1.00"), (0.29, "0.29"), (0.196, "0.19"), (0.0, "0.00")])
+def test_scores_read_cut_to_two_decimals(score, shown):
+    from compare.templating import two_decimals
+
+    assert two_decimals(score) == shown
+
+
+def test_a_changed_pair_never_reads_1_00(tmp_path):
+    """Two articles differing in one 的 score 0.99+: the badge beside 修改 must not say they are identical."""
+    body = "地方金融组织应当建立健全内部控制制度，按照规定向地方金融监督管理部门报送经营数据和重大事项。"
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text("第一条 为了规范地方金融组织，制定本条例。\n第二条 " + body + "\n", encoding="utf-8")
+    b.write_text("第一条 为了规范地方金融组织，制定本条例。\n第二条 " + body.replace("经营数据", "经营的数据") + "\n",
+                 encoding="utf-8")
+    c = api.compare(str(a), str(b), corpus=str(DATA / "none"))
+    changed = next(p for p in c.pairs if p.kind == "changed")
+    assert 0.995 <= changed.score < 1  # "%.2f" would print 1.00
+    card = render_html(c).split(f'data-kind="changed"', 1)[1].split("</details>", 1)[0]
+    assert re.search(r'class="score-badge"[^>]*>0\.99<', card)
