@@ -133,8 +133,9 @@ def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict, dict, 
     spans_b: dict[str, list] = {}
     clauses_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses} if c.moves else {}
     clauses_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses} if c.moves else {}
+    places_a, places_b = (_place_names(c.a), _place_names(c.b)) if c.moves else (None, None)
     for m in c.moves:
-        a_num, b_num = c.a.section(m.a).number, c.b.section(m.b).number
+        a_num, b_num = places_a(m.a), places_b(m.b)
         n = len(m.clauses)
         out_a.setdefault(m.a, []).append(
             (t("move_out", n=n, of=m.of, where=b_num, a=a_num), "#" + anchor_of_b[m.b]))
@@ -174,7 +175,7 @@ def build_view(c, options=None) -> dict:
     b_position = {sid: k for k, sid in enumerate(b_order)}
     moved_from_a, moved_into_b, moved_spans_a, moved_spans_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
     names_a, names_b = section_names(c.a), section_names(c.b)
-    places_b = _place_names(c.b)
+    places_a, places_b = _place_names(c.a), _place_names(c.b)
     unit_of_b = units_of(c.b)
     pairs = []
     for n, p in enumerate(c.pairs):
@@ -211,7 +212,7 @@ def build_view(c, options=None) -> dict:
             "label": first.caption(30),
             "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
-            "nearest": _nearest_view(c, p, anchor_of_a, anchor_of_b, names_a, names_b, t),
+            "nearest": _nearest_view(c, p, (anchor_of_a, names_a, places_a), (anchor_of_b, names_b, places_b), t),
             "renumbered": t("renumbered", a=c.a.section(p.a[0]).number, b=c.b.section(p.b[0]).number)
                           if p.renumbered and p.role != "item" else "",
         })
@@ -221,8 +222,8 @@ def build_view(c, options=None) -> dict:
     clause_text_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses}
     clause_text_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses}
     clauses = [{"a": clause_text_a[cp.a].text, "b": clause_text_b[cp.b].text, "score": cp.score,
-                "a_where": c.a.section(clause_text_a[cp.a].section_id).number,
-                "b_where": c.b.section(clause_text_b[cp.b].section_id).number,
+                "a_where": places_a(clause_text_a[cp.a].section_id),
+                "b_where": places_b(clause_text_b[cp.b].section_id),
                 "a_anchor": anchor_of_a[clause_text_a[cp.a].section_id],
                 "b_anchor": anchor_of_b[clause_text_b[cp.b].section_id],
                 "a_reuse": _reuse_note(c, "a", cp.a, t), "b_reuse": _reuse_note(c, "b", cp.b, t)}
@@ -249,13 +250,14 @@ def build_view(c, options=None) -> dict:
     }
 
 
-def _nearest_view(c, p, anchor_of_a, anchor_of_b, names_a, names_b, t) -> dict | None:
-    """A unit left alone: a link to the other plan's unit most like it, with the name review mode pairs by."""
+def _nearest_view(c, p, side_a, side_b, t) -> dict | None:
+    """A unit left alone: a link to the other plan's unit most like it, with the name review mode pairs by.
+    ``side_a``, ``side_b``: (anchor of each section id, its review name, its place name) on each side."""
     if not p.nearest:
         return None
     other, score = p.nearest
-    side, doc, anchor, names = ("b", c.b, anchor_of_b, names_b) if p.a else ("a", c.a, anchor_of_a, names_a)
-    where = doc.section(other).number or names[other]
+    side, doc, (anchor, names, places) = ("b", c.b, side_b) if p.a else ("a", c.a, side_a)
+    where = places(other) if doc.section(other).number else names[other]
     return {"text": t("nearest", side=t("side_" + side), where=where, score=two_decimals(score)),
             "title": t("nearest_title"), "href": "#" + anchor[other], "side": side, "name": names[other]}
 

@@ -309,7 +309,9 @@ def test_an_article_left_alone_pairs_with_its_nearest_in_one_click(browser, tmp_
     el = page.locator(f"details.pair#p{n}")
     link = el.locator("summary a.nearest-link")
     assert link.get_attribute("href") == f"#p{target}"
-    assert f"（{pair['nearest']['score']:.2f}）" in link.inner_text() and link.inner_text().startswith("最接近：乙")
+    from compare.templating import two_decimals
+
+    assert f"（{two_decimals(pair['nearest']['score'])}）" in link.inner_text() and link.inner_text().startswith("最接近：乙")
     name_a = el.locator(".col-a .sec").first.get_attribute("data-name")
     name_b = link.get_attribute("data-nearest-name")
     assert page.locator(f"details.pair#p{target} .col-b .sec").first.get_attribute("data-name") == name_b

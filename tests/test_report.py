@@ -463,3 +463,32 @@ def test_a_changed_pair_never_reads_1_00(tmp_path):
     assert 0.995 <= changed.score < 1  # "%.2f" would print 1.00
     card = render_html(c).split(f'data-kind="changed"', 1)[1].split("</details>", 1)[0]
     assert re.search(r'class="score-badge"[^>]*>0\.99<', card)
+
+
+@needs_corpus
+def test_places_named_in_a_report_name_one_section_each(shared_corpus):
+    """A reviewer read 最接近：甲(一) in the seed's report, where three sections are numbered (一); and a clause
+    row （二） without its article. Every place a report names (nearest hints, clause rows, partial moves)
+    names one section of its plan."""
+    from collections import Counter
+
+    from compare.report import _place_names
+
+    for a, b in [(SEED, shared_corpus / "huzhou-green-finance-promotion-regulation-2021.md"),
+                 (shared_corpus / "sd-local-finance-regulation-2016.md",
+                  shared_corpus / "zj-local-finance-regulation-2020.md"),
+                 (shared_corpus / "bj-business-environment-regulation-2020.md",
+                  shared_corpus / "bj-business-environment-regulation-2024.md")]:
+        c = api.compare(str(a), str(b), str(shared_corpus))
+        page = html.unescape(render_html(c))
+        for side, doc in (("甲", c.a), ("乙", c.b)):
+            names = Counter(map(_place_names(doc), (s.id for s in doc.walk())))
+            unique = {n for n, k in names.items() if k == 1}
+            named = re.findall(rf"最接近：{side}([^（<]+)（", page) + re.findall(rf"位于{side}([^ <的\"]+)", page)
+            assert all(n in unique for n in named), (a.name, side, [n for n in named if n not in unique])
+        table = page.split('id="clauses"', 1)[1].split("</table>", 1)[0]
+        rows = re.findall(r'<td><a href="#p\d+">([^<]+)</a>.*?<td><a href="#p\d+">([^<]+)</a>', table, re.S)
+        assert rows
+        for doc, named in ((c.a, [x for x, _ in rows]), (c.b, [y for _, y in rows])):
+            names = Counter(map(_place_names(doc), (s.id for s in doc.walk())))
+            assert all(names[n] == 1 for n in named), (a.name, [n for n in named if names[n] != 1])
