@@ -197,6 +197,7 @@
       var kind = (li.className.match(/\bk-(\w+)/) || [])[1] || (i === 0 ? "paired" : null);
       var b = li.querySelector("b");
       if (kind && b) { b.textContent = String(counts[kind] || 0); }
+      if (kind === "reviewer") { li.hidden = !counts.reviewer; }
     });
   }
 

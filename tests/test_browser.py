@@ -324,6 +324,11 @@ def test_an_article_left_alone_pairs_with_its_nearest_in_one_click(browser, tmp_
     assert int(page.inner_text(".counts li:first-child b")) == paired + 1
     assert int(page.inner_text(".counts li.k-only_a b")) == counts["only_a"] - 1
     assert int(page.inner_text(".counts li.k-only_b b")) == counts["only_b"] - 1
+    # the kinds add up to the pairs: the reviewer's pair is counted as such (it read 已配对 80 over kinds of 79)
+    kinds = [li for li in page.locator(".counts li").all()[1:]
+             if li.is_visible() and "k-only_" not in li.get_attribute("class")]
+    assert sum(int(li.locator("b").inner_text()) for li in kinds) == paired + 1
+    assert page.locator(".counts li.k-reviewer").inner_text() == "审阅者配对 1"
     with page.expect_download() as download:
         page.locator("#review-export").click()
     saved = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
