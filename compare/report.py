@@ -185,11 +185,15 @@ def build_view(c, options=None) -> dict:
         views_a, views_b = pair_views(c, p, seg_a, seg_b)
         moved_after = None
         if p.kind == "moved":
-            k = b_position[p.b[0]]
-            before = next((b_order[j] for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
+            k, head = b_position[p.b[0]], c.b.section(p.b[0])
+            if p.role == Role.CONTAINER:  # a chapter stands after the chapter before it, not after its last article
+                before = next((b_order[j] for j in range(k - 1, -1, -1) if c.b.section(b_order[j]).level <= head.level),
+                              None)
+            else:
+                before = next((b_order[j] for j in range(k - 1, -1, -1) if anchor_of_b[b_order[j]] != f"p{n}"), None)
             if before is not None:
                 before = unit_of_b.get(before, before)  # after 第五十二条, not after its last item （五）
-                opens = before == c.b.section(p.b[0]).parent  # the first section under that heading
+                opens = before == head.parent  # the first section under that heading
                 moved_after = (t("moved_first_in" if opens else "moved_after", where=places_b(before)),
                                anchor_of_b[before])
         first = c.a.section(p.a[0]) if p.a else c.b.section(p.b[0])
@@ -209,7 +213,7 @@ def build_view(c, options=None) -> dict:
             "decided": p.decided, "note": p.note,
             "moves": [note for x in p.a for note in moved_from_a.get(x, [])]
                      + [note for y in p.b for note in moved_into_b.get(y, [])],
-            "label": first.caption(30),
+            "label": _card_label(c, p, first),
             "clause_tally": _tally(p, t) if p.a and p.b else "",
             "moved_after": moved_after,
             "nearest": _nearest_view(c, p, (anchor_of_a, names_a, places_a), (anchor_of_b, names_b, places_b), t),
@@ -248,6 +252,17 @@ def build_view(c, options=None) -> dict:
         "warnings": list(c.warnings),
         "review": _review_view(c, t, names_a, names_b),
     }
+
+
+def _card_label(c, p, first) -> str:
+    """A card's label: the first section's caption; for two headings of different titles (甲第三章 金融发展 against
+    乙第三章 金融风险防范与处置), both, so that the card does not read as one heading until opened."""
+    label = first.caption(30)
+    if p.role == Role.CONTAINER and p.a and p.b:
+        other = c.b.section(p.b[0])
+        if other.title != first.title:
+            label += " ↔ " + other.caption(30)
+    return label
 
 
 def _nearest_view(c, p, side_a, side_b, t) -> dict | None:
@@ -449,7 +464,7 @@ def summary_line(c, lang: str | None = None) -> str:
     """One line for the terminal, in the interface language: score and counts of each kind of pair."""
     t = Strings(lang, wording(c))
     counts, headings = pair_counts(c)
-    renumbered = counts["renumbered"]
+    renumbered = counts["renumbered"] if wording(c) is None else 0  # two documents number apart anyway
     kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=counts[k]) for k in KIND_LABELS
                                    if counts[k] and k not in (Kind.ONLY_A, Kind.ONLY_B))
     kinds += t("cli.summary_renumbered", n=renumbered) if renumbered else ""
@@ -463,7 +478,8 @@ def summary_line(c, lang: str | None = None) -> str:
 def _counts_note(c, counts: dict[str, int], headings: dict[str, int], t) -> str:
     """The line under the header's counts: headings counted apart, renumbered articles, partial moves."""
     parts = [t("headings_note", **headings)] if any(headings.values()) else []
-    parts += [t("counts_renumbered", n=counts["renumbered"])] if counts["renumbered"] else []
+    # Renumbering is news between two versions of one text; two documents number their articles apart anyway.
+    parts += [t("counts_renumbered", n=counts["renumbered"])] if counts["renumbered"] and wording(c) is None else []
     parts += [t("counts_moves", n=len(c.moves))] if c.moves else []
     return t("counts_sep").join(parts) + (t("cards_note") if any(headings.values()) else "")
 

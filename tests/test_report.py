@@ -492,3 +492,25 @@ def test_places_named_in_a_report_name_one_section_each(shared_corpus):
         for doc, named in ((c.a, [x for x, _ in rows]), (c.b, [y for _, y in rows])):
             names = Counter(map(_place_names(doc), (s.id for s in doc.walk())))
             assert all(names[n] == 1 for n in named), (a.name, [n for n in named if names[n] != 1])
+
+
+@needs_corpus
+def test_a_chapter_that_stands_elsewhere_is_placed_after_a_chapter(shared_corpus):
+    """Shandong 2016 against Zhejiang 2020: 乙第三章 follows 乙第二章, whose last article is 第三十二条; the chapter's
+    card read 位于第三十二条之后."""
+    c = api.compare(str(shared_corpus / "sd-local-finance-regulation-2016.md"),
+                    str(shared_corpus / "zj-local-finance-regulation-2020.md"), str(shared_corpus))
+    page = html.unescape(render_html(c))
+    cards = re.findall(r'<details class="pair k-moved role-container.*?</details>', page, re.S)
+    places = [re.search(r"位于(第.+?[章条])(之后|开头)", card).group(1) for card in cards]
+    assert places and all(place.endswith("章") for place in places), places
+
+
+@needs_corpus
+def test_a_card_of_two_headings_of_different_titles_names_both(shared_corpus):
+    """甲第三章 金融发展 ↔ 乙第三章 金融风险防范与处置 read 第三章 金融发展 until opened."""
+    c = api.compare(str(shared_corpus / "sd-local-finance-regulation-2016.md"),
+                    str(shared_corpus / "zj-local-finance-regulation-2020.md"), str(shared_corpus))
+    labels = re.findall(r'class="pair-label[^>]*>([^<]*)<', html.unescape(render_html(c)))
+    assert "第三章 金融发展 ↔ 第三章 金融风险防范与处置" in labels
+    assert "第一章 总则" in labels  # the same title on both sides: named once
