@@ -514,3 +514,15 @@ def test_a_card_of_two_headings_of_different_titles_names_both(shared_corpus):
     labels = re.findall(r'class="pair-label[^>]*>([^<]*)<', html.unescape(render_html(c)))
     assert "第三章 金融发展 ↔ 第三章 金融风险防范与处置" in labels
     assert "第一章 总则" in labels  # the same title on both sides: named once
+
+
+@needs_corpus
+def test_a_short_article_is_not_everyones_nearest(shared_corpus):
+    """Zhejiang 2020 第三条 (29 characters of principles) was the nearest of eight unrelated Shandong 2016 articles,
+    its characters all standing somewhere in each; 甲第三十九条 (prudent operation, risk control) was one of them,
+    while 乙第十一条 and 第二十二条 hold its counterpart duties."""
+    c = api.compare(str(shared_corpus / "sd-local-finance-regulation-2016.md"),
+                    str(shared_corpus / "zj-local-finance-regulation-2020.md"), str(shared_corpus))
+    nearest = {p.a[0]: c.b.section(p.nearest[0]).number for p in c.pairs if p.nearest and p.a}
+    assert "第三条" not in nearest.values(), nearest
+    assert nearest[next(s.id for s in c.a.walk() if s.number == "第三十九条")] in ("第十一条", "第二十二条")
