@@ -162,12 +162,16 @@ def genres_apart(a: Document, b: Document) -> bool:
 
 
 def versions_of_one(a: Document, b: Document) -> bool:
-    """Two versions of one document (AML 2006 and 2024): the same title, width and spacing aside. Otherwise two
-    documents (two regions' laws, a plan and its regulation), which were not edited one into the other."""
+    """Two versions of one document (AML 2006 and 2024): the same title, width and spacing aside, and a closing
+    note in brackets aside (（2020年修正）, （试行）, --meta's （2006年原文；…）). Otherwise two documents (two regions'
+    laws, a plan and its regulation), which were not edited one into the other."""
+    import re
     import unicodedata
 
     def key(doc: Document) -> str:
-        return unicodedata.normalize("NFKC", "".join((doc.title or "").split()))
+        title = unicodedata.normalize("NFKC", "".join((doc.title or "").split()))
+        bare = re.sub(r"(\([^()]*\))+$", "", title)  # NFKC made （） into ()
+        return bare or title
 
     return bool(key(a)) and key(a) == key(b)
 

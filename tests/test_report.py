@@ -526,3 +526,21 @@ def test_a_short_article_is_not_everyones_nearest(shared_corpus):
     nearest = {p.a[0]: c.b.section(p.nearest[0]).number for p in c.pairs if p.nearest and p.a}
     assert "第三条" not in nearest.values(), nearest
     assert nearest[next(s.id for s in c.a.walk() if s.number == "第三十九条")] in ("第十一条", "第二十二条")
+
+
+@pytest.mark.parametrize("a, b, one", [
+    ("中华人民共和国反洗钱法（2006年原文；与aml-law-2024为新旧版本对）", "中华人民共和国反洗钱法（2024年修订；与aml-law-2006为新旧版本对）", True),
+    ("北京市优化营商环境条例", "北京市优化营商环境条例（2024年修订文本）", True),
+    ("某市融资担保管理办法（试行）", "某市融资担保管理办法", True),
+    ("中国（上海）自由贸易试验区条例", "中国（重庆）自由贸易试验区条例", False),  # brackets inside the title are the title
+    ("上海市地方金融监督管理条例", "浙江省地方金融条例", False),
+    ("（2006年原文）", "（2024年修订）", False),  # nothing but a note: compared whole
+])
+def test_versions_of_one_document_read_past_a_closing_note(a, b, one):
+    """MANIFEST.tsv's titles carry notes (（2006年原文；…）); given as --meta they made AML 2006/2024 read as two
+    documents: 有差异, 位置不同, 编号不同."""
+    from compare.models import Document, versions_of_one
+
+    doc_a, doc_b = (Document(path=n, name=n, title=t, text="", format="txt", encoding="utf-8", sha256="")
+                    for n, t in (("a", a), ("b", b)))
+    assert versions_of_one(doc_a, doc_b) is one
