@@ -364,16 +364,19 @@ def _tally(p, t=None) -> str:
 def _preambles(c, cache: str | None = None) -> dict:
     """Both preambles as shown: Markdown quote markers removed (listed in "markers", so the text is rebuilt
     exactly), and diffed A against B when both have one."""
-    from .diff import EQUAL, Segment, diff_texts
+    from .diff import EQUAL, KEEP_EQUAL_CHARS, Segment, diff_texts
 
     out = {}
     for side, doc in (("a", c.a), ("b", c.b)):
         shown, markers = strip_quote_markers(doc.preamble_text)
         out[side] = {"text": shown, "markers": markers, "segments": [Segment(EQUAL, shown)] if shown else []}
     diffed = diff_texts(out["a"]["text"], out["b"]["text"], cache=cache)
-    if diffed:
+    # Two preambles without a phrase in common (a plan's issuing notice, a law's adoption record) are shown
+    # side by side: a diff would strike one whole and insert the other whole, and say nothing.
+    out["apart"] = bool(diffed) and not any(s.op == EQUAL and len(s.text) >= KEEP_EQUAL_CHARS for s in diffed[0])
+    if diffed and not out["apart"]:
         out["a"]["segments"], out["b"]["segments"] = diffed
-    out["diffed"] = diffed is not None
+    out["diffed"] = diffed is not None and not out["apart"]
     return out
 
 

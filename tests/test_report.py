@@ -544,3 +544,16 @@ def test_versions_of_one_document_read_past_a_closing_note(a, b, one):
     doc_a, doc_b = (Document(path=n, name=n, title=t, text="", format="txt", encoding="utf-8", sha256="")
                     for n, t in (("a", a), ("b", b)))
     assert versions_of_one(doc_a, doc_b) is one
+
+
+@needs_corpus
+def test_preambles_without_a_phrase_in_common_are_shown_side_by_side(shared_corpus):
+    """The seed's issuing notice against Huzhou's adoption record: one was struck whole, the other inserted whole."""
+    apart = build_view(api.compare(str(SEED), str(shared_corpus / "huzhou-green-finance-promotion-regulation-2021.md"),
+                                   str(shared_corpus)))["preamble"]
+    assert apart["apart"] and {s.op for side in "ab" for s in apart[side]["segments"]} == {EQUAL}
+    assert "两份前言没有共同的表述" in render_html(api.compare(
+        str(SEED), str(shared_corpus / "huzhou-green-finance-promotion-regulation-2021.md"), str(shared_corpus)))
+    versions = build_view(api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"),
+                                      str(shared_corpus)))["preamble"]
+    assert not versions["apart"] and {s.op for s in versions["b"]["segments"]} == {EQUAL, INSERT}
