@@ -71,8 +71,9 @@ _PATTERNS = [
 class Marker:
     style: str  # bian/zhang/jie/tiao/kuan/cn_dun/cn_paren/arabic_paren/arabic/circled/annex/box
     value: int
-    written: str  # the marker as written, e.g. "第三章", "（五）", "17、"
+    written: str  # the marker as written, e.g. "第三章", "（五）", "17、"; for an implied one, its name (第二款)
     rest: str  # the paragraph after the marker
+    implied: bool = False  # not written: an article's paragraph after its items, named as the law cites it
 
 
 # every character a marker can open with (and any decimal digit, as \\d matches): others are tried no further

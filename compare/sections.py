@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .errors import Note
 from .models import Boilerplate, Clause, Document, Section
-from .numbering import LEGAL_RANK, Marker, longest_increasing_earliest, match_marker
+from .numbering import LEGAL_RANK, Marker, int_to_cn, longest_increasing_earliest, match_marker
 from .patterns import lazy_compile
 
 _FOOTER = lazy_compile(r"[（(]\s*(?:文章|信息|稿件)?(?:来源|出处|责任编辑|编辑|作者)\s*[:：].{0,60}[）)]")
@@ -208,6 +208,7 @@ def parse(doc: Document) -> Document:
         stack.append(len(headings) - 1)
         last[style] = marker.value
 
+    headings = _paragraphs_after_items(headings, text, pars, body_end_par)
     if not headings:
         doc.warnings.append(Note("warn.no_headings", f"{doc.path}: no numbered headings found; the plan is treated as one "
                                  "section", path=doc.path))
@@ -227,7 +228,8 @@ def parse(doc: Document) -> Document:
         under_article = parent is not None and headings[parent][1].style in ("tiao", "kuan")
         title, body_offset = split_title(marker, under_article)
         body_start = pars[pi][1] - len(marker.rest) + body_offset
-        key = marker.written if marker.style in ("annex", "box") else str(marker.value)
+        key = marker.written if marker.style in ("annex", "box") else f"k{marker.value}" if marker.implied \
+            else str(marker.value)
         sid = key if parent is None else f"{nodes[parent].id}/{key}"
         if sid in used_ids:
             base, n = sid, next_copy.get(sid, 2)
@@ -248,6 +250,52 @@ def parse(doc: Document) -> Document:
             nodes[parent].children.append(section)
     doc.preamble = (0, pars[headings[0][0]][0])
     return doc
+
+
+ITEM_STYLES = ("cn_paren", "arabic_paren", "arabic", "circled")  # the items an article lists: （一）, (1), 1., ①
+
+
+def _paragraphs_after_items(headings: list, text: str, pars: list, body_end_par: int) -> list:
+    """Headings with an implied 第N款 where paragraphs follow an article's list of items.
+
+    In a statute an item is one paragraph, and a paragraph after the list is the article's next 款 (前款第二项
+    所称…; 有下列情形之一的：, which opens a list of its own), not more of the item before it: taken as the item's,
+    it changed the item's words, its pairing and its policy force. The paragraphs after a list are one section,
+    named by the 款 it starts (the article's own paragraphs come first). An article one of whose items runs on
+    over several paragraphs before the next item of its list is left as it is. ``headings``: (paragraph
+    index, marker, level, parent index) in order; returns the same, parents re-indexed.
+    """
+    ends = [headings[h + 1][0] for h in range(len(headings) - 1)] + [body_end_par]
+    articles = {h for h, (_, m, _, _) in enumerate(headings) if m.style == "tiao"}
+    items: dict[int, list[int]] = {}  # an article's heading index -> its items' heading indexes
+    for h, (_, m, _, parent) in enumerate(headings):
+        if parent in articles and m.style in ITEM_STYLES:
+            items.setdefault(parent, []).append(h)
+    added: dict[int, list[tuple[int, Marker]]] = {}  # item heading index -> the implied heading after it
+    for article, members in items.items():
+        longer = [h for h in members if ends[h] > headings[h][0] + 1]  # items with paragraphs after their own
+        if any(h + 1 in members and headings[h + 1][1].value != 1 for h in longer):
+            continue  # paragraphs inside a list, not after it: items that run on
+        kuan = ends[article] - headings[article][0]  # the article's own paragraphs come first
+        for h in longer:
+            if h + 1 < len(headings) and headings[h + 1][2] > headings[h][2]:
+                continue  # the item has items of its own (what follows them is theirs)
+            after = range(headings[h][0] + 1, ends[h])
+            if any(match_marker(text[slice(*pars[pi])]) for pi in after):
+                continue  # a numbered line not taken as a heading (a number that goes back): the list goes on
+            # One section for the text after the list, named by the 款 it starts: a PDF may break a paragraph
+            # in two where a line ends in 。, and the outline must not change with it.
+            kuan += 1
+            paragraph = text[slice(*pars[after[0]])]
+            added[h] = [(after[0], Marker("kuan", kuan, f"第{int_to_cn(kuan)}款", paragraph, True))]
+    if not added:
+        return headings
+    out, index = [], {}
+    for h, (pi, marker, level, parent) in enumerate(headings):
+        index[h] = len(out)
+        out.append((pi, marker, level, index[parent] if parent is not None else None))
+        out += [(pj, implied, level, index[parent]) for pj, implied in added.get(h, [])]
+    return out
 
 
 def _clauses(text: str, section: Section, body_start: int) -> list[Clause]:

@@ -12,7 +12,7 @@ def assign(sim, threshold: float, admissible=None) -> list[tuple[int, int]]:
     """Optimal one-to-one (row, col) pairs over admissible cells with sim ≥ threshold.
 
     Maximizes the number of pairs first, then their summed sim (each pair gains sim + 1). Equal
-    gains resolve by a tiny tie-breaker on the cells' indexes, so every run gives the same pairs. The candidate graph is solved one connected
+    gains resolve by tiny tie-breakers: pairs in order before pairs crosswise, then the cells' indexes. The candidate graph is solved one connected
     component at a time: components are small on real plans and solved here in pure Python, so a
     run rarely imports scipy.optimize (0.4 s); large ones go to ``linear_sum_assignment``.
     """
@@ -27,10 +27,13 @@ def assign(sim, threshold: float, admissible=None) -> list[tuple[int, int]]:
         return []
     n = sim.shape[0]
     rows, cols = np.nonzero(ok)
-    # Gain of a pair: 1 + sim, less a tiny tie-breaker by index among the rows and columns in play.
+    # Gain of a pair: 1 + sim, less tiny tie-breakers among the rows and columns in play: first by how far the
+    # pair stands from the diagonal (two identical items, （三）其他措施 in two lists of one article, pair in
+    # order, not crosswise: a sum of indexes is the same for both ways), then by index.
     rank_r, rank_c = np.cumsum(ok.any(axis=1)) - 1, np.cumsum(ok.any(axis=0)) - 1
     width = int(rank_c[-1]) + 1
-    gain = 1.0 + sim[rows, cols].astype(np.float64) - (rank_r[rows] * width + rank_c[cols]) * 1e-12
+    r_in, c_in = rank_r[rows], rank_c[cols]
+    gain = 1.0 + sim[rows, cols].astype(np.float64) - np.abs(r_in - c_in) * 1e-7 - (r_in * width + c_in) * 1e-12
     out = []
     for comp_rows, comp_cols, cells in _components(rows.tolist(), cols.tolist(), n):
         r_at = {r: k for k, r in enumerate(comp_rows)}

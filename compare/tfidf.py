@@ -26,7 +26,7 @@ from .errors import CompareError, Note
 from .models import Document, Section
 from .tokenize import Segmentation, cache_dir, dictionary_fingerprint, read_cache, write_cache
 
-PARSER_VERSION = "2"  # bump when section parsing or the units counted change what the statistics are
+PARSER_VERSION = "3"  # bump when section parsing or the units counted change what the statistics are
 
 
 @dataclass
