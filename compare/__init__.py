@@ -17,7 +17,7 @@ __all__ = ["run", "rank", "clauses", "outline", "Options"]
 
 def run(plan_a: str, plan_b: str, corpus: str | None = None, decisions: str | None = None, **options):
     """Compare two plans (paths or names); returns a Comparison. ``decisions``: a reviewer's decisions file;
-    ``options``: fields of compare.Options."""
+    ``options``: fields of compare.Options, kept on the Comparison (its to_html speaks ``lang``)."""
     from . import api
     from .models import Options
 

@@ -38,6 +38,7 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     stats = corpus_stats([a, b], plan_files(corpus_dir(corpus)), options, warnings)
     comparison = align(a, b, stats, options, decided)
     comparison.warnings = warnings
+    comparison.options = options  # to_html renders in the language and with the settings it was run with
     comparison.reuse = _kept_reuse(a, b, corpus_dir(corpus))
     return comparison
 

@@ -262,6 +262,8 @@ class Comparison:
     decisions: list[dict] = field(default_factory=list)  # the reviewer's decisions applied, as written
     stale_decisions: list[dict] = field(default_factory=list)  # those whose sections no longer resolve, with "reason"
     reuse: dict = field(default_factory=dict)  # {"a"/"b": {clause id: {cluster, plans, first_plan, first_date}}}
+    # the Options it was made with (language, cache, low-score view): what to_html renders with
+    options: Options | None = field(default=None, repr=False, compare=False)
 
     def texts(self, pair: Pair) -> tuple[list[str], list[str]]:
         """The texts of a pair's sections on each side, as written: a unit with its items."""
@@ -277,11 +279,19 @@ class Comparison:
 
         return comparison_json(self)
 
-    def to_html(self, path: str | None = None, template_dir: str | None = None) -> str:
-        """The HTML report; written to ``path`` (never over a plan being read) when one is given."""
+    def to_html(self, path: str | None = None, template_dir: str | None = None, lang: str | None = None) -> str:
+        """The HTML report; written to ``path`` (never over a plan being read) when one is given.
+
+        In the language the comparison was run with (``compare.run(…, lang="en")``), unless ``lang`` says
+        otherwise ("zh" or "en")."""
+        from dataclasses import replace
+
         from .report import render_html
 
-        page = render_html(self, template_dir=template_dir)
+        options = self.options or Options()
+        if lang is not None:
+            options = replace(options, lang=lang)
+        page = render_html(self, options, template_dir=template_dir)
         if path is not None:
             from .output import write_output
 

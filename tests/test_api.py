@@ -63,6 +63,31 @@ def test_import_compare_is_light_and_to_html_never_overwrites_a_plan(tmp_path):
     assert c.to_html(str(tmp_path / "r.html")).startswith("<!DOCTYPE html>")
 
 
+def test_a_comparison_renders_in_the_language_it_was_run_with(tmp_path):
+    """compare.run(…, lang="en").to_html() is the English page, as `compare run --lang en` writes it;
+    to_html(lang=…) overrides it, and the JSON is the same in either language."""
+    import compare
+    from compare.models import Options
+    from compare.report import render_html
+
+    a = tmp_path / "a.md"
+    a.write_text("第一条 为了规范地方金融组织，制定本条例。\n第二条 小额贷款公司应当依法经营。\n", encoding="utf-8")
+    b = tmp_path / "b.md"
+    b.write_text("第一条 为了促进地方金融发展，制定本条例。\n第二条 小额贷款公司应当依法经营。\n", encoding="utf-8")
+    corpus = str(tmp_path / "none")
+    en = compare.run(str(a), str(b), corpus=corpus, lang="en")
+    page = en.to_html(str(tmp_path / "en.html"))
+    assert '<html lang="en">' in page and "Alignment at a glance" in page
+    assert "对应关系总览" not in page and "目录" not in page
+    assert page == render_html(en, Options(lang="en"))  # what `compare run --lang en` writes
+    assert (tmp_path / "en.html").read_text(encoding="utf-8") == page
+    zh = en.to_html(lang="zh")
+    assert '<html lang="zh-CN">' in zh and "对应关系总览" in zh
+    default = compare.run(str(a), str(b), corpus=corpus)
+    assert default.to_html() == zh and default.to_html(lang="en") == page
+    assert en.to_json() == default.to_json()
+
+
 def test_the_notebook_functions_survive_their_modules_being_imported():
     """compare.rank is the function, even after the ranking stage's own module has been imported."""
     import importlib
