@@ -85,7 +85,7 @@ def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
 
     doc = api.outline(plan, corpus, Options(format=input_format, encoding=encoding))
     warn(doc.warnings, lang)
-    click.echo((outline_json if fmt == "json" else outline_tree)(doc, clauses=clauses), nl=False)
+    click.echo(outline_json(doc, clauses=clauses) if fmt == "json" else outline_tree(doc, clauses, lang), nl=False)
 
 
 @main.command()

@@ -58,18 +58,22 @@ def printable(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def outline_tree(doc: Document, clauses: bool = False) -> str:
+def outline_tree(doc: Document, clauses: bool = False, lang: str | None = None) -> str:
+    """The outline as indented text; its labels (preamble, footer, link, navigation) in the interface language."""
+    from .templating import Strings
+
+    t = Strings(lang)
     meta = " · ".join(x for x in ["、".join(doc.issuers), doc.date or "", doc.doc_number or ""] if x)
     lines = [doc.title + (f"  ({meta})" if meta else "")]
     if doc.preamble[1] > doc.preamble[0]:
-        lines.append(f"[preamble: {doc.preamble[1] - doc.preamble[0]} chars]")
+        lines.append(t("outline.preamble", n=doc.preamble[1] - doc.preamble[0]))
     for s in doc.walk():
         indent = "  " * (s.level - 1)
         lines.append(indent + s.caption(24) + f"  [{s.id}]")
         if clauses:
             lines += [f"{indent}    · {c.text}" for c in s.clauses]
     for b in doc.boilerplate:
-        lines.append(f"[{b.kind}: {b.text}]")
+        lines.append(t("outline.boilerplate", kind=t("bp_kind." + b.kind), text=b.text))
     return printable("\n".join(lines)) + "\n"
 
 

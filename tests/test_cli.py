@@ -43,6 +43,23 @@ def test_sections_tree_and_json(runner):
     assert data["sections"][1]["children"][0]["children"][0]["clauses"][0]["text"].startswith("支持符合条件的主体")
 
 
+def test_sections_labels_follow_lang(runner):
+    """The outline's own labels (preamble, footer, link, navigation) are in the interface language; the plan's
+    text in them is as written."""
+    zh = runner.invoke(main, ["sections", str(SEED)])
+    assert zh.exit_code == 0
+    assert "\n[前言：320 字]\n" in zh.output
+    assert "\n[页脚：（文章来源：央行网站）]\n" in zh.output
+    assert "\n[链接：http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202112242225582158]\n" in zh.output
+    assert zh.output.endswith("\n[导航：返回央行网站新闻｜返回首页]\n")
+    assert not any(word in zh.output for word in ("preamble", "chars", "footer", "link:", "navigation"))
+    en = runner.invoke(main, ["sections", str(SEED), "--lang", "en"])
+    assert "\n[preamble: 320 chars]\n" in en.output and "\n[footer: （文章来源：央行网站）]\n" in en.output
+    assert en.output.endswith("\n[navigation: 返回央行网站新闻｜返回首页]\n")
+    assert [line for line in en.output.split("\n") if not line.startswith("[")] == [
+        line for line in zh.output.split("\n") if not line.startswith("[")]  # the outline itself is the same
+
+
 def test_plan_names_resolve_by_stem_and_title(runner, tmp_path, monkeypatch):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
