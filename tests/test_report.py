@@ -102,6 +102,27 @@ def test_report_view_loses_no_text(a, b):
                 assert _squash(clause.text) in page
 
 
+def test_boilerplate_panel_speaks_the_report_language():
+    """The panel of what trails a plan (site footer, link, navigation) labels each line in the report's language
+    and shows every line whole: the seed's three, the plan's footer."""
+    from compare.models import Options
+
+    c = api.compare(str(SEED), str(PLAN), corpus=str(DATA / "none"))
+    lines = {"zh": [("页脚", "（文章来源：央行网站）"),
+                    ("链接", "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202112242225582158"),
+                    ("导航", "返回央行网站新闻｜返回首页"), ("页脚", "（文章来源：示范省人民政府网站）")],
+             "en": [("footer", "（文章来源：央行网站）"),
+                    ("link", "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202112242225582158"),
+                    ("navigation", "返回央行网站新闻｜返回首页"), ("footer", "（文章来源：示范省人民政府网站）")]}
+    for lang, expected in lines.items():
+        page = render_html(c, Options(lang=lang))
+        panel = page[page.index('<section class="panel" id="boilerplate">'):]
+        panel = panel[:panel.index("</section>")]
+        shown = [(k, html.unescape(t)) for k, t in re.findall(r'<li><span class="bp-kind">([^<]*)</span> ([^<]*)</li>', panel)]
+        assert shown == expected, lang
+        assert [t for _, t in shown] == [b.text for b in c.a.boilerplate + c.b.boilerplate]
+
+
 @needs_corpus
 def test_real_report_loses_no_text(shared_corpus):
     c = api.compare(str(SEED), str(shared_corpus / "hainan-ftp-law-2021.md"), str(shared_corpus))
