@@ -178,11 +178,11 @@ def clauses(plan: str | None = None, query: str | None = None, corpus: str | Non
             per_plan: int = 3, keep_duplicates: bool = False, meta: str | None = None):
     """The corpus clauses (seeds included) most similar to each clause of PLAN, or to a query text:
     (ClauseResults, IndexReport). At most ``per_plan`` hits per plan; near-identical plans searched once."""
-    from .ranking import own_plans, query_plan, query_text, similar_clauses
+    from .ranking import QUERY_ID, own_plans, query_plan, query_text, similar_clauses
 
     indexed, report = _corpus(corpus, index_path, progress, meta)
     if query is not None:
-        return similar_clauses(query_text(query, indexed), ["query"], [query], indexed, top, min_score,
+        return similar_clauses(query_text(query, indexed), [QUERY_ID], [query], indexed, top, min_score,
                                per_plan=per_plan, keep_duplicates=keep_duplicates), report
     q = query_plan(_query_doc(plan, corpus, indexed), indexed)
     return similar_clauses(q.clause_rows, q.clause_ids, q.clause_texts, indexed, top, min_score,

@@ -122,13 +122,15 @@ def render_clauses(results, fmt: str, lang: str | None = None) -> str:
         return json_lines([{k: r[k] for k in CLAUSE_FIELDS} for r in _records(results.hits)])
     if fmt == "csv":
         return csv_text(CLAUSE_FIELDS, [[getattr(h, f) for f in CLAUSE_FIELDS] for h in results.hits])
+    from .ranking import QUERY_ID
+
     t = Strings(lang)
     out: list[str] = []
     by_query: dict[str, list] = {}
     for h in results.hits:
         by_query.setdefault(h.query_id, []).append(h)
     for query_id, hits in by_query.items():
-        out.append(f"\n{query_id}  {hits[0].query_text}\n")
+        out.append(f"\n{t('cli.query') if query_id == QUERY_ID else query_id}  {hits[0].query_text}\n")
         if hits[0].boilerplate:
             out.append("  " + t("cli.boilerplate", n=hits[0].plans_with_it) + "\n")
         for h in hits:

@@ -164,9 +164,12 @@ def rank_plans(q: PlanQuery, corpus: Corpus, top: int = 10, threshold: float = 0
 
 # ---------------------------------------------------------------- clauses
 
+QUERY_ID = "query"  # the query_id of a --query text's hits (JSON and CSV keep it; the table names it in its language)
+
+
 @dataclass
 class ClauseHit:
-    query_id: str  # the query clause's id, or "query"
+    query_id: str  # the query clause's id, or QUERY_ID
     query_text: str
     rank: int
     score: float  # cosine in [0, 1]

@@ -211,6 +211,17 @@ def test_terminal_output_follows_lang(corpus, tmp_path):
     assert "warning: " in out.stderr and "ignored an impossible date" in out.stderr
 
 
+def test_a_query_is_named_in_the_interface_language(corpus):
+    """clauses --query heads its table 查询 in zh and query in en; JSON keeps query_id "query"."""
+    runner = CliRunner()
+    zh = runner.invoke(main, ["clauses", "--query", QUERY, "--corpus", str(corpus)])
+    en = runner.invoke(main, ["clauses", "--query", QUERY, "--corpus", str(corpus), "--lang", "en"])
+    assert zh.exit_code == 0 and en.exit_code == 0, zh.output + en.output
+    assert zh.stdout.startswith(f"查询  {QUERY}\n") and "query" not in zh.stdout
+    assert en.stdout.startswith(f"query  {QUERY}\n")
+    assert {h["query_id"] for h in _clauses(corpus, "--query", QUERY)} == {"query"}
+
+
 @needs_corpus
 def test_no_first_plan_later_than_a_near_identical_hit_over_the_real_corpus(shared_corpus, tmp_path):
     """The issue's case: the seed's clauses against the 20 real plans (a qingdao-2012 hit was labelled
