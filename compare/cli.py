@@ -250,7 +250,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     if all_plans:
         if plan_b or json_out or no_html or decisions:
             raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only (no --decisions)")
-        with progress_bar("comparing") as progress:
+        with progress_bar("progress.comparing", lang) as progress:
             written, skipped = api.run_all(plan_a, output, corpus, options, template_dir, progress=progress)
         warn(skipped, lang)
         click.echo(say(lang, "cli.wrote_all", n=len(written), folder=written[-1].parent, reports=len(written) - 1)

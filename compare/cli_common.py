@@ -93,10 +93,11 @@ def with_input_options(func):
 
 
 class progress_bar:
-    """A progress bar on stderr when it is a terminal; silent otherwise. Yields a callback(done, total, label)."""
+    """A progress bar on stderr when it is a terminal; silent otherwise. Yields a callback(done, total, label).
+    ``key``: its label's entry in the interface strings, shown in ``lang``."""
 
-    def __init__(self, label: str):
-        self.label, self.bar = label, None
+    def __init__(self, key: str, lang=None):
+        self.label, self.bar = say(lang, key), None
 
     def __enter__(self):
         if not sys.stderr.isatty():
@@ -157,7 +158,7 @@ def corpus_query(call, render, fmt, output, plan, corpus, lang, meta=None) -> No
 
     read = api.inputs(plan, corpus=corpus, also=[meta])
     check_targets([output] if output else [], read)
-    with progress_bar("indexing") as progress:
+    with progress_bar("progress.indexing", lang) as progress:
         result, report = call(progress)
     index_summary(report, lang)
     emit(render(result, fmt), output, read, lang)

@@ -31,7 +31,7 @@ def index(corpus, index_path, jobs, meta, lang):
       compare index --corpus ../shared/corpus
       compare index --corpus ../shared/corpus --meta ../shared/corpus/MANIFEST.tsv
     """
-    with progress_bar("indexing") as progress:
+    with progress_bar("progress.indexing", lang) as progress:
         report = api.index(corpus, index_path, progress=progress, jobs=jobs, meta=meta)
     warn(report.warnings + report.skipped, lang)
     click.echo(index_line(report, lang) + say(lang, "cli.index_chars", chars=f"{report.chars:,}"))
@@ -139,7 +139,7 @@ def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus,
         plan = str(seeds[0])
     read = api.inputs(plan, corpus=corpus, also=[meta])
     check_targets([output], read)
-    with progress_bar("indexing") as progress:
+    with progress_bar("progress.indexing", lang) as progress:
         m, report = api.matrix(plan, corpus, index_path, top, progress, keep_duplicates, meta,
                                reports_dir=str(Path(output).parent))
     index_summary(report, lang)
@@ -189,7 +189,7 @@ def reuse(out_dir, scheduler, threshold, workers, fmt, lang, no_index, corpus, i
     """
     from .reuse_output import render_clusters, summary_line
 
-    with progress_bar("reuse") as progress:
+    with progress_bar("progress.reuse", lang) as progress:
         result, written = api.reuse(corpus, out_dir, scheduler, threshold, workers, progress=progress,
                                     on_dashboard=lambda link: click.echo(say(lang, "cli.dashboard", link=link), err=True),
                                     lang=lang, index_path=index_path, keep_in_index=not no_index)

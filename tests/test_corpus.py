@@ -264,6 +264,55 @@ def test_run_all_writes_reports_and_counts_skips(tmp_path):
     assert "skipped 1" in result.stderr and "broken.txt" in result.stderr
 
 
+class _Terminal:
+    """A stand-in for a terminal's stderr: the progress bar draws only on a terminal."""
+
+    def __init__(self):
+        self.written = []
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.written.append(text)
+
+    def flush(self):
+        pass
+
+    def text(self):
+        return "".join(self.written)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_progress_bars_are_labelled_in_the_interface_language(tmp_path, monkeypatch, lang):
+    """index, a query that brings the index up to date, run --all and reuse draw their bars with labels in --lang."""
+    from types import SimpleNamespace
+
+    from compare import cli_common
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("law_style.md", "plan_style.txt", "mixed_style.txt"):
+        shutil.copy(DATA / "sections" / name, corpus / name)
+    plan = str(corpus / "plan_style.txt")
+    labels = {"zh": ["正在建立索引", "正在比较", "正在查找文本复用"], "en": ["indexing", "comparing", "reuse"]}
+    indexing, comparing, reuse = labels[lang]
+    runs = [(["index"], indexing), (["clauses", "--query", "绿色金融"], indexing), (["rank", plan], indexing),
+            (["matrix", plan, "-o", str(tmp_path / "m.html")], indexing),
+            (["run", "--all", plan, "-o", str(tmp_path / "all")], comparing),
+            (["reuse", "--scheduler", "local", "-o", str(tmp_path / "reuse")], reuse)]
+    for i, (command, label) in enumerate(runs):
+        (corpus / f"new-{i}.txt").write_text(f"示范规划{i}\n一、总体要求\n（一）指导思想。推动绿色金融发展{i}。\n",
+                                             encoding="utf-8")  # something for the index to bring up to date
+        terminal = _Terminal()
+        monkeypatch.setattr(cli_common, "sys", SimpleNamespace(stderr=terminal))
+        result = CliRunner().invoke(main, [*command, "--corpus", str(corpus), "--lang", lang])
+        assert result.exit_code == 0, result.output
+        drawn = terminal.text()
+        assert label in drawn, (command, drawn)
+        assert not any(other in drawn for other in labels["en" if lang == "zh" else "zh"]), (command, drawn)
+
+
 @pytest.mark.parametrize("command", [["index"], ["rank", str(SEED)], ["clauses", "--query", "绿色金融"],
                                      ["matrix", str(SEED), "-o", "m.html"]], ids=lambda c: c[0])
 def test_missing_corpus_folder_is_a_clean_error(tmp_path, monkeypatch, command):
