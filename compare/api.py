@@ -93,7 +93,7 @@ def profiles(corpus: str | None = None, options: Options | None = None):
             rows.append(corpus_row(plan_profile(doc, Segmentation.of(doc.text, options.cache_dir), options.cache_dir),
                                    str(path)))
         except CompareError as exc:
-            skipped.append(str(exc))
+            skipped.append(exc.note())  # "path: reason", in the interface language where it is shown
     return corpus_profiles(rows, skipped)
 
 
@@ -258,7 +258,7 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
             written.append(write_output(out / report_name(comparison), render_html(comparison, options, template_dir),
                                         inputs=read))
         except CompareError as exc:
-            skipped.append(str(exc))
+            skipped.append(exc.note())
     m, report = matrix(str(a), corpus, index_path, top, meta=options.meta, reports_dir=str(out))
     written.append(write_output(out / "index.html", render_matrix(m, template_dir, options.lang), inputs=read))
     return written, list(dict.fromkeys(skipped + report.skipped))  # one line per bad file

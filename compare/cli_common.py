@@ -54,10 +54,11 @@ def say(lang, key, **values) -> str:
 
 def warn(messages, lang=None):
     """Warnings on stderr in the interface language (a library Note by its key; other text as it is)."""
+    from .templating import Strings
+
+    t = Strings(lang)
     for message in messages:
-        key = getattr(message, "key", None)
-        text = say(lang, key, **message.values) if key else str(message)
-        click.echo(say(lang, "cli.warning", message=text), err=True)
+        click.echo(t("cli.warning", message=t.note(message)), err=True)
 
 
 corpus_option = click.option(

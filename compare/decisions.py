@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, Note
 from .models import Document, Role, Section, roles
 from .normalize import match_form
 
@@ -45,6 +45,16 @@ class Decision:
 
     def describe(self) -> str:
         return f"decision {self.index} ({self.action} A {', '.join(self.a) or '-'} ↔ B {', '.join(self.b) or '-'})"
+
+    def described(self) -> Note:
+        """:meth:`describe` as a Note, for a warning in the interface language."""
+        return Note("decision.describe", self.describe(), index=self.index,
+                    action=Note(f"review.action.{self.action}", self.action),
+                    a=", ".join(self.a) or "-", b=", ".join(self.b) or "-")
+
+
+def _side(side: str) -> Note:
+    return Note(f"side_{side}", side.upper())
 
 
 @dataclass
@@ -194,8 +204,9 @@ def resolve(decisions: list[Decision], a: Document, b: Document, path: str = "de
     out = Resolved(applied=[d.as_dict() for d in decisions])
     for side, doc in (("a", a), ("b", b)):
         if hashes and hashes.get(side) and hashes[side] != doc.sha256:
-            out.warnings.append(f"{path}: plan {side.upper()} ({doc.name}) changed since the decisions were made; "
-                                "they are applied where their sections still resolve")
+            out.warnings.append(Note("warn.decisions_changed", f"{path}: plan {side.upper()} ({doc.name}) changed "
+                                     "since the decisions were made; they are applied where their sections still "
+                                     "resolve", path=str(path), side=_side(side), name=doc.name))
     lookups = {"a": (a, *_lookup(a), roles(a)), "b": (b, *_lookup(b), roles(b))}
     owner: dict[tuple[str, str], Decision] = {}  # (side, id) → the pair/checked decision holding it
     for k, d in enumerate(decisions):
@@ -211,13 +222,16 @@ def resolve(decisions: list[Decision], a: Document, b: Document, path: str = "de
                 if found:
                     ids[side].append(found[0])
                 else:
-                    missing.append(f"{side.upper()} {name} not found")
+                    missing.append(Note("decision.not_found", f"{side.upper()} {name} not found", side=_side(side),
+                                        name=name))
         section_roles = {lookups[s][3][i] for s in ("a", "b") for i in ids[s]}
         if not missing and (Role.ITEM in section_roles or len(section_roles) > 1):
-            missing.append("its sections are not all measures/articles or all headings")
+            missing.append(Note("decision.mixed_roles", "its sections are not all measures/articles or all headings"))
         if missing:
-            out.stale.append(d.as_dict() | {"reason": "; ".join(missing)})
-            out.warnings.append(f"{path}: stale {d.describe()}: {'; '.join(missing)}")
+            reason = Note("decision.reasons", "; ".join(missing), reasons=missing)  # JSON: the English text
+            out.stale.append(d.as_dict() | {"reason": reason})
+            out.warnings.append(Note("warn.decision_stale", f"{path}: stale {d.describe()}: {reason}", path=str(path),
+                                     decision=d.described(), reason=reason))
             continue
         out.applied[k] |= {s: [lookups[s][2][i] for i in ids[s]] for s in ("a", "b")}  # names as the report writes them
         if d.action == "unpair":

@@ -23,13 +23,23 @@ class ExitStatus(IntEnum):
 
 
 class CompareError(Exception):
-    """Base class: a problem the user can fix. ``exit_code`` is the process status."""
+    """Base class: a problem the user can fix. ``exit_code`` is the process status.
+
+    The message is English (an error ends the command in English). ``key`` and ``values``, where given, name
+    the message's entry in the interface strings, so that a file skipped for this reason can be warned about
+    in the interface language (:meth:`note`)."""
 
     exit_code = ExitStatus.ERROR
 
-    def __init__(self, message: str, path: str | None = None):
-        self.path = path
+    def __init__(self, message: str, path: str | None = None, key: str | None = None, **values):
+        self.path, self.message, self.key, self.values = path, message, key, values
         super().__init__(f"{path}: {message}" if path else message)
+
+    def note(self) -> Note | str:
+        """The message as a Note ("path: reason", the reason by its key) for a warning; where the message has
+        no key, its reason stays the English text."""
+        reason = Note(self.key, self.message, **self.values) if self.key else self.message
+        return Note("at_path", str(self), path=self.path, reason=reason) if self.path else reason
 
 
 class InputError(CompareError):
@@ -84,3 +94,22 @@ class Note(str):
 
 def _note(key: str, text: str, values: dict) -> Note:
     return Note(key, text, **values)
+
+
+def note_data(note):
+    """A Note (its values may be Notes, or lists of them) as JSON data: [key, text, values]; any other str as it
+    is. :func:`note_from_data` reads it back."""
+    if isinstance(note, Note):
+        return [note.key, str(note), {k: note_data(v) for k, v in note.values.items()}]
+    if isinstance(note, (list, tuple)):
+        return {"list": [note_data(v) for v in note]}
+    return note
+
+
+def note_from_data(data):
+    if isinstance(data, list):
+        key, text, values = data
+        return Note(key, text, **{k: note_from_data(v) for k, v in values.items()})
+    if isinstance(data, dict):
+        return [note_from_data(v) for v in data["list"]]
+    return data

@@ -11,7 +11,7 @@ import html
 import io
 import re
 
-from .errors import InputError
+from .errors import InputError, Note
 from .patterns import lazy_compile
 
 MB = 1 << 20
@@ -22,8 +22,10 @@ def too_large(what: str, size: int, cap: int, path: str, unit: str = "B") -> Inp
     def mb(n: int) -> str:
         return f"{n / MB:.2g} M" if n < 10 * MB else f"{n / MB:.0f} M"
 
+    key = {"too large": "input.too_large", "too much text": "input.too_much_text",
+           "DOCX expands too far": "input.docx_expands"}.get(what)
     return InputError(f"{what} ({mb(size)}{unit}; the size cap is {mb(cap)}{unit}: raise it with --max-mb or "
-                      "COMPARE_MAX_MB)", path)
+                      "COMPARE_MAX_MB)", path, key, size=mb(size), cap=mb(cap))
 
 
 MIN_LINES = 200_000  # the line cap, whatever the size cap; a larger size cap allows one line per 256 bytes
@@ -41,7 +43,8 @@ def check_lines(n_lines: int, cap: int, path: str) -> None:
     limit = line_cap(cap)
     if n_lines > limit:
         raise InputError(f"too many lines for one plan ({n_lines:,}; at most {limit:,}, one per {BYTES_PER_LINE} "
-                         "bytes of the size cap: raise it with --max-mb or COMPARE_MAX_MB)", path)
+                         "bytes of the size cap: raise it with --max-mb or COMPARE_MAX_MB)", path, "input.too_many_lines",
+                         n=f"{n_lines:,}", limit=f"{limit:,}", per=BYTES_PER_LINE)
 
 
 _WS = lazy_compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff\r\f\v]+")
@@ -331,25 +334,31 @@ def _check_docx_size(data: bytes, path: str, cap: int) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             parts = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise InputError(f"malformed DOCX ({exc.__class__.__name__})", path) from None
+        raise InputError(f"malformed DOCX ({exc.__class__.__name__})", path, "input.malformed_docx",
+                         detail=exc.__class__.__name__) from None
     if len(parts) > DOCX_MAX_PARTS:
-        raise InputError(f"malformed DOCX ({len(parts)} parts, more than {DOCX_MAX_PARTS})", path)
+        raise InputError(f"malformed DOCX ({len(parts)} parts, more than {DOCX_MAX_PARTS})", path,
+                         "input.docx_parts", n=len(parts), limit=DOCX_MAX_PARTS)
     expanded = sum(p.file_size for p in parts)
     if expanded > cap:
         raise too_large("DOCX expands too far", expanded, cap, path)
     for part in parts:
         if part.file_size > MB and part.file_size > DOCX_MAX_RATIO * max(1, part.compress_size):
             ratio = part.file_size // max(1, part.compress_size)
-            raise InputError(f"DOCX part {part.filename!r} expands {ratio}:1, likely a zip bomb", path)
+            raise InputError(f"DOCX part {part.filename!r} expands {ratio}:1, likely a zip bomb", path,
+                             "input.zip_bomb", part=repr(part.filename), ratio=ratio)
 
 
 def _docx_problem(exc: Exception) -> str:
     """What python-docx's exception says of a damaged package, in a few words: a missing part by name, a
-    broken XML part by its error, else the exception's class (its messages can run to the whole package)."""
+    broken XML part by its error, else the exception's class (its messages can run to the whole package).
+    Our own words are a Note, so that a warning can say them in the interface language."""
     first = str(exc).splitlines()[0][:120] if str(exc).strip() else ""
     if isinstance(exc, KeyError):  # zipfile: "There is no item named 'word/document.xml' in the archive"
         named = re.search(r"named '([^']{1,120})'", first)
-        return f"no {named.group(1)} in the package" if named else "a part is missing"
+        if named:
+            return Note("input.docx_no_part", f"no {named.group(1)} in the package", part=named.group(1))
+        return Note("input.docx_part_missing", "a part is missing")
     name = exc.__class__.__name__
     if name in ("XMLSyntaxError", "PackageNotFoundError", "ValueError") and first:
         return f"{name}: {first}"
@@ -383,7 +392,8 @@ def paragraphs_from_docx(data: bytes, path: str, cap: int) -> Paragraphs:
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types on a damaged package
-        raise InputError(f"malformed DOCX ({_docx_problem(exc)})", path) from None
+        raise InputError(f"malformed DOCX ({_docx_problem(exc)})", path, "input.malformed_docx",
+                         detail=_docx_problem(exc)) from None
     from docx.enum.style import WD_STYLE_TYPE
 
     names = {s.style_id: s.name or "" for s in document.styles}  # par.style resolves from scratch: ~6 ms a paragraph

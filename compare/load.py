@@ -52,23 +52,27 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
         try:
             text = data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot decode as {encoding} ({exc.__class__.__name__})", path) from None
+            raise InputError(f"cannot decode as {encoding} ({exc.__class__.__name__})", path, "input.cannot_decode",
+                             encoding=encoding, detail=exc.__class__.__name__) from None
         if not _looks_textual(text):  # NUL bytes decode in most encodings: a binary file stays refused
-            raise InputError(f"not text when read as {encoding} (control characters or NUL bytes)", path)
+            raise InputError(f"not text when read as {encoding} (control characters or NUL bytes)", path,
+                             "input.not_text_as", encoding=encoding)
         if _cjk_score(text) <= 0.02:  # a UTF-8 plan read as UTF-16 decodes, to characters no plan uses
             try:
                 found, enc = decode(data, path)
             except InputError:
                 return text, encoding
             if _cjk_score(found) > 0.02:
-                raise InputError(f"does not read as {encoding}: it reads as {enc} (drop --encoding)", path)
+                raise InputError(f"does not read as {encoding}: it reads as {enc} (drop --encoding)", path,
+                                 "input.reads_as", encoding=encoding, found=enc)
         return text, encoding
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError:
-                raise InputError(f"undecodable bytes despite a {enc} byte-order mark", path) from None
+                raise InputError(f"undecodable bytes despite a {enc} byte-order mark", path, "input.bad_bom",
+                                 encoding=enc) from None
     has_nul = b"\x00" in data[:8192]
     if not has_nul:
         try:
@@ -88,13 +92,14 @@ def decode(data: bytes, path: str, encoding: str | None = None) -> tuple[str, st
     candidates = [c for c in candidates if c[0] > 0.02]
     if not candidates:
         if has_nul:
-            raise InputError("binary file, not a plan (contains NUL bytes)", path)
+            raise InputError("binary file, not a plan (contains NUL bytes)", path, "input.binary")
         try:
             data.decode("utf-8")
-            where = ""
+            where, key, at = "", "input.undecodable", {}
         except UnicodeDecodeError as exc:  # the offset a user can look at, in a hex editor or with dd
-            where = f" (invalid from byte {exc.start:,})"
-        raise InputError(f"undecodable bytes: not UTF-8{where}, UTF-16, GB18030 or Big5 (try --encoding)", path)
+            where, key, at = f" (invalid from byte {exc.start:,})", "input.undecodable_at", {"at": f"{exc.start:,}"}
+        raise InputError(f"undecodable bytes: not UTF-8{where}, UTF-16, GB18030 or Big5 (try --encoding)", path, key,
+                         **at)
     _, _, text, enc = max(candidates)
     return text, enc
 
@@ -309,24 +314,26 @@ def size_cap(max_bytes: int | None = None) -> int:
     return max(1, int(mb * MB))
 
 
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISFIFO, "a FIFO", "fifo"), (stat.S_ISCHR, "a character device", "char"),
+          (stat.S_ISBLK, "a block device", "block"), (stat.S_ISSOCK, "a socket", "socket"))
 
 
 def _check_regular(mode: int, path: str) -> None:
     if stat.S_ISDIR(mode):
-        raise InputError("is a directory, not a plan file", path)
+        raise InputError("is a directory, not a plan file", path, "input.directory")
     if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _KINDS if test(mode)), "a special file")
-        raise InputError(f"not a regular file ({kind}); only regular files are read", path)
+        kind, key = next(((name, key) for test, name, key in _KINDS if test(mode)), ("a special file", "special"))
+        raise InputError(f"not a regular file ({kind}); only regular files are read", path, "input.not_regular",
+                         kind=Note(f"input.kind.{key}", kind))
 
 
 def _os_error(exc: OSError, path: str) -> InputError:
     if isinstance(exc, FileNotFoundError):
-        return InputError("no such file", path)
+        return InputError("no such file", path, "input.no_such_file")
     if exc.errno == errno.ENAMETOOLONG:
-        return InputError("file name too long", path)
-    return InputError(f"cannot read ({exc.strerror or exc.__class__.__name__})", path)
+        return InputError("file name too long", path, "input.name_too_long")
+    why = exc.strerror or exc.__class__.__name__
+    return InputError(f"cannot read ({why})", path, "input.cannot_read", detail=why)
 
 
 def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
@@ -351,7 +358,7 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
     if len(data) > cap:
         raise too_large("too large", len(data), cap, name)
     if not data.strip():
-        raise InputError("empty file", name)
+        raise InputError("empty file", name, "input.empty")
     return data
 
 
@@ -397,7 +404,7 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
             pars = paragraphs_from_txt(text)
     items = pars.items
     if not items:
-        raise InputError(f"no text found in this {fmt} file", path)
+        raise InputError(f"no text found in this {fmt} file", path, "input.no_text", format=fmt)
     check_lines(len(items), cap, path)  # a DOCX or PDF of as many paragraphs
     if html_title and "title" not in front:
         front["title"] = html_title

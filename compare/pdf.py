@@ -89,7 +89,8 @@ def _pdf_pages(data: bytes, path: str, cap: int, notes: list[str]) -> tuple[list
             except InputError:
                 raise
             except Exception as exc:  # pypdf raises many types on a damaged file
-                raise InputError(f"malformed PDF ({exc.__class__.__name__})", path) from None
+                raise InputError(f"malformed PDF ({exc.__class__.__name__})", path, "input.malformed_pdf",
+                                 detail=exc.__class__.__name__) from None
     finally:
         logger.removeHandler(handler)
         logger.propagate = saved
@@ -127,12 +128,13 @@ def _untrusted(pars: Paragraphs, path: str) -> InputError | None:
     code points or unmapped glyph names."""
     chars = "".join(text for text, _ in pars.items).replace(" ", "")
     if not chars:
-        return InputError("PDF has no text layer (scanned pages?): run it through OCR first", path)
+        return InputError("PDF has no text layer (scanned pages?): run it through OCR first", path, "input.pdf_no_text")
     unmapped = sum(len(m) for m in _UNMAPPED.findall(chars))
     unmapped += sum(1 for ch in chars if 0xE000 <= ord(ch) <= 0xF8FF or ord(ch) >= 0xF0000)
     if 2 * unmapped > len(chars):
         return InputError(f"PDF text layer cannot be trusted ({100 * unmapped // len(chars)}% private-use characters "
-                          "or unmapped glyphs): run it through OCR first", path)
+                          "or unmapped glyphs): run it through OCR first", path, "input.pdf_untrusted",
+                          share=100 * unmapped // len(chars))
     return None
 
 

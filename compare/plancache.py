@@ -72,12 +72,14 @@ def _pdf_reader() -> str:
 
 
 def _record(doc: Document) -> dict:
+    from .errors import note_data
+
     return {
         "path": doc.path, "name": doc.name, "title": doc.title, "text": doc.text, "format": doc.format,
         "encoding": doc.encoding, "sha256": doc.sha256, "issuers": doc.issuers, "date": doc.date,
         "doc_number": doc.doc_number, "preamble": doc.preamble, "sections": [_section(s) for s in doc.sections],
         "boilerplate": [[b.kind, b.text, b.span] for b in doc.boilerplate],
-        "warnings": [[w.key, str(w), w.values] if hasattr(w, "key") else w for w in doc.warnings],
+        "warnings": [note_data(w) for w in doc.warnings],
         "hints": [[offset, sorted(h)] for offset, h in doc.hints.items()],
     }
 
@@ -88,7 +90,7 @@ def _section(s: Section) -> list:
 
 
 def _document(r: dict) -> Document:
-    from .errors import Note
+    from .errors import note_from_data
 
     return Document(
         path=r["path"], name=r["name"], title=r["title"], text=r["text"], format=r["format"],
@@ -96,7 +98,7 @@ def _document(r: dict) -> Document:
         doc_number=r["doc_number"], preamble=tuple(r["preamble"]),
         sections=[_from_section(s) for s in r["sections"]],
         boilerplate=[Boilerplate(kind, text, tuple(span)) for kind, text, span in r["boilerplate"]],
-        warnings=[w if isinstance(w, str) else Note(w[0], w[1], **w[2]) for w in r["warnings"]],
+        warnings=[note_from_data(w) for w in r["warnings"]],
         hints={offset: frozenset(h) for offset, h in r["hints"]},
     )
 

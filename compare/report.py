@@ -249,7 +249,7 @@ def build_view(c, options=None) -> dict:
         "heatmap": heatmap(c, anchor_of_a, t) | {"names": _compact_json(
             {"a": [names_a[x] for x in c.units_a], "b": [names_b[y] for y in c.units_b]} if c.matrix else {})},
         "force": force_chart(c, force, [p["force"] for p in pairs], t),
-        "warnings": list(c.warnings),
+        "warnings": [t.note(w) for w in c.warnings],  # in the page's language
         "review": _review_view(c, t, names_a, names_b),
     }
 

@@ -71,7 +71,7 @@ def parse_partition(index: int, paths: list[str], max_bytes: int | None = None) 
         try:
             doc = load_plan(path, _Read(max_bytes))
         except CompareError as exc:
-            part.skipped.append(skipped_note(str(exc)))
+            part.skipped.append(skipped_note(exc))
             continue
         seg = Segmentation.of(doc.text)
         df, n = plan_frequencies(doc, seg)

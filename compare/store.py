@@ -35,7 +35,7 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CompareError, Note
+from .errors import CompareError, InputError, Note
 from .indexfile import default_index_path, ownership, rebuilt_note, session
 from .lock import locked
 from .derived import load_corpus
@@ -97,7 +97,7 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
             data = read_bytes(path)
         doc = parse(load_bytes(data, path))
     except CompareError as exc:
-        return {"path": path, "error": str(exc)}
+        return {"path": path, "error": exc.note()}
     seg = Segmentation.build(doc.text, match_form_bulk(doc.text))
     content = seg.content()
     terms = sorted(set(content))  # the plan's own vocabulary: a section or clause is a run of its token ids
@@ -193,10 +193,11 @@ def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress, e
                 continue
             digest = hashlib.sha256(read_bytes(p)).hexdigest()
         except CompareError as exc:
-            _skip(db, report, old, str(exc))
+            _skip(db, report, old, exc.note())
             continue
         except OSError as exc:
-            _skip(db, report, old, f"{p}: cannot read ({exc.strerror})")
+            _skip(db, report, old, InputError(f"cannot read ({exc.strerror})", str(p), "input.cannot_read",
+                                              detail=exc.strerror).note())
             continue
         if old and old[5] == digest:
             db.execute("UPDATE documents SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ? WHERE id = ?",

@@ -54,6 +54,17 @@ class Strings:
         before, _, after = self.text(key).partition("{" + field + "}")
         return before.format(**values), after.format(**values)
 
+    def note(self, note) -> str:
+        """A message (compare.errors.Note) in this language: its entry, with each value that is itself a Note
+        put in this language too (a list of them joined); a message without a key is shown as it is."""
+        if isinstance(note, (list, tuple)):
+            return self.text("note_sep").join(self.note(n) for n in note)
+        key = getattr(note, "key", None)
+        if not key or key not in self.table:
+            return str(note)
+        return self(key, **{k: self.note(v) if isinstance(v, (str, list, tuple)) else v
+                            for k, v in note.values.items()})
+
     def kinds(self) -> list[tuple[str, str]]:
         return [(kind, self.text("kind." + kind)) for kind in KIND_LABELS]
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import CompareError, Note
+from .errors import CompareError, Note, note_data, note_from_data
 from .models import Document, Section
 from .tokenize import Segmentation, cache_dir, dictionary_fingerprint, read_cache, write_cache
 
@@ -286,8 +286,10 @@ def _hash_file(path, max_bytes: int | None) -> str:
     return hashlib.sha256(read_bytes(path, max_bytes)).hexdigest()
 
 
-def skipped_note(message: str) -> Note:
-    """The warning for a corpus file that could not be read: "path: reason (skipped)", in the user's language."""
+def skipped_note(reason) -> Note:
+    """The warning for a corpus file that could not be read: "path: reason (skipped)", in the user's language.
+    ``reason``: the CompareError, or its note (CompareError.note)."""
+    message = reason.note() if isinstance(reason, CompareError) else reason
     return Note("warn.skipped", f"{message} (skipped)", message=message)
 
 
@@ -313,7 +315,7 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
         except CompareError as exc:  # unreadable, not a regular file, over the size cap
             file_hashes[path] = None
             if warnings is not None:
-                warnings.append(skipped_note(str(exc)))
+                warnings.append(skipped_note(exc))
     own = {d.sha256 for d in docs}
     key = stats_key([d.sha256 for d in docs] + [h for h in file_hashes.values() if h], options)
     cache = cache_dir(getattr(options, "cache_dir", None)) / "idf" / f"{key}.json"
@@ -327,6 +329,8 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
 
     stats = read_cache(cache, kept)
     if stats is not None:
+        stats.skipped = [note_from_data(s) for s in stats.skipped]
+    if stats is not None:
         if warnings is not None:
             warnings.extend(map(skipped_note, stats.skipped))
         return stats
@@ -339,7 +343,7 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
         try:
             doc = load_plan(path, corpus_options(options))  # each corpus file sniffed for itself
         except CompareError as exc:
-            skipped.append(str(exc))
+            skipped.append(exc.note())
             continue
         parts.append(plan_frequencies(doc, Segmentation.of(doc.text, getattr(options, "cache_dir", None))))
     stats = build(parts)
@@ -347,5 +351,5 @@ def corpus_stats(docs: list[Document], corpus_files: list[Path], options=None, w
     if warnings is not None:
         warnings.extend(map(skipped_note, skipped))
     write_cache(cache, json.dumps({"terms": list(stats.vocabulary), "idf": stats.idf, "n_units": stats.n_units,
-                                   "skipped": skipped}, ensure_ascii=False))
+                                   "skipped": [note_data(s) for s in skipped]}, ensure_ascii=False))
     return stats

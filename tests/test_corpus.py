@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import shutil
@@ -311,6 +312,44 @@ def test_progress_bars_are_labelled_in_the_interface_language(tmp_path, monkeypa
         drawn = terminal.text()
         assert label in drawn, (command, drawn)
         assert not any(other in drawn for other in labels["en" if lang == "zh" else "zh"]), (command, drawn)
+
+
+def test_a_skipped_file_is_warned_about_in_one_language(tmp_path):
+    """Every command that skips an unreadable corpus file says why in the interface language, on the terminal
+    and on the pages; JSON keeps the English."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("law_style.md", "plan_style.txt"):
+        shutil.copy(DATA / "sections" / name, corpus / name)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "broken.txt").write_bytes(b"\x81\x20\xfe\x20" * 50)
+    a, b = str(corpus / "law_style.md"), str(corpus / "plan_style.txt")
+    empty = {"zh": f"{corpus / 'empty.txt'}：空文件", "en": f"{corpus / 'empty.txt'}: empty file"}
+    broken = {"zh": f"{corpus / 'broken.txt'}：无法解码：不是 UTF-8（自第 0 字节起无效）、UTF-16、GB18030 或 Big5 编码"
+                    "（可试用 --encoding）",
+              "en": f"{corpus / 'broken.txt'}: undecodable bytes: not UTF-8 (invalid from byte 0), UTF-16, GB18030 or "
+                    "Big5 (try --encoding)"}
+    runner = CliRunner()
+    for lang, other in (("zh", "en"), ("en", "zh")):
+        prefix = {"zh": "警告：", "en": "warning: "}[lang]
+        skipped = {"zh": "（已跳过）", "en": " (skipped)"}[lang]
+        commands = [(["run", a, b, "-o", str(tmp_path / f"r-{lang}.html")], skipped),
+                    (["index"], ""), (["rank", a], ""),
+                    (["profile", "--all", "-o", str(tmp_path / f"p-{lang}.html")], ""),
+                    (["run", "--all", a, "-o", str(tmp_path / f"all-{lang}")], "")]
+        for command, suffix in commands:
+            (corpus / "empty.txt").touch()  # the index reads it again
+            result = runner.invoke(main, [*command, "--corpus", str(corpus), "--lang", lang])
+            assert result.exit_code == 0, result.output
+            lines = result.stderr.splitlines()
+            assert prefix + empty[lang] + suffix in lines and prefix + broken[lang] + suffix in lines, (command, lines)
+            assert empty[other] not in result.stderr and broken[other] not in result.stderr
+        page = (tmp_path / f"r-{lang}.html").read_text(encoding="utf-8")
+        assert html.escape(empty[lang] + skipped, quote=False) in page and empty[other] not in page
+        page = (tmp_path / f"p-{lang}.html").read_text(encoding="utf-8")
+        assert html.escape(broken[lang], quote=False) in page and broken[other] not in page
+    data = json.loads(runner.invoke(main, ["profile", "--all", "--corpus", str(corpus), "--format", "json"]).stdout)
+    assert sorted(data["skipped"]) == [broken["en"], empty["en"]]
 
 
 @pytest.mark.parametrize("command", [["index"], ["rank", str(SEED)], ["clauses", "--query", "绿色金融"],

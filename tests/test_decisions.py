@@ -188,6 +188,17 @@ def test_cli_run_with_decisions(plans, tmp_path):
     assert [s["reason"] for s in data["stale_decisions"]] == ["A 第八章/第一条 not found"]
     assert [p["a"] + p["b"] for p in data["pairs"] if p.get("decided") == "pair"] == [["2/1/3", "2/2/5"]]
 
+    page = tmp_path / "r.html"
+    zh = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(good), "-o", str(page)])
+    assert zh.exit_code == 0, zh.output
+    assert [line for line in zh.stderr.splitlines() if line.startswith("警告：")] == [
+        f"警告：{good}：作出这些决定之后，规划甲（law_style）已有改动；决定仍在其章节能找到之处应用",
+        f"警告：{good}：决定 2（取消配对：甲 第八章/第一条 ↔ 乙 第三章/第六条）已失效：甲中找不到 第八章/第一条"]
+    assert "<small>(甲中找不到 第八章/第一条)</small>" in page.read_text(encoding="utf-8")  # the stale list, too
+    en = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(good), "-o", str(page),
+                                   "--lang", "en"])
+    assert en.exit_code == 0 and "<small>(A 第八章/第一条 not found)</small>" in page.read_text(encoding="utf-8")
+
     for content in ("{oops", '{"format": "other"}'):
         bad = tmp_path / "bad.json"
         bad.write_text(content, encoding="utf-8")

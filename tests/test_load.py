@@ -1,6 +1,9 @@
 """Loading: formats, encodings, metadata, normalization, and every kind of bad input."""
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 
 from compare.errors import InputError
@@ -102,20 +105,23 @@ def test_the_bulk_matching_form_equals_match_form_on_every_code_point():
         assert match_form_bulk(text) == match_form(text)
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [(None, "no such file"), ("dir", "is a directory"), (b"", "empty file"), (b"  \n\n ", "empty file"),
-     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file"),
-     (b"\xff\xfe\xfa" + bytes([0x81, 0x20]) * 40, "undecodable"), (b"\x81\x20\xfe\x20" * 50, "undecodable"),
-     (b"PK\x03\x04garbage", "malformed DOCX"), (b"%PDF-1.4 garbage", "malformed PDF"),
-     ("第一条 为了规范地方金融组织，制定本条例。".encode() * 20 + b"\xff" + "第二条".encode(),
-      "not UTF-8 (invalid from byte 1,220)"),  # one bad byte: where it is
-     ("zip", "malformed DOCX (no [Content_Types].xml in the package)")],
-    ids=["missing", "directory", "empty", "blank", "binary", "bad-utf16", "undecodable", "bad-docx", "bad-pdf",
-         "one-bad-byte", "docx-without-its-parts"],
-)
-def test_bad_input_names_file_and_problem(tmp_path, content, message):
-    path = tmp_path / "bad.txt"
+BAD_INPUTS = [
+    (None, "no such file"), ("dir", "is a directory"), (b"", "empty file"), (b"  \n\n ", "empty file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary file"),
+    (b"\xff\xfe\xfa" + bytes([0x81, 0x20]) * 40, "undecodable"), (b"\x81\x20\xfe\x20" * 50, "undecodable"),
+    (b"PK\x03\x04garbage", "malformed DOCX"), (b"%PDF-1.4 garbage", "malformed PDF"),
+    ("第一条 为了规范地方金融组织，制定本条例。".encode() * 20 + b"\xff" + "第二条".encode(),
+     "not UTF-8 (invalid from byte 1,220)"),  # one bad byte: where it is
+    ("zip", "malformed DOCX (no [Content_Types].xml in the package)"),
+    ("fifo", "not a regular file (a FIFO)"), ("big", "too large (0.0018 MB; the size cap is 0.00095 MB"),
+    ("<!-- 只有注释 -->\n".encode(), "no text found in this markdown file"),
+]
+BAD_IDS = ["missing", "directory", "empty", "blank", "binary", "bad-utf16", "undecodable", "bad-docx", "bad-pdf",
+           "one-bad-byte", "docx-without-its-parts", "fifo", "too-large", "no-text"]
+
+
+def _bad_file(tmp_path, content):
+    path = tmp_path / ("bad.md" if isinstance(content, bytes) and content.startswith(b"<!--") else "bad.txt")
     if content == "dir":
         path.mkdir()
     elif content == "zip":
@@ -123,12 +129,49 @@ def test_bad_input_names_file_and_problem(tmp_path, content, message):
 
         with zipfile.ZipFile(path, "w") as z:
             z.writestr("word/notes.txt", "not a document")
+    elif content == "fifo":
+        os.mkfifo(path)
+    elif content == "big":
+        path.write_bytes("第一条 规范。".encode() * 100)
     elif content is not None:
         path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize("content, message", BAD_INPUTS, ids=BAD_IDS)
+def test_bad_input_names_file_and_problem(tmp_path, content, message):
+    path = _bad_file(tmp_path, content)
     with pytest.raises(InputError) as info:
-        load(path)
+        load(path, max_bytes=1000 if content == "big" else None)
     assert str(path) in str(info.value) and message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("content, message", BAD_INPUTS, ids=BAD_IDS)
+def test_why_a_file_cannot_be_read_reads_in_the_interface_language(tmp_path, content, message):
+    """A file that cannot be read is an English error when it ends a command, and a warning in the interface
+    language when a corpus command skips it: the reason has its entry in the string table, in both languages."""
+    from compare.templating import Strings
+    from compare.tfidf import skipped_note
+
+    path = _bad_file(tmp_path, content)
+    with pytest.raises(InputError) as info:
+        load(path, max_bytes=1000 if content == "big" else None)
+    exc = info.value
+    assert exc.key and exc.key in Strings("zh").table and exc.key in Strings("en").table
+    assert Strings("en").note(exc.note()) == str(exc)  # English: the error's own words
+    assert Strings("en").note(skipped_note(exc)) == f"{exc} (skipped)"
+    zh = Strings("zh").note(skipped_note(exc))
+    assert zh.startswith(f"{path}：") and zh.endswith("（已跳过）")
+    prose = zh[len(str(path)):]
+    values = list(exc.values.values())
+    while values:  # names and numbers (an encoding, a part, an exception's class) stay as they are
+        value = values.pop()
+        values += getattr(value, "values", {}).values()
+        prose = prose.replace(str(value), "")
+    words = set(re.findall(r"[A-Za-z_]{3,}", prose)) - {"UTF", "Big", "DOCX", "PDF", "NUL", "OCR", "encoding", "max",
+                                                          "COMPARE_MAX_MB"}
+    assert not words, zh
 
 
 def test_no_structure_gives_one_section_and_a_warning():

@@ -123,6 +123,23 @@ def test_boilerplate_panel_speaks_the_report_language():
         assert [t for _, t in shown] == [b.text for b in c.a.boilerplate + c.b.boilerplate]
 
 
+def test_the_string_table_says_everything_in_both_languages():
+    """Both languages have every entry, with the same values in it; every message the library makes (a Note) has
+    its entry, since a Note without one is shown in English."""
+    import string
+
+    from compare.templating import _ui_table
+
+    table = _ui_table()
+    assert set(table["zh"]) == set(table["en"])
+    fields = {lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in table[lang].items()}
+              for lang in table}
+    assert fields["zh"] == fields["en"]
+    source = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "compare").glob("*.py"))
+    keys = set(re.findall(r'Note\(\s*"([^"]+)"', source))
+    assert len(keys) > 10 and not keys - set(table["zh"])
+
+
 @needs_corpus
 def test_real_report_loses_no_text(shared_corpus):
     c = api.compare(str(SEED), str(shared_corpus / "hainan-ftp-law-2021.md"), str(shared_corpus))
