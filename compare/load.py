@@ -219,11 +219,15 @@ def _by_file_name(date: str | None, stem: str, recorded: list[str]) -> str | Non
 
 
 def _iso(m: re.Match, notes: list[str]) -> str | None:
-    """The date of a 年月日 or yyyy-mm-dd match in ISO form; None, with a note, if it is no calendar date."""
+    """The date of a 年月日 or yyyy-mm-dd match in ISO form; None, with a note, if it is no calendar date.
+    The readers of the date look at the same lines (a signature's date line is also a law's stage line and a
+    closing date line): an impossible date is noted once, however many of them read it."""
     try:
         return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
     except ValueError:
-        notes.append(Note("warn.impossible_date", f"ignored an impossible date {m.group(0)!r}", date=repr(m.group(0))))
+        note = Note("warn.impossible_date", f"ignored an impossible date {m.group(0)!r}", date=repr(m.group(0)))
+        if note not in notes:
+            notes.append(note)
         return None
 
 

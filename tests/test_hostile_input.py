@@ -297,7 +297,28 @@ def test_impossible_dates_are_ignored_with_a_warning(tmp_path, text, bad):
     path.write_text(text, encoding="utf-8")
     doc = load_plan(path)
     assert doc.date is None
-    assert f"{path}: ignored an impossible date '{bad}'" in doc.warnings
+    assert doc.warnings == [f"{path}: ignored an impossible date '{bad}'"]  # once, however many readers saw it
+
+
+def test_an_impossible_date_is_warned_about_once_per_file(tmp_path):
+    """The date line under a signature is read as an issue date, a law's stage and a closing date: sections and
+    run warn about it once, not three times."""
+    from click.testing import CliRunner
+
+    from compare.cli import main
+
+    plan = tmp_path / "bad-date.txt"
+    plan.write_text("示范规划\n示范省人民政府\n2022年13月45日\n一、总体要求\n（一）指导思想。扩大开放。\n", encoding="utf-8")
+    other = tmp_path / "other.txt"
+    other.write_text("示范方案\n一、总体要求\n（一）指导思想。扩大开放。\n", encoding="utf-8")
+    runner = CliRunner()
+    for command in (["sections", str(plan)], ["run", str(plan), str(other), "--corpus", str(tmp_path / "none"),
+                                              "-o", str(tmp_path / "r.html")]):
+        for lang, said in (("zh", "忽略了不存在的日期 '2022年13月45日'"), ("en", "ignored an impossible date '2022年13月45日'")):
+            result = runner.invoke(main, [*command, "--lang", lang])
+            assert result.exit_code == 0, result.output
+            assert result.stderr.count(said) == 1, result.stderr
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count("ignored an impossible date") == 1
 
 
 def test_ctrl_c_exits_130_in_one_line():
