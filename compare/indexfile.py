@@ -70,8 +70,21 @@ class Outdated(Damage):
         self.detail = str(self)
 
 
+class OtherTokenizer(Outdated):
+    """The index was built with another segmenter than this run's (``COMPARE_TOKENIZER`` switched, or rjieba
+    installed or gone): its tokens are not this run's, so it is rebuilt; switching back rebuilds it again."""
+
+    def __init__(self, old: str, new: str):
+        Exception.__init__(self, f"built with the tokenizer {old}, this run uses {new}")
+        self.detail = str(self)
+        self.old, self.new = old, new
+
+
 def rebuilt_note(index_path: Path, reason: Damage) -> Note:
-    """The one warning of a rebuild: an upgrade said as such, damage with what was found."""
+    """The one warning of a rebuild: its reason (another tokenizer, an upgrade, damage with what was found)."""
+    if isinstance(reason, OtherTokenizer):
+        return Note("warn.rebuilt_tokenizer", f"{index_path}: index {reason} (COMPARE_TOKENIZER); rebuilt it "
+                    "from the corpus", path=str(index_path), old=reason.old, new=reason.new)
     if isinstance(reason, Outdated):
         return Note("warn.rebuilt_version", f"{index_path}: index {reason}; rebuilt it from the corpus (once after "
                     "an upgrade)", path=str(index_path))
@@ -130,6 +143,14 @@ def problem(exc: sqlite3.Error, path: Path) -> Exception:
 def wanted_version() -> str:
     """The index's version: its schema, the parser and the segmenter's dictionary; any change rebuilds it."""
     return f"{SCHEMA_VERSION}/{parser_fingerprint()}/{dictionary_fingerprint()}"
+
+
+def segmenter() -> str:
+    """The segmenter this run uses, as the meta row ``tokenizer`` records it ("rjieba 0.1.13"): the reason
+    named when an index built with another is rebuilt."""
+    from .tokenize import tokenizer
+
+    return " ".join(tokenizer())
 
 
 def expected_tables() -> dict[str, str]:
@@ -197,6 +218,9 @@ def inspect(db: sqlite3.Connection, check: bool) -> None:
         raise Damage(f"table {', '.join(missing)} missing")
     version = meta(db, "version")
     if version != wanted_version():
+        built = meta(db, "tokenizer")
+        if built and built != segmenter():
+            raise OtherTokenizer(built, segmenter())
         raise Outdated()
     if tables != expected_tables():
         raise Damage("tables altered")
@@ -230,6 +254,7 @@ def open_index(path: Path, check: bool, timeout: float) -> sqlite3.Connection:
                 if statement.strip():
                     db.execute(statement)
             db.execute("INSERT INTO meta VALUES ('version', ?)", (wanted_version(),))
+            db.execute("INSERT INTO meta VALUES ('tokenizer', ?)", (segmenter(),))
             db.execute("COMMIT")
         else:
             inspect(db, check)
@@ -248,15 +273,69 @@ def discard(path: Path) -> None:
             raise IndexProblem(f"damaged, and cannot be removed ({exc.strerror})", str(path)) from None
 
 
+# What a rebuild keeps: rows that the corpus cannot give again. The ``--meta`` overrides depend on no token;
+# the reuse results are kept with the version they were computed by (meta ``reuse_version``), so results of
+# another tokenizer or parser read as stale (reuse_index.load), and as current again once the index is back.
+KEPT_TABLES = ("overrides", "reuse_plans", "reuse_members")
+KEPT_META = ("reuse_threshold", "reuse_version")
+
+
+def salvage(path: Path, timeout: float) -> dict | None:
+    """The rows of ``KEPT_TABLES`` and ``KEPT_META`` of an index about to be rebuilt, where they can still be
+    read (None where they cannot: a file that is not SQLite, a table gone or altered)."""
+    try:
+        db = connect(path, timeout)
+    except sqlite3.Error:
+        return None
+    try:
+        tables = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        kept: dict = {"meta": {}}
+        for name in KEPT_TABLES:
+            if tables.get(name) == expected_tables()[name]:
+                kept[name] = db.execute(f"SELECT * FROM {name}").fetchall()
+        if tables.get("meta") == expected_tables()["meta"]:
+            values = dict(db.execute("SELECT key, value FROM meta"))
+            kept["meta"] = {k: values[k] for k in KEPT_META if k in values}
+            if kept.get("reuse_plans") and "reuse_version" not in kept["meta"]:
+                # saved before reuse_version was written: computed by the version of the index it was kept in
+                kept["meta"]["reuse_version"] = values.get("version") or "?"
+        return kept
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+
+
+def restore(db: sqlite3.Connection, kept: dict) -> None:
+    """Put the rows :func:`salvage` read into a new index."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for name in KEPT_TABLES:
+            rows = kept.get(name) or []
+            if rows:
+                db.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(kept["meta"].items()))
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
 def session(path: Path, check: bool, timeout: float, work, rebuilding):
     """Under the lock: open the index and return ``work(db, rebuilt)``. Damage found on the way (before or
-    during the work) is rebuilt once: the file goes, ``rebuilding(damage)`` is called, the work runs again.
-    SQLite errors become one-line IndexProblems."""
+    during the work) is rebuilt once: what the corpus cannot give again is salvaged (the ``--meta``
+    overrides, the reuse results), the file goes, ``rebuilding(damage)`` is called, the salvaged rows go
+    into the new index and the work runs again. SQLite errors become one-line IndexProblems."""
+    kept = None
     for rebuilt in (False, True):
         db = None
         try:
             try:
                 db = open_index(path, check, timeout)
+                if kept:
+                    restore(db, kept)
+                    kept = None
                 return work(db, rebuilt)
             except sqlite3.DatabaseError as exc:
                 raise problem(exc, path) from None
@@ -270,6 +349,7 @@ def session(path: Path, check: bool, timeout: float, work, rebuilding):
             if db is not None:
                 db.close()
                 db = None
+            kept = salvage(path, timeout)
             discard(path)
             rebuilding(exc)
         finally:

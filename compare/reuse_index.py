@@ -21,7 +21,8 @@ from pathlib import Path
 class ReuseLookup:
     """What the index's reuse results say about the loaded corpus's clause rows."""
 
-    status: str = "none"  # "none" (never run), "stale" (plans changed since) or "current"
+    status: str = "none"  # "none" (never run), "stale" (plans changed since, or see ``why``) or "current"
+    why: str = ""  # for "stale": "plans" (changed since), or "version" (computed by another tokenizer or parser)
     cluster_of: dict[int, int] = field(default_factory=dict)  # clause row -> reuse cluster id
     plans_of: dict[int, list[int]] = field(default_factory=dict)  # cluster id -> plans (indexes into docs)
 
@@ -29,7 +30,7 @@ class ReuseLookup:
 def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout: float | None = None) -> list:
     """Replace the reuse results kept in the index at ``index_path`` with ``result`` (a ReuseResult over
     ``files``, the plan files of ``folder``). Returns warnings (a damaged index rebuilt)."""
-    from .indexfile import ownership, rebuilt_note, session
+    from .indexfile import ownership, rebuilt_note, session, wanted_version
     from .lock import locked
     from .store import LOCK_TIMEOUT
 
@@ -54,6 +55,7 @@ def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout
             db.executemany("INSERT INTO reuse_plans VALUES (?, ?, ?, ?)", sorted(plans))
             db.executemany("INSERT INTO reuse_members VALUES (?, ?, ?)", members)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('reuse_threshold', ?)", (repr(result.threshold),))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('reuse_version', ?)", (wanted_version(),))
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -74,6 +76,14 @@ def _key(path, root: Path) -> str:
     return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
 
 
+def _made_by(db) -> str | None:
+    """The index version the kept results were computed by (a rebuild keeps them: see indexfile.salvage);
+    results saved before this was recorded were computed by the index's own version."""
+    from .indexfile import meta
+
+    return meta(db, "reuse_version") or meta(db, "version")
+
+
 def _kept(db) -> dict[str, str]:
     """key -> sha256 of the plans the kept reuse result read (skipped files not included)."""
     return {k: s for k, s in db.execute("SELECT key, sha256 FROM reuse_plans") if s}
@@ -86,8 +96,12 @@ def load(db, docs: list[dict], clause_doc) -> ReuseLookup:
 
     if db.execute("SELECT 1 FROM reuse_plans LIMIT 1").fetchone() is None:
         return ReuseLookup()
+    from .indexfile import meta
+
+    if _made_by(db) != meta(db, "version"):
+        return ReuseLookup("stale", why="version")
     if _kept(db) != {d["key"]: d["sha256"] for d in docs if not d["seed"]}:
-        return ReuseLookup("stale")
+        return ReuseLookup("stale", why="plans")
     position = {d["key"]: k for k, d in enumerate(docs)}
     starts = np.searchsorted(np.asarray(clause_doc), np.arange(len(docs)))
     out = ReuseLookup("current")
@@ -108,7 +122,7 @@ def for_plans(index_path: Path, folder: Path, docs: list) -> list[dict[str, dict
     without an index, or with one that cannot be read or is stale, every dict is empty."""
     from .corpus import plan_files
     from .errors import CompareError
-    from .indexfile import APPLICATION_ID, meta, wanted_version
+    from .indexfile import APPLICATION_ID, wanted_version
     from .tfidf import file_digest
 
     empty = [{} for _ in docs]
@@ -120,7 +134,7 @@ def for_plans(index_path: Path, folder: Path, docs: list) -> list[dict[str, dict
     except sqlite3.Error:
         return empty
     try:
-        if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID or meta(db, "version") != wanted_version():
+        if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID or _made_by(db) != wanted_version():
             return empty
         kept = _kept(db)
         root = Path(folder)

@@ -338,7 +338,11 @@ def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, ref
     ownership(index_path, timeout)
     with locked(index_path, timeout):
         loaded = session(index_path, False, timeout, work, report.rebuilding(index_path))
-    if loaded.reuse.status == "stale":
+    if loaded.reuse.status == "stale" and loaded.reuse.why == "version":
+        report.warnings.append(Note("warn.reuse_other_version", f"{index_path}: the reuse results kept in the "
+                                    "index were computed with another tokenizer or version of compare; not shown "
+                                    "(run compare reuse again)", path=str(index_path)))
+    elif loaded.reuse.status == "stale":
         report.warnings.append(Note("warn.reuse_stale", f"{index_path}: the reuse results kept in the index are "
                                     "older than the corpus's plans; not shown (run compare reuse again)",
                                     path=str(index_path)))

@@ -156,6 +156,21 @@ def test_the_rebuild_warning_tells_an_upgrade_from_damage(tmp_path, tamper, said
     assert len(warning) == 1 and said in warning[0] and not_said not in warning[0]
 
 
+def test_a_rebuild_keeps_the_meta_overrides(tmp_path):
+    """The kept --meta entries depend on no token: an upgrade's rebuild (or damage's) keeps them."""
+    corpus = _plans(tmp_path / "corpus", 2)
+    index = tmp_path / "mine.sqlite"
+    store.refresh(corpus, index, meta={"plan-1.md": {"title": "改过的标题", "date": "2001-02-03"}})
+    for tamper in ("UPDATE meta SET value = '4/1/0000' WHERE key = 'version'", "DROP TABLE matrices"):
+        with sqlite3.connect(index) as db:
+            db.execute(tamper)
+        indexed, report = store.open_corpus(corpus, index)
+        assert len(report.warnings) == 1 and len(report.added) == 2
+        assert [(d["key"], d["title"], d["date"]) for d in indexed.docs if d["key"] == "plan-1.md"] == [
+            ("plan-1.md", "改过的标题", "2001-02-03")]
+        indexed.close()
+
+
 # ---------------------------------------------------------------- damage
 
 def _checkpointed(index):

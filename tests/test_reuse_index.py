@@ -136,3 +136,51 @@ def test_reuse_refuses_a_file_that_is_not_an_index(plans, tmp_path):
                                        "-o", str(tmp_path / "out"), "--index", str(other)])
     assert result.exit_code != 0 and "not an index of compare" in result.output
     assert other.read_text(encoding="utf-8") == "not an index"
+
+
+@pytest.fixture
+def use_tokenizer(monkeypatch):
+    """Switch the segmenter as COMPARE_TOKENIZER does for a new process ("" is the default, rjieba)."""
+    from compare import tokenize
+
+    def switch(name):
+        monkeypatch.setenv("COMPARE_TOKENIZER", name)
+        tokenize.tokenizer.cache_clear()
+        tokenize.dictionary_fingerprint.cache_clear()
+
+    yield switch
+    monkeypatch.delenv("COMPARE_TOKENIZER", raising=False)
+    tokenize.tokenizer.cache_clear()
+    tokenize.dictionary_fingerprint.cache_clear()
+
+
+def test_switching_the_tokenizer_says_why_and_keeps_the_meta_and_the_reuse_results(plans, tmp_path, use_tokenizer):
+    """A rebuild for another segmenter names it (not an upgrade), keeps the --meta overrides, and shows the
+    kept reuse results as stale (not silently gone): current again once the index is back on rjieba."""
+    from compare import tokenize
+
+    if tokenize.tokenizer()[0] != "rjieba":
+        pytest.skip("rjieba is not installed: there is no tokenizer to switch from")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,title,date\nc-2020.md,改名的规划C,2010-01-01\n", encoding="utf-8")
+    invoke("index", "--corpus", plans, "--meta", meta)
+    reuse(plans, tmp_path)
+
+    use_tokenizer("jieba")
+    hits, result = clause_hits(plans, NEGATIVE_LIST)
+    said = [line for line in result.stderr.splitlines() if "重建" in line]
+    assert len(said) == 1 and "分词器 rjieba" in said[0] and "本次运行用的是 jieba" in said[0]
+    assert "另一版本" not in said[0] and "升级" not in said[0]
+    assert "文本复用结果由另一分词器或另一版本的 compare 算出" in result.stderr
+    assert {h["reuse_cluster"] for h in hits} == {0}
+    assert {h["date"] for h in hits if h["plan"] == "c-2020"} == {"2010-01-01"}  # the kept --meta date
+    english = invoke("index", "--corpus", plans, "--lang", "en").stderr
+    assert "rebuilt" not in english  # built with jieba now: no rebuild while it stays
+
+    use_tokenizer("")
+    hits, result = clause_hits(plans, NEGATIVE_LIST)
+    assert "分词器 jieba" in result.stderr and "复用结果" not in result.stderr
+    assert {h["reuse_cluster"] > 0 for h in hits} == {True}  # computed with rjieba, current again
+    assert {(h["group_first_plan"], h["group_first_date"]) for h in hits} == {("c-2020", "2010-01-01")}
+    ranked = invoke("rank", "a-2015", "--corpus", plans).stdout
+    assert "改名的规划C" in ranked
