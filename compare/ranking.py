@@ -58,6 +58,12 @@ def listed(corpus: Corpus, own: set[int], keep_duplicates: bool = False) -> list
     return [k for k in range(len(corpus.docs)) if k not in own and (keep_duplicates or corpus.counted[k])]
 
 
+def folded(corpus: Corpus, k: int, keep_duplicates: bool = False) -> list[str]:
+    """The near-identical plans counted in plan ``k``'s row: none with ``keep_duplicates``, where each is
+    listed on its own row (or is the query plan, which is never a row)."""
+    return [] if keep_duplicates else corpus.duplicates(k)
+
+
 def query_plan(doc: Document, corpus: Corpus, cache: str | None = None) -> PlanQuery:
     seg = Segmentation.of(doc.text, cache)
     role = roles(doc)
@@ -157,7 +163,7 @@ def rank_plans(q: PlanQuery, corpus: Corpus, top: int = 10, threshold: float = 0
         coverage = float((unit_max[:, k] >= threshold).mean()) if unit_max.shape[0] else 0.0
         out.append(PlanRank(d["name"], d["title"], d["date"], d["path"], round(float(doc_scores[k]), 4),
                             round(coverage, 4), int((clause_max[:, k] >= clause_threshold).sum()),
-                            corpus.duplicates(k)))
+                            folded(corpus, k, keep_duplicates)))
     out.sort(key=lambda r: (-r.score, r.name))
     return out[:top]
 
@@ -359,7 +365,7 @@ def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40, keep_duplicates: b
     unit_max = per_doc_max(q.unit_rows, corpus.unit_rows, corpus.unit_doc, len(corpus.docs))
     by_id = {s.id: s for s in q.doc.walk()}
     return Matrix(
-        plans=[{k: p[k] for k in ("name", "title", "date", "path")} | {"duplicates": corpus.duplicates(keep[i])}
+        plans=[{k: p[k] for k in ("name", "title", "date", "path")} | {"duplicates": folded(corpus, keep[i], keep_duplicates)}
                for p, i in zip(plans, order)],
         similarity=[[round(float(sim[i, j]), 3) for j in order] for i in order],
         seed={"name": q.doc.name, "title": q.doc.title},

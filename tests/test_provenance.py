@@ -138,6 +138,22 @@ def test_duplicate_plans_are_counted_once_unless_kept(corpus):
     assert not {"plan-2021", "plan-2021-news"} & {r["name"] for r in own}
     assert own  # the other plans are there
 
+
+def test_keep_duplicates_never_names_the_query_plan_as_a_copy_inside_a_row(corpus):
+    """rank/matrix --keep-duplicates list each copy on its own row: no row says it holds a copy (before, the
+    news copy's row read '（含近同副本：plan-2021）' when plan-2021 itself was the query)."""
+    runner = CliRunner()
+    rows = _lines(runner.invoke(main, ["rank", str(corpus / "plan-2021.md"), "--corpus", str(corpus),
+                                       "--format", "json", "--keep-duplicates"]))
+    assert "plan-2021-news" in {r["name"] for r in rows} and "plan-2021" not in {r["name"] for r in rows}
+    assert all(r["duplicates"] == [] for r in rows)
+    table = runner.invoke(main, ["rank", str(corpus / "plan-2021.md"), "--corpus", str(corpus),
+                                 "--keep-duplicates"]).stdout
+    assert "含近同副本" not in table
+    kept = _lines(runner.invoke(main, ["rank", str(corpus / "qingdao-like-2012.md"), "--corpus", str(corpus),
+                                       "--format", "json", "--keep-duplicates"]))
+    assert all(r["duplicates"] == [] for r in kept)  # each copy its own row: none counted in another
+
     page = corpus.parent / "m.html"
     result = runner.invoke(main, ["matrix", str(corpus / "trade-2019.md"), "--corpus", str(corpus), "-o", str(page)])
     assert result.exit_code == 0, result.output
