@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from .corpus import resolve
-from .load import apply_meta, read_meta
+from .load import MetaInForce, read_meta
 from .models import Document, Options
 from .sections import load_plan
 
@@ -30,30 +30,59 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     from .tfidf import corpus_stats
 
     options = options or Options()
-    meta = read_meta(options.meta) if options.meta else None
-    a = apply_meta(load_plan(resolve(plan_a, corpus), options), meta)
-    b = apply_meta(load_plan(resolve(plan_b, corpus), options), meta)
+    force = meta_in_force(options.meta, corpus)
+    a = force.apply(load_plan(resolve(plan_a, corpus), options))
+    b = force.apply(load_plan(resolve(plan_b, corpus), options))
     decided = load_decisions(decisions, a, b) if decisions is not None else None
     warnings = a.warnings + b.warnings + (decided.warnings if decided else [])
     stats = corpus_stats([a, b], plan_files(corpus_dir(corpus)), options, warnings)
     comparison = align(a, b, stats, options, decided)
     comparison.warnings = warnings
     comparison.options = options  # to_html renders in the language and with the settings it was run with
-    comparison.reuse = _kept_reuse(a, b, corpus_dir(corpus))
+    comparison.reuse = _kept_reuse(a, b, corpus_dir(corpus), force)
     return comparison
 
 
-def _kept_reuse(a: Document, b: Document, folder) -> dict:
-    """What the corpus index's reuse results say of A's and B's clauses, where current: {"a": {clause id:
-    {cluster, plans, first_plan, first_date}}, "b": {…}}; empty sides without an index or results."""
+def _index_file(folder, index_path=None):
+    """The corpus index a command reads without refreshing it (``index_path``, else the folder's own), or
+    None where there is none."""
+    from pathlib import Path
+
     from .indexfile import default_index_path
 
-    index = default_index_path(folder) if folder.is_dir() else None
-    if index is None or not index.is_file():  # no index: the store and SQLite readers are not imported
+    if index_path:
+        index = Path(index_path)
+    else:
+        index = default_index_path(folder) if folder.is_dir() else None
+    return index if index is not None and index.is_file() else None
+
+
+def meta_in_force(meta: str | None, corpus: str | None = None, index_path: str | None = None) -> MetaInForce:
+    """The metadata overrides a command applies: the ``--meta`` file given, else the entries the corpus
+    index keeps (README: The corpus index), as rank and clauses apply them."""
+    from .corpus import corpus_dir, seed_dirs
+
+    if meta:
+        return MetaInForce(given=read_meta(meta))
+    folder = corpus_dir(corpus)
+    index = _index_file(folder, index_path)
+    if index is None:  # no index: SQLite is not opened
+        return MetaInForce()
+    from .indexfile import kept_overrides
+
+    return MetaInForce(kept=kept_overrides(index), folder=folder, seeds=seed_dirs())
+
+
+def _kept_reuse(a: Document, b: Document, folder, force: MetaInForce | None = None) -> dict:
+    """What the corpus index's reuse results say of A's and B's clauses, where current: {"a": {clause id:
+    {cluster, plans, first_plan, first_date}}, "b": {…}}; empty sides without an index or results.
+    ``force``: the metadata in force, for the plans' dates."""
+    index = _index_file(folder)
+    if index is None:  # no index: the store and SQLite readers are not imported
         return {"a": {}, "b": {}}
     from .reuse_index import for_plans
 
-    found = for_plans(index, folder, [a, b])
+    found = for_plans(index, folder, [a, b], force)
     return {"a": found[0], "b": found[1]}
 
 
@@ -64,7 +93,7 @@ def profile(plan: str, corpus: str | None = None, options: Options | None = None
     from .tokenize import Segmentation
 
     options = options or Options()
-    doc = load_plan(resolve(plan, corpus), options)
+    doc = meta_in_force(None, corpus).apply(load_plan(resolve(plan, corpus), options))
     return plan_profile(doc, Segmentation.of(doc.text, options.cache_dir), options.cache_dir)
 
 
@@ -83,13 +112,14 @@ def profiles(corpus: str | None = None, options: Options | None = None):
     if not folder.is_dir():
         raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
     rows, skipped, seen = [], [], set()
+    force = meta_in_force(None, corpus)
     for path in [p for d in seed_dirs() + [folder] for p in plan_files(d)]:
         try:
             digest = file_digest(path, options.max_bytes)
             if digest in seen:
                 continue
             seen.add(digest)
-            doc = load_plan(path, options)
+            doc = force.apply(load_plan(path, options))
             rows.append(corpus_row(plan_profile(doc, Segmentation.of(doc.text, options.cache_dir), options.cache_dir),
                                    str(path)))
         except CompareError as exc:
@@ -302,7 +332,8 @@ def reuse(corpus: str | None = None, out_dir: str = "reuse", scheduler: str | No
     try:
         if on_dashboard and executor.dashboard:
             on_dashboard(executor.dashboard)
-        result = run_job(files, executor, DEFAULT_THRESHOLD if threshold is None else threshold, partitions)
+        result = run_job(files, executor, DEFAULT_THRESHOLD if threshold is None else threshold, partitions,
+                         overrides=meta_in_force(None, corpus, index_path).entry)
     finally:
         executor.close()
     written = write_outputs(outputs(result, out, template_dir, lang), files)

@@ -358,6 +358,40 @@ def session(path: Path, check: bool, timeout: float, work, rebuilding):
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def overrides(db) -> dict[str, dict]:
+    """The ``--meta`` entries the index keeps, as :func:`compare.load.read_meta` gives them: {file: {title,
+    date, issuers}}, empty cells left out. ValueError for issuers that are not JSON."""
+    import json
+
+    out = {}
+    for file, title, date, issuers in db.execute("SELECT file, title, date, issuers FROM overrides"):
+        entry = {k: v for k, v in (("title", title), ("date", date)) if v is not None}
+        if issuers is not None:
+            entry["issuers"] = json.loads(issuers)
+        out[file] = entry
+    return out
+
+
+def kept_overrides(path: Path) -> dict[str, dict]:
+    """The ``--meta`` entries kept in the index file at ``path``, read without a lock or a refresh (the
+    commands that need no index: run, profile, reuse). Empty without an index or where it cannot be read."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return {}
+    try:
+        if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            return {}
+        return overrides(db)
+    except (sqlite3.Error, ValueError):
+        return {}
+    finally:
+        db.close()
+
+
 def meta(db, key):
     row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None

@@ -505,3 +505,36 @@ def apply_meta(doc: Document, meta: dict[str, dict] | None) -> Document:
     for field, value in entry.items():
         setattr(doc, field, value)
     return doc
+
+
+class MetaInForce:
+    """The metadata overrides a command applies to a plan file, so one plan has one title and date in every
+    output for one index state: the ``--meta`` file given to the command (looked up by file name, as
+    :func:`apply_meta`), else the entries the corpus index keeps (looked up by the plan's name inside the
+    corpus folder, or ``seeds/NAME``, as the index applies them to its rows; a file elsewhere has none)."""
+
+    def __init__(self, given: dict[str, dict] | None = None, kept: dict[str, dict] | None = None,
+                 folder: Path | None = None, seeds: list[Path] = ()):
+        self.given, self.kept, self.folder, self.seeds = given, kept or {}, folder, list(seeds)
+
+    def entry(self, path) -> dict:
+        import os
+
+        if self.given is not None:
+            return meta_for(self.given, Path(path).name)
+        if not self.kept:
+            return {}
+        here = os.path.abspath(path)
+        if self.folder is not None:
+            root = os.path.abspath(self.folder)
+            if here.startswith(root + os.sep):
+                return meta_for(self.kept, Path(os.path.relpath(here, root)).as_posix())
+        if any(os.path.dirname(here) == os.path.abspath(d) for d in self.seeds):
+            return meta_for(self.kept, f"seeds/{Path(path).name}")
+        return {}
+
+    def apply(self, doc: Document) -> Document:
+        """Override the document's title, date and issuers with its entry, if any (in place)."""
+        for field, value in self.entry(doc.path).items():
+            setattr(doc, field, value)
+        return doc

@@ -129,8 +129,10 @@ def partitions_for(n_plans: int, workers: int) -> int:
 
 
 def run_job(files: list[Path], executor, threshold: float = R.DEFAULT_THRESHOLD, partitions: int | None = None,
-            max_bytes: int | None = None) -> R.ReuseResult:
-    """Every clause of every plan in ``files`` against the other plans' clauses; see :mod:`compare.reuse`."""
+            max_bytes: int | None = None, overrides=None) -> R.ReuseResult:
+    """Every clause of every plan in ``files`` against the other plans' clauses; see :mod:`compare.reuse`.
+    ``overrides(path)``: the metadata entry in force for a plan file (its title and date replace the file's,
+    before the first-said plans and the edges are worked out)."""
     paths = [os.path.abspath(f) for f in files]  # workers read the files: a path every worker sees
     workers = executor.workers() if hasattr(executor, "workers") else 1
     n = partitions or partitions_for(len(paths), workers)
@@ -158,6 +160,9 @@ def run_job(files: list[Path], executor, threshold: float = R.DEFAULT_THRESHOLD,
         plans.update(plan_map)
         skipped += bad
         clause_counts.append(count)
+    for plan in plans.values() if overrides else ():
+        entry = overrides(plan["path"])
+        plan.update({k: entry[k] for k in ("title", "date") if k in entry})
     groups = R.components(edges)
     wanted: dict[int, list[int]] = {}
     for gid in (g for group in groups for g in group):

@@ -116,10 +116,11 @@ def load(db, docs: list[dict], clause_doc) -> ReuseLookup:
     return out
 
 
-def for_plans(index_path: Path, folder: Path, docs: list) -> list[dict[str, dict]]:
+def for_plans(index_path: Path, folder: Path, docs: list, force=None) -> list[dict[str, dict]]:
     """For each Document in ``docs``: clause id -> {"cluster", "plans", "first_plan", "first_date"}, from the
     reuse results kept in the index, where they are current for the files in ``folder`` now. Reads only:
-    without an index, or with one that cannot be read or is stale, every dict is empty."""
+    without an index, or with one that cannot be read or is stale, every dict is empty. ``force``: the
+    metadata in force (load.MetaInForce), whose dates replace those the job read, as clauses has them."""
     from .corpus import plan_files
     from .errors import CompareError
     from .indexfile import APPLICATION_ID, wanted_version
@@ -162,9 +163,10 @@ def for_plans(index_path: Path, folder: Path, docs: list) -> list[dict[str, dict
 
             found = {}
             for cid, cluster in db.execute("SELECT cid, cluster FROM reuse_members WHERE key = ?", (key,)):
-                plans = [{"name": n, "date": d} for n, d in db.execute(
-                    "SELECT name, date FROM reuse_plans WHERE key IN "
-                    "(SELECT key FROM reuse_members WHERE cluster = ?)", (cluster,))]
+                plans = [{"name": n, "date": force.entry(root / k).get("date", d) if force else d}
+                         for k, n, d in db.execute(
+                             "SELECT key, name, date FROM reuse_plans WHERE key IN "
+                             "(SELECT key FROM reuse_members WHERE cluster = ?)", (cluster,))]
                 first = min(plans, key=date_key)
                 found[cid] = {"cluster": cluster, "plans": len(plans), "first_plan": first["name"],
                               "first_date": first["date"]}

@@ -184,3 +184,44 @@ def test_switching_the_tokenizer_says_why_and_keeps_the_meta_and_the_reuse_resul
     assert {(h["group_first_plan"], h["group_first_date"]) for h in hits} == {("c-2020", "2010-01-01")}
     ranked = invoke("rank", "a-2015", "--corpus", plans).stdout
     assert "改名的规划C" in ranked
+
+
+def _clusters(result):
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_every_command_dates_a_plan_as_the_index_keeps_it(plans, tmp_path):
+    """After `index --meta` redates C to 2010, clauses, reuse (its JSON and tables), run (report and JSON) and
+    profile (one plan and --all) all date C 2010-01-01, not the file's 2020-01-01; a --meta given to the
+    command wins. Before, only the index-reading queries (clauses, rank) did."""
+    reuse(plans, tmp_path)  # computed before the --meta: the pair report still follows the index's dates
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,date\nc-2020.md,2010-01-01\n", encoding="utf-8")
+    invoke("index", "--corpus", plans, "--meta", meta)
+    hits, _ = clause_hits(plans, NEGATIVE_LIST)
+    assert {(h["group_first_plan"], h["group_first_date"]) for h in hits} == {("c-2020", "2010-01-01")}
+
+    def run_json(*extra):
+        out = tmp_path / "ac.json"
+        invoke("run", "a-2015", "c-2020", "--corpus", plans, "--json", out, "--no-html", *extra)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+    ran = run_json()
+    assert ran["b"]["date"] == "2010-01-01"
+    assert {(x["first_plan"], x["first_date"]) for x in ran["reuse"]["b"].values()} >= {("c-2020", "2010-01-01")}
+    clusters = _clusters(reuse(plans, tmp_path, "--format", "json"))
+    negative = [c for c in clusters if {p["plan"] for p in c["plans"]} == {"a-2015", "b-2018", "c-2020"}]
+    assert [c["first"] for c in negative] == [{"plan": "c-2020", "date": "2010-01-01"}]
+    import pandas as pd
+
+    members = pd.read_parquet(tmp_path / "out" / "members.parquet")
+    assert set(members[members["plan"] == "c-2020"]["date"]) == {"2010-01-01"}
+    one = json.loads(invoke("profile", "c-2020", "--corpus", plans, "--format", "json").stdout)
+    assert one["date"] == "2010-01-01"
+    rows = json.loads(invoke("profile", "--all", "--corpus", plans, "--format", "json").stdout)["plans"]
+    assert [r["date"] for r in rows if r["plan"] == "c-2020"] == ["2010-01-01"]
+    assert [r["plan"] for r in rows][:1] == ["c-2020"]  # ordered by the date in force
+
+    given = tmp_path / "given.csv"  # a --meta on the command line still wins
+    given.write_text("file,date\nc-2020.md,2012-12-12\n", encoding="utf-8")
+    assert run_json("--meta", given)["b"]["date"] == "2012-12-12"
