@@ -18,11 +18,13 @@ def outline(plan: str, corpus: str | None = None, options: Options | None = None
 
 
 def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Options | None = None,
-            decisions: str | None = None):
+            decisions: str | None = None, index_path: str | None = None):
     """Compare two plans, named by path or by name; TF-IDF fitted over the corpus plus both plans.
 
     ``decisions``: a reviewer's decisions file (README "Correcting an alignment by hand"); its pairs are
-    kept as given, its unpairs never proposed, and the rest aligned around them.
+    kept as given, its unpairs never proposed, and the rest aligned around them. ``index_path``: the corpus
+    index whose reuse results and ``--meta`` entries the comparison reads (default the corpus's own); it is
+    read only, never written.
     """
     from .align import compare as align
     from .corpus import corpus_dir, plan_files
@@ -30,7 +32,7 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     from .tfidf import corpus_stats
 
     options = options or Options()
-    force = meta_in_force(options.meta, corpus)
+    force = meta_in_force(options.meta, corpus, index_path)
     a = force.apply(load_plan(resolve(plan_a, corpus), options))
     b = force.apply(load_plan(resolve(plan_b, corpus), options))
     decided = load_decisions(decisions, a, b) if decisions is not None else None
@@ -39,33 +41,45 @@ def compare(plan_a: str, plan_b: str, corpus: str | None = None, options: Option
     comparison = align(a, b, stats, options, decided)
     comparison.warnings = warnings
     comparison.options = options  # to_html renders in the language and with the settings it was run with
-    comparison.reuse = _kept_reuse(a, b, corpus_dir(corpus), force)
+    comparison.reuse = _kept_reuse(a, b, corpus_dir(corpus), force, index_path)
     return comparison
 
 
-def _index_file(folder, index_path=None):
+def _index_file(folder, index_path=None, required: bool = True):
     """The corpus index a command reads without refreshing it (``index_path``, else the folder's own), or
-    None where there is none."""
+    None where there is none. An ``index_path`` given must be an index of compare (IndexProblem if not), and
+    must exist if ``required``."""
     from pathlib import Path
 
     from .indexfile import default_index_path
 
     if index_path:
+        from .errors import IndexProblem
+        from .indexfile import ownership
+
         index = Path(index_path)
+        if not index.exists() and not required:
+            return None
+        if not index.exists():
+            raise IndexProblem("no such index file (compare index --index FILE or compare reuse --index FILE "
+                               "writes one)", str(index))
+        ownership(index, 5.0)  # another program's file, a FIFO, a folder: refused, as every command refuses it
     else:
         index = default_index_path(folder) if folder.is_dir() else None
     return index if index is not None and index.is_file() else None
 
 
-def meta_in_force(meta: str | None, corpus: str | None = None, index_path: str | None = None) -> MetaInForce:
+def meta_in_force(meta: str | None, corpus: str | None = None, index_path: str | None = None,
+                  required: bool = True) -> MetaInForce:
     """The metadata overrides a command applies: the ``--meta`` file given, else the entries the corpus
-    index keeps (README: The corpus index), as rank and clauses apply them."""
+    index keeps (README: Dates and --meta), as rank and clauses apply them. ``required``: an ``index_path``
+    given must exist (not for reuse, which writes it)."""
     from .corpus import corpus_dir, seed_dirs
 
     if meta:
         return MetaInForce(given=read_meta(meta))
     folder = corpus_dir(corpus)
-    index = _index_file(folder, index_path)
+    index = _index_file(folder, index_path, required)
     if index is None:  # no index: SQLite is not opened
         return MetaInForce()
     from .indexfile import kept_overrides
@@ -73,11 +87,11 @@ def meta_in_force(meta: str | None, corpus: str | None = None, index_path: str |
     return MetaInForce(kept=kept_overrides(index), folder=folder, seeds=seed_dirs())
 
 
-def _kept_reuse(a: Document, b: Document, folder, force: MetaInForce | None = None) -> dict:
+def _kept_reuse(a: Document, b: Document, folder, force: MetaInForce | None = None, index_path=None) -> dict:
     """What the corpus index's reuse results say of A's and B's clauses, where current: {"a": {clause id:
     {cluster, plans, first_plan, first_date}}, "b": {…}}; empty sides without an index or results.
-    ``force``: the metadata in force, for the plans' dates."""
-    index = _index_file(folder)
+    ``force``: the metadata in force, for the plans' dates; ``index_path``: the index (default the corpus's)."""
+    index = _index_file(folder, index_path)
     if index is None:  # no index: the store and SQLite readers are not imported
         return {"a": {}, "b": {}}
     from .reuse_index import for_plans
@@ -284,7 +298,7 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
         if progress:
             progress(k, len(others), str(other))
         try:
-            comparison = compare(str(a), str(other), corpus, options)
+            comparison = compare(str(a), str(other), corpus, options, index_path=index_path)
             written.append(write_output(out / report_name(comparison), render_html(comparison, options, template_dir),
                                         inputs=read))
         except CompareError as exc:
@@ -333,7 +347,7 @@ def reuse(corpus: str | None = None, out_dir: str = "reuse", scheduler: str | No
         if on_dashboard and executor.dashboard:
             on_dashboard(executor.dashboard)
         result = run_job(files, executor, DEFAULT_THRESHOLD if threshold is None else threshold, partitions,
-                         overrides=meta_in_force(None, corpus, index_path).entry)
+                         overrides=meta_in_force(None, corpus, index_path, required=False).entry)
     finally:
         executor.close()
     written = write_outputs(outputs(result, out, template_dir, lang), files)

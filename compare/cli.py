@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from . import __version__, api
-from .cli_common import (corpus_option, emit, fail_cleanly, lang_option, meta_option, progress_bar, say, stdout_dash,
-                         template_dir_option, warn, with_input_options)
+from .cli_common import (corpus_option, emit, fail_cleanly, index_option, lang_option, meta_option, progress_bar, say,
+                         stdout_dash, template_dir_option, warn, with_input_options)
 from .models import Options
 
 
@@ -186,10 +186,11 @@ class ThresholdType(click.ParamType):
               help="A reviewer's decisions (exported from a report): their pairs are kept, their unpairs never "
                    "proposed, the rest aligned around them (README: Correcting an alignment by hand).")
 @corpus_option
+@index_option
 @with_input_options
 @fail_cleanly
 def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, threshold,
-        clause_threshold, top_clauses, lang, meta, decisions, corpus, input_format, encoding):
+        clause_threshold, top_clauses, lang, meta, decisions, corpus, index_path, input_format, encoding):
     """Align PLAN_A's sections against PLAN_B's; write an HTML report (and JSON).
 
     Plans are named as in 'compare sections'. Similarity is TF-IDF cosine over
@@ -251,7 +252,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
         if plan_b or json_out or no_html or decisions:
             raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only (no --decisions)")
         with progress_bar("progress.comparing", lang) as progress:
-            written, skipped = api.run_all(plan_a, output, corpus, options, template_dir, progress=progress)
+            written, skipped = api.run_all(plan_a, output, corpus, options, template_dir, index_path, progress=progress)
         warn(skipped, lang)
         click.echo(say(lang, "cli.wrote_all", n=len(written), folder=written[-1].parent, reports=len(written) - 1)
                    + (say(lang, "cli.skipped", n=len(skipped)) if skipped else ""), err=True)
@@ -268,7 +269,7 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
         output = into_folder(output, default + ".html") if output else default + ".html"
     json_out = into_folder(json_out, default + ".json") if json_out and json_out != "-" else json_out
     check_targets([t for t in (output, json_out) if t and t != "-"], read)  # before the work, not after
-    comparison = api.compare(plan_a, plan_b, corpus, options, decisions)
+    comparison = api.compare(plan_a, plan_b, corpus, options, decisions, index_path)
     warn(comparison.warnings, lang)
     skipped = sum(getattr(w, "key", "") == "warn.skipped" for w in comparison.warnings)
     if skipped:

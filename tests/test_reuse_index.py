@@ -225,3 +225,22 @@ def test_every_command_dates_a_plan_as_the_index_keeps_it(plans, tmp_path):
     given = tmp_path / "given.csv"  # a --meta on the command line still wins
     given.write_text("file,date\nc-2020.md,2012-12-12\n", encoding="utf-8")
     assert run_json("--meta", given)["b"]["date"] == "2012-12-12"
+
+
+def test_run_reads_the_reuse_results_of_an_index_given_with_index(plans, tmp_path):
+    """Results kept with `reuse --index FILE` reached clauses --index FILE but never run (which had no --index)."""
+    elsewhere = tmp_path / "idx.sqlite"
+    reuse(plans, tmp_path, "--index", elsewhere)
+    out = tmp_path / "ab.json"
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "--json", out, "--no-html")
+    assert json.loads(out.read_text(encoding="utf-8"))["reuse"] == {"a": {}, "b": {}}  # the corpus's own: none
+    invoke("run", "a-2015", "b-2018", "--corpus", plans, "--json", out, "--no-html", "--index", elsewhere)
+    kept = json.loads(out.read_text(encoding="utf-8"))["reuse"]
+    assert sorted((x["plans"], x["first_plan"]) for x in kept["a"].values()) == [(2, "a-2015"), (3, "a-2015")]
+    folder = tmp_path / "all"
+    invoke("run", "--all", "a-2015", "--corpus", plans, "-o", folder, "--index", elsewhere)
+    assert page_count(folder / "a-2015_vs_b-2018.html", "出现于 3 份规划，最早见于 a-2015（2015-03-01）") == 2
+    assert not (plans / ".compare").exists()  # read only the index given
+    missing = CliRunner().invoke(main, ["run", "a-2015", "b-2018", "--corpus", str(plans), "--index",
+                                        str(tmp_path / "nope.sqlite"), "-o", str(tmp_path / "x.html")])
+    assert missing.exit_code == 6 and "no such index file" in missing.output
