@@ -170,7 +170,22 @@ def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
     reports = list(m.reports) + [None] * (len(m.columns) - len(m.reports))
     links = [relative_href(name) if name else None for name in reports]  # only reports that are there
     return render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links, t=t,
-                        html_lang=t("html_lang"))
+                        html_lang=t("html_lang"), counted=matrix_counts(m, t))
+
+
+def matrix_counts(m, t) -> list[str]:
+    """What the page's plan count covers, so it never contradicts the reports beside it (run --all writes one
+    per plan): the plans shown (of how many, where --top cut), the near-duplicates folded into a plan's row
+    and column, and the query plan's own copies, each by name."""
+    n = len(m.plans)
+    listed = max(m.listed, n)
+    out = [t("matrix_plans", n=n) if listed == n else t("matrix_plans_of", n=n, total=listed)]
+    folded = [t("matrix_folded_one", copy=copy, plan=p["name"]) for p in m.plans for copy in p.get("duplicates", [])]
+    if folded:
+        out.append(t("matrix_folded", n=len(folded), copies=t("cli.list_sep").join(folded)))
+    if m.own_copies:
+        out.append(t("matrix_own_copies", copies=t("cli.list_sep").join(m.own_copies), seed=m.seed["name"]))
+    return out
 
 
 # ---------------------------------------------------------------- corpus force profiles

@@ -332,6 +332,8 @@ class Matrix:
     columns: list[dict]  # corpus plans for the coverage table, most similar first
     coverage: list[list[float]]  # seed unit × column plan: best match cosine in [0, 1]
     reports: list[str | None] = field(default_factory=list)  # per column: the pairwise report's file name, if written
+    listed: int = 0  # the plans the query lists before the ``top`` cut (len(plans) where none was cut)
+    own_copies: list[str] = field(default_factory=list)  # the query plan's near-identical copies: the plan itself
 
 
 def cluster_order(sim) -> list[int]:
@@ -355,7 +357,9 @@ def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40, keep_duplicates: b
     ``keep_duplicates``), clustered, with the query plan's coverage in each."""
     import numpy as np
 
-    keep = listed(corpus, own_plans(q, corpus, keep_duplicates), keep_duplicates)
+    own = own_plans(q, corpus, keep_duplicates)
+    keep = listed(corpus, own, keep_duplicates)
+    n_listed = len(keep)
     doc_scores = np.clip((q.doc_row @ corpus.doc_rows.T).toarray()[0], 0, 1)
     keep = sorted(keep, key=lambda k: (-doc_scores[k], corpus.docs[k]["name"]))[:top]
     rows = corpus.doc_rows[keep]
@@ -373,4 +377,6 @@ def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40, keep_duplicates: b
                "level": by_id[u].level} for u in q.unit_ids],
         columns=[{k: corpus.docs[i][k] for k in ("name", "title", "date", "path")} for i in keep],
         coverage=[[round(float(unit_max[r, i]), 3) for i in keep] for r in range(len(q.unit_ids))],
+        listed=n_listed,
+        own_copies=sorted(corpus.docs[k]["name"] for k in own if not is_self(corpus.docs[k], q.doc)),
     )

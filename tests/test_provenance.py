@@ -311,3 +311,23 @@ def test_near_identical_plans_are_every_pair_the_full_product_finds(monkeypatch,
     expected = [(i, j) for i, j in zip(*np.nonzero(full >= derived.DUPLICATE_COSINE)) if i < j]
     assert derived._near_identical_pairs(matrix) == [(int(i), int(j)) for i, j in expected]
     assert 0 < len(expected) < n_plans * (n_plans - 1) // 2  # near copies and plans apart
+
+
+def test_run_all_page_counts_its_plans_and_names_the_folded_copies(corpus, tmp_path):
+    """run --all wrote a report per plan (the news copy included) while its page said one plan fewer, with no
+    word of the copy folded into plan-2021's column: the page says what it shows and names what it folds."""
+    out = tmp_path / "all"
+    result = CliRunner().invoke(main, ["run", "--all", str(corpus / "qingdao-like-2012.md"), "--corpus", str(corpus),
+                                       "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    reports = len(list(out.glob("*_vs_*.html")))
+    page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
+    shown = int(re.search(r"<span>(\d+) plans</span>", page).group(1))
+    folded = re.search(r"<span>(\d+) near-duplicate\(s\) folded into the plan they copy, not shown apart: "
+                       r"(plan-2021-news into plan-2021|plan-2021 into plan-2021-news)</span>", page)
+    assert folded and shown + int(folded.group(1)) == reports
+    own = CliRunner().invoke(main, ["matrix", str(corpus / "plan-2021.md"), "--corpus", str(corpus),
+                                    "-o", str(tmp_path / "m.html"), "--lang", "zh"])
+    assert own.exit_code == 0, own.output
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "plan-2021-news 与 plan-2021 近同，视为其本身，不单列" in page
