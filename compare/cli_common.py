@@ -104,11 +104,12 @@ class progress_bar:
         if not sys.stderr.isatty():
             return None
 
-        def update(done, total, item):
+        def update(done, total, item):  # the bar shows done of total as the caller says them (total may grow)
             if self.bar is None:
                 self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
                 self.bar.__enter__()
-            self.bar.update(1)
+            self.bar.length = max(total, 1)
+            self.bar.update(done - self.bar.pos)
 
         return update
 

@@ -32,7 +32,7 @@ class InProcess:
     def submit(self, fn, *args):
         result = fn(*args)
         self.done += 1
-        if self.progress:
+        if self.progress:  # run_job expects each task before it submits it: the last call is (total, total)
             self.progress(self.done, max(self.total, self.done), fn.__name__)
         return result
 
@@ -61,6 +61,7 @@ class OnDask:
         from distributed import Client, LocalCluster
 
         self.progress, self.futures, self.cluster = progress, [], None
+        self.done = self.total = 0  # tasks finished and submitted over the whole job, for one progress bar
         if scheduler:
             from .errors import CompareError
 
@@ -81,6 +82,7 @@ class OnDask:
     def submit(self, fn, *args):
         future = self.client.submit(fn, *args, pure=False, key=f"reuse-{fn.__name__}-{_token()}")
         self.futures.append(future)
+        self.total += 1
         return future
 
     def item(self, future, j):
@@ -93,13 +95,15 @@ class OnDask:
         pass
 
     def wait(self) -> None:
-        """Block until every task submitted so far is done, reporting progress as they finish."""
+        """Block until every task submitted so far is done, reporting progress as they finish: tasks done of
+        all submitted in the job so far, so the bar is at 100% when the last wait returns."""
         from distributed import as_completed
 
         futures, self.futures = self.futures, []
-        for done, _ in enumerate(as_completed(futures), start=1):
+        for _ in as_completed(futures):
+            self.done += 1
             if self.progress:
-                self.progress(done, len(futures), "reuse")
+                self.progress(self.done, self.total, "reuse")
 
     def close(self) -> None:
         self.client.close()
@@ -123,6 +127,16 @@ def _has_bokeh() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
 
+def graph_size(n: int) -> int:
+    """The tasks :func:`run_job` submits over ``n`` partitions before the clusters are described (items
+    aside: they are tasks on Dask only): 8 a partition, the tree of frequency sums and the IDF fit."""
+    sums, width = 0, n
+    while width > 1:
+        width = math.ceil(width / FAN_IN)
+        sums += width
+    return 8 * n + sums + 1
+
+
 def partitions_for(n_plans: int, workers: int) -> int:
     """Enough partitions to keep every worker busy (4 each), and none over PLANS_PER_PARTITION plans."""
     return max(1, min(n_plans, max(math.ceil(n_plans / PLANS_PER_PARTITION), 4 * workers)))
@@ -138,7 +152,7 @@ def run_job(files: list[Path], executor, threshold: float = R.DEFAULT_THRESHOLD,
     n = partitions or partitions_for(len(paths), workers)
     n = max(1, min(n, len(paths) or 1))
     bounds = [round(k * len(paths) / n) for k in range(n + 1)]
-    executor.expect(n * (4 + 2 * n) + n // FAN_IN + 2)
+    executor.expect(graph_size(n))
     sub = executor.submit
     parts = [sub(R.parse_partition, k, paths[bounds[k]:bounds[k + 1]], max_bytes) for k in range(n)]
     freqs = [sub(R.partition_frequencies, p) for p in parts]
@@ -168,6 +182,7 @@ def run_job(files: list[Path], executor, threshold: float = R.DEFAULT_THRESHOLD,
     for gid in (g for group in groups for g in group):
         wanted.setdefault(gid // R.STRIDE, []).append(gid)
     info = {}
+    executor.expect(len(wanted))
     for found in executor.gather([sub(R.describe, parts[k], gids) for k, gids in sorted(wanted.items())]):
         info.update(found)
     executor.wait()

@@ -96,14 +96,48 @@ def test_results_do_not_depend_on_partitioning(small_corpus, in_process):
     assert outcome(run_job(files(small_corpus), InProcess(), partitions=5)) == outcome(in_process)
 
 
+@pytest.mark.parametrize("partitions", [1, 2, 5, 9, 12])
+def test_the_progress_ends_at_its_total(small_corpus, partitions):
+    """--scheduler local's bar stopped at 76%: the job expected more tasks than it ran. Now the last call is
+    (total, total), done never exceeds the total, and neither goes back."""
+    calls = []
+    run_job(files(small_corpus), InProcess(lambda done, total, _: calls.append((done, total))), partitions=partitions)
+    assert calls[-1][0] == calls[-1][1] == len(calls)
+    assert all(done <= total for done, total in calls)
+    assert [c[1] for c in calls] == sorted(c[1] for c in calls)
+
+
+def test_the_terminal_bar_shows_done_of_total_as_given(monkeypatch):
+    """The bar follows (done, total) as the caller says them: a total that grows (the job's last tasks) ends
+    the bar full, neither past it nor short of it."""
+    import io
+    import sys
+
+    from compare.cli_common import progress_bar
+
+    screen = io.StringIO()
+    screen.isatty = lambda: True
+    monkeypatch.setattr(sys, "stderr", screen)
+    bar = progress_bar("reuse")
+    update = bar.__enter__()
+    for done in range(1, 9):
+        update(done, 8, "task")
+    update(9, 10, "describe")
+    update(10, 10, "describe")
+    assert (bar.bar.pos, bar.bar.length) == (10, 10)
+    bar.__exit__(None, None, None)
+
+
 def test_local_cluster_with_two_workers_equals_in_process(small_corpus, in_process, cluster):
-    executor = OnDask(cluster.scheduler_address)
+    calls = []
+    executor = OnDask(cluster.scheduler_address, progress=lambda done, total, _: calls.append((done, total)))
     try:
         assert executor.workers() == 2
         result = run_job(files(small_corpus), executor)
     finally:
         executor.close()
     assert outcome(result) == outcome(in_process)
+    assert calls[-1][0] == calls[-1][1] == len(calls)  # on Dask too the bar ends at 100%
 
 
 def test_killing_a_worker_mid_job_changes_nothing(small_corpus, in_process, cluster):
