@@ -186,12 +186,14 @@ class ClauseHit:
     clause_id: str
     text: str
     boilerplate: bool  # the query clause is a stock phrase found in many plans
-    plans_with_it: int  # plans holding a clause at cosine ≥ BOILERPLATE_NEAR to the query clause
-    group: int = 0  # near-identical hits of one query clause share a number (1, 2, …); 0: no near-identical hit
-    group_plans: int = 1  # plans holding a clause of this hit's group (among the candidates found)
-    group_first_plan: str | None = None  # the earliest-dated plan holding a clause of the group
+    plans_with_it: int  # searched plans holding a clause at cosine ≥ BOILERPLATE_NEAR to the query clause (one
+    # value per query clause, read for ``boilerplate``; it counts copies of the query, not this hit's group)
+    group: int = 0  # near-identical hits of one query clause share a number (1, 2, …); 0: a hit alone in its group
+    group_plans: int = 1  # plans holding a clause of this hit's group (among the candidates found, and the plans of
+    # its reuse cluster); 1 for a hit alone
+    group_first_plan: str | None = None  # the earliest-dated plan holding a clause of the group (None: none dated)
     group_first_date: str | None = None
-    earliest: bool = False  # this hit's plan is dated as early as any plan of its group
+    earliest: bool = True  # this hit's plan is dated as early as any plan of its group; a hit alone is its earliest
     weight: float = 0.0  # score used for ordering: halved for boilerplate
     reuse_cluster: int = 0  # the group's reuse cluster (compare reuse, kept in the index); 0: none current
 
@@ -304,13 +306,13 @@ def similar_clauses(query_rows, query_ids: list[str], query_texts: list[str], co
             dated = sorted((corpus.docs[k]["date"], corpus.docs[k]["name"]) for k in group_docs
                            if corpus.docs[k]["date"])
             first_date, first_plan = dated[0] if dated else (None, None)
-            number = numbers.setdefault(g, len(numbers) + 1) if len(group_docs) > 1 else 0
+            alone = len(group_docs) == 1  # its own group: its plan is the group's first, and the earliest
+            number = 0 if alone else numbers.setdefault(g, len(numbers) + 1)
             results.hits.append(ClauseHit(
                 query_ids[qi], query_texts[qi], rank, round(score, 4), d["name"], d["title"], d["date"],
-                path, cid, text, boiler, plans, number, len(group_docs),
-                first_plan if number else None, first_date if number else None,
-                bool(number) and d["date"] is not None and first_date is not None
-                and d["date"][:len(first_date)] <= first_date,
+                path, cid, text, boiler, plans, number, len(group_docs), first_plan, first_date,
+                alone or (d["date"] is not None and first_date is not None
+                          and d["date"][:len(first_date)] <= first_date),
                 round(score * (BOILERPLATE_WEIGHT if boiler else 1.0), 4), reused.get(g, 0)))
     if len(query_ids) > 1:  # across a plan's clauses, the strongest non-boilerplate matches first
         order = {q: i for i, q in enumerate(query_ids)}

@@ -331,3 +331,27 @@ def test_run_all_page_counts_its_plans_and_names_the_folded_copies(corpus, tmp_p
     assert own.exit_code == 0, own.output
     page = (tmp_path / "m.html").read_text(encoding="utf-8")
     assert "plan-2021-news 与 plan-2021 近同，视为其本身，不单列" in page
+
+
+def test_a_hit_alone_in_its_group_is_its_earliest_and_the_counts_are_what_the_readme_says(corpus):
+    """A hit alone had earliest false and no first plan, and plans_with_it 0 beside group_plans 1, undocumented.
+    Now a hit alone is its group's first and earliest; plans_with_it is one count per query clause (the
+    plans holding a clause at cosine ≥ 0.8 to the query), and group_plans counts the hit's group."""
+    from compare.ranking import BOILERPLATE_NEAR
+
+    hits = _clauses(corpus, "--query", "推动数字人民币试点", "--min-score", "0.1")
+    alone = [h for h in hits if h["group"] == 0]
+    assert alone
+    for h in alone:
+        assert h["group_plans"] == 1 and h["earliest"] is True
+        assert (h["group_first_plan"], h["group_first_date"]) == (h["plan"], h["date"])
+    for query in (QUERY, "推动数字人民币试点"):
+        hits = _clauses(corpus, "--query", query, "--top", "10", "--min-score", "0.1")
+        assert len({h["plans_with_it"] for h in hits}) == 1  # one value per query clause
+        near = {h["plan"] for h in hits if h["score"] >= BOILERPLATE_NEAR}
+        assert hits[0]["plans_with_it"] == len(near)  # every plan with a near copy is a hit here (few plans)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    from compare.pages import CLAUSE_FIELDS
+
+    documented = set(re.findall(r"^  \| (`[^|]+`) \|", readme, re.M))
+    assert {f for cell in documented for f in re.findall(r"`(\w+)`", cell)} >= set(CLAUSE_FIELDS)
