@@ -118,7 +118,7 @@ def test_the_terminal_bar_shows_done_of_total_as_given(monkeypatch):
     screen = io.StringIO()
     screen.isatty = lambda: True
     monkeypatch.setattr(sys, "stderr", screen)
-    bar = progress_bar("reuse")
+    bar = progress_bar("progress.reuse", "en")
     update = bar.__enter__()
     for done in range(1, 9):
         update(done, 8, "task")
