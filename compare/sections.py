@@ -281,8 +281,8 @@ def _paragraphs_after_items(headings: list, text: str, pars: list, body_end_par:
             if h + 1 < len(headings) and headings[h + 1][2] > headings[h][2]:
                 continue  # the item has items of its own (what follows them is theirs)
             after = range(headings[h][0] + 1, ends[h])
-            if any(match_marker(text[slice(*pars[pi])]) for pi in after):
-                continue  # a numbered line not taken as a heading (a number that goes back): the list goes on
+            if any((m := match_marker(text[slice(*pars[pi])])) and m.style in ITEM_STYLES for pi in after):
+                continue  # an item's number the parser did not take (it goes back): the list goes on
             # One section for the text after the list, named by the 款 it starts: a PDF may break a paragraph
             # in two where a line ends in 。, and the outline must not change with it.
             kuan += 1

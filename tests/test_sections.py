@@ -113,3 +113,25 @@ def test_chinese_numerals_read_to_their_values(numeral, value):
     assert cn_to_int(numeral) == value
     marker = match_marker(f"第{numeral}条　本条例自公布之日起施行。")  # the Civil Code runs to 第一千二百六十条
     assert marker is not None and (marker.style, marker.value) == ("tiao", value)
+
+
+@pytest.mark.parametrize("text, outline", [
+    # the paragraph after the list is the article's next 款, not more of its last item
+    ("第八条 市场主体可以采取下列措施：\n（一）提示风险；\n（二）暂停业务。\n前款第二项所称暂停业务，不超过三个月。\n第九条 本条例自公布之日起施行。\n",
+     ["8", "8/1", "8/2", "8/k2", "9"]),
+    # paragraphs inside the list (an item that runs on before the next item): left as they were
+    ("第八条 市场主体可以采取下列措施：\n（一）提示风险；\n提示应当书面作出。\n（二）暂停业务。\n第九条 本条例自公布之日起施行。\n",
+     ["8", "8/1", "8/2", "9"]),
+    # a second list, opened by the paragraph after the first: that paragraph is 第二款
+    ("第八条 可以采取下列措施：\n（一）提示风险；\n（二）其他措施。\n已经形成重大风险的，还可以采取下列措施：\n（一）扣押财物；\n（二）其他措施。\n",
+     ["8", "8/1", "8/2", "8/k2", "8/1~2", "8/2~2"]),
+    # a citation opening the paragraph (第三条规定…) is body text of the 款, not a heading
+    ("第二条 地方金融组织包括：\n（一）小额贷款公司；\n（二）融资担保公司。\n第三条规定的事项，依照有关法律执行。\n", ["2", "2/1", "2/2", "2/k2"]),
+])
+def test_paragraphs_after_an_articles_items_are_its_next_paragraph(tmp_path, text, outline):
+    (tmp_path / "law.txt").write_text(text, encoding="utf-8")
+    doc = load_plan(tmp_path / "law.txt")
+    check_lossless(doc)
+    assert [s.id for s in doc.walk()] == outline
+    named = {s.id: s.number for s in doc.walk()}
+    assert all(named[i] == "第二款" for i in outline if i.endswith("/k2"))
