@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from .corpus import resolve
-from .load import MetaInForce, read_meta
+from .meta import MetaInForce, read_meta
 from .models import Document, Options
 from .sections import load_plan
 

@@ -144,7 +144,7 @@ def _stats(blob: bytes):
 def indexed_docs(db, corpus: Path, extra: dict[str, Path] | None = None) -> list[dict]:
     """The documents in plan order; ``path`` is the file as found under ``corpus`` as spelled (an ``extra``
     plan's own path); title, date and issuers as the kept ``--meta`` entries override them."""
-    from .load import meta_for
+    from .meta import meta_for
 
     extra = extra or {}
     overrides = {f: {k: v for k, v in (("title", t), ("date", d), ("issuers", i)) if v is not None}

@@ -359,7 +359,7 @@ def session(path: Path, check: bool, timeout: float, work, rebuilding):
 
 
 def overrides(db) -> dict[str, dict]:
-    """The ``--meta`` entries the index keeps, as :func:`compare.load.read_meta` gives them: {file: {title,
+    """The ``--meta`` entries the index keeps, as :func:`compare.meta.read_meta` gives them: {file: {title,
     date, issuers}}, empty cells left out. ValueError for issuers that are not JSON."""
     import json
 

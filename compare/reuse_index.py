@@ -120,7 +120,7 @@ def for_plans(index_path: Path, folder: Path, docs: list, force=None) -> list[di
     """For each Document in ``docs``: clause id -> {"cluster", "plans", "first_plan", "first_date"}, from the
     reuse results kept in the index, where they are current for the files in ``folder`` now. Reads only:
     without an index, or with one that cannot be read or is stale, every dict is empty. ``force``: the
-    metadata in force (load.MetaInForce), whose dates replace those the job read, as clauses has them."""
+    metadata in force (meta.MetaInForce), whose dates replace those the job read, as clauses has them."""
     from .corpus import plan_files
     from .errors import CompareError
     from .indexfile import APPLICATION_ID, wanted_version

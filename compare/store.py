@@ -150,7 +150,7 @@ def refresh(corpus: Path, index_path: Path | None = None, jobs: int | None = Non
 
     ``check`` runs SQLite's quick_check first (about 0.2 s per 100 MB of index). ``extra`` adds plans from
     outside the folder under their own keys (the seeds, as ``seeds/NAME``). ``meta`` (from
-    :func:`compare.load.read_meta`) replaces the metadata overrides the index keeps.
+    :func:`compare.meta.read_meta`) replaces the metadata overrides the index keeps.
     """
     index_path = Path(index_path) if index_path else default_index_path(corpus)
     timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout

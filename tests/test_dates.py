@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from compare.cli import main
 from compare.errors import InputError
-from compare.load import load, read_meta
+from compare.load import load
+from compare.meta import read_meta
 from conftest import needs_corpus
 
 NOTICE = "示范省人民政府关于印发《示范规划》的通知\n示范省人民政府\n2022年3月8日\n一、总体要求\n（一）指导思想。扩大开放。\n"
