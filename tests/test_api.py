@@ -8,32 +8,42 @@ import sys
 from conftest import ROOT, SHARED_CORPUS, needs_corpus
 
 
-def _readme_example() -> str:
+def _readme_examples() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Python and notebooks"):]
-    return re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    section = readme[readme.index("## Python and notebooks"):readme.index("## Reading a report")]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
 
 
 @needs_corpus
 def test_the_readme_notebook_example_runs(tmp_path, monkeypatch):
-    import pandas as pd  # a test dependency: the example uses it, compare itself does not
+    """The first block runs after `pip install .` alone (no pandas: the README's first command does not install
+    it); the second, which the README says needs pandas, makes tables of its rows."""
     import shutil
 
     monkeypatch.chdir(tmp_path)
     corpus = shutil.copytree(SHARED_CORPUS, tmp_path / "corpus")  # rank and clauses index the folder they read
-    code = _readme_example().replace("../shared/corpus", str(corpus))
+    plain, with_pandas = [code.replace("../shared/corpus", str(corpus)) for code in _readme_examples()]
     scope: dict = {}
-    exec(compile(code, "README.md", "exec"), scope)
+    with monkeypatch.context() as m:
+        m.setitem(sys.modules, "pandas", None)  # `import pandas` fails, as where only `pip install .` ran
+        exec(compile(plain, "README.md", "exec"), scope)
     c = scope["c"]
     assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert json.loads(scope["data"])["a"]["title"] == "成渝共建西部金融中心规划"
     assert scope["a_texts"] and scope["b_texts"]
     assert all(isinstance(t, str) and t for t in scope["a_texts"] + scope["b_texts"])
-    ranks = scope["ranks"]
+    assert 0.0 <= c.score <= 1.0
+    assert all(isinstance(row, dict) for row in scope["ranks"] + scope["hits"])
+
+    import pandas as pd  # a test dependency: the second block uses it, compare itself does not
+
+    exec(compile(with_pandas, "README.md", "exec"), scope)
+    ranks = scope["ranks_table"]
     assert isinstance(ranks, pd.DataFrame) and {"name", "score", "coverage"} <= set(ranks.columns)
     assert len(ranks) == 5 and list(ranks["score"]) == sorted(ranks["score"], reverse=True)
-    assert {"plan", "text", "score"} <= set(scope["hits"].columns)
-    assert 0.0 <= c.score <= 1.0
+    assert {"plan", "text", "score"} <= set(scope["hits_table"].columns)
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "`pip install .` does not install pandas" in readme  # said where the pandas block needs it
 
 
 def test_import_compare_is_light_and_to_html_never_overwrites_a_plan(tmp_path):
