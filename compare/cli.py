@@ -251,6 +251,9 @@ def run(plan_a, plan_b, all_plans, output, json_out, no_html, template_dir, thre
     if all_plans:
         if plan_b or json_out or no_html or decisions:
             raise click.UsageError("--all takes one PLAN and -o DIR, and writes HTML only (no --decisions)")
+        if output == "-":
+            raise click.BadParameter("--all writes a report per plan into a folder; '-' (standard output) is not one",
+                                     param_hint="'-o'")
         with progress_bar("progress.comparing", lang) as progress:
             written, skipped = api.run_all(plan_a, output, corpus, options, template_dir, index_path, progress=progress)
         warn(skipped, lang)

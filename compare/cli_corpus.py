@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 
 from . import api
-from .cli_common import (corpus_option, corpus_query, corpus_query_options, fail_cleanly, index_line, index_option,
-                         index_summary, keep_duplicates_option, lang_option, meta_option, progress_bar, say,
-                         template_dir_option, warn)
+from .cli_common import (corpus_option, corpus_query, corpus_query_options, emit, fail_cleanly, index_line,
+                         index_option, index_summary, keep_duplicates_option, lang_option, meta_option, progress_bar,
+                         say, stdout_dash, template_dir_option, warn)
 
 
 @click.command()
@@ -107,7 +107,8 @@ def clauses(plan, query, top, min_score, per_plan, keep_duplicates, meta, lang, 
 
 @click.command()
 @click.argument("plan", required=False)
-@click.option("-o", "--output", metavar="FILE", required=True, help="HTML page to write.")
+@click.option("-o", "--output", metavar="FILE", required=True, callback=stdout_dash,
+              help="HTML page to write ('-': standard output).")
 @click.option("--top", type=click.IntRange(2), default=40, show_default=True,
               help="How many of the plans most similar to PLAN to show.")
 @template_dir_option
@@ -129,7 +130,7 @@ def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus,
       compare matrix --corpus ../shared/corpus -o matrix.html
     """
     from .corpus import seed_dirs, plan_files
-    from .output import check_targets, write_output
+    from .output import check_targets
     from .pages import render_matrix
 
     if plan is None:
@@ -138,12 +139,12 @@ def matrix(plan, output, top, template_dir, lang, keep_duplicates, meta, corpus,
             raise click.UsageError("no seed plan found: give PLAN")
         plan = str(seeds[0])
     read = api.inputs(plan, corpus=corpus, also=[meta])
-    check_targets([output], read)
-    with progress_bar("progress.indexing", lang) as progress:
+    check_targets([output] if output else [], read)
+    with progress_bar("progress.indexing", lang) as progress:  # on standard output, links go to the working folder
         m, report = api.matrix(plan, corpus, index_path, top, progress, keep_duplicates, meta,
-                               reports_dir=str(Path(output).parent))
+                               reports_dir=str(Path(output).parent) if output else ".")
     index_summary(report, lang)
-    click.echo(say(lang, "cli.wrote", path=write_output(output, render_matrix(m, template_dir, lang), read)), err=True)
+    emit(render_matrix(m, template_dir, lang), output, read, lang)
 
 
 @click.command()
@@ -189,6 +190,9 @@ def reuse(out_dir, scheduler, threshold, workers, fmt, lang, no_index, corpus, i
     """
     from .reuse_output import render_clusters, summary_line
 
+    if out_dir == "-":
+        raise click.BadParameter("reuse writes several files into a folder; '-' (standard output) is not one "
+                                 "(--format json|csv prints the clusters)", param_hint="'-o'")
     with progress_bar("progress.reuse", lang) as progress:
         result, written = api.reuse(corpus, out_dir, scheduler, threshold, workers, progress=progress,
                                     on_dashboard=lambda link: click.echo(say(lang, "cli.dashboard", link=link), err=True),

@@ -199,3 +199,30 @@ def test_dash_as_output_is_standard_output_not_a_file(plans, tmp_path):
     profile = CliRunner().invoke(main, ["profile", str(a), "-o", "-", "--corpus", "no-corpus-here"])
     assert profile.exit_code == 0, profile.output
     assert profile.stdout and not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("command", [["matrix", str(SEED)], ["profile", str(SEED)], ["profile", "--all"],
+                                     ["rank", str(SEED)], ["clauses", "--query", "小额贷款公司应当依法经营"]],
+                         ids=["matrix", "profile", "profile --all", "rank", "clauses"])
+def test_dash_is_standard_output_for_every_command_whose_o_names_a_file(plans, tmp_path, command):
+    """`compare matrix -o -` wrote a file named "-"; every -o that names a file takes "-" for standard output."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "b.md").write_text(PLAN_B, encoding="utf-8")
+    result = CliRunner().invoke(main, [*command, "--corpus", str(corpus), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() and not (tmp_path / "-").exists()
+    assert "-" not in {p.name for p in corpus.iterdir()}
+    if command[0] == "matrix":
+        assert result.stdout.startswith("<!DOCTYPE html>") and "已写入" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run", "--all", "a.md"], ["reuse", "--scheduler", "local"]], ids=lambda c: c[0])
+def test_dash_is_refused_where_o_names_a_folder(plans, tmp_path, command):
+    """run --all and reuse write several files into -o DIR: '-' cannot be that folder, and no folder "-" appears."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "b.md").write_text(PLAN_B, encoding="utf-8")
+    result = CliRunner().invoke(main, [*command, "--corpus", str(corpus), "-o", "-"])
+    assert result.exit_code == ExitStatus.BAD_ARGUMENTS, result.output
+    assert "standard output" in result.output and not (tmp_path / "-").exists()
