@@ -64,7 +64,7 @@ def _restore_env(name: str, value: str | None) -> None:
 @main.command()
 @click.argument("plan")
 @click.option("--format", "fmt", type=click.Choice(["tree", "json"]), default="tree", show_default=True,
-              help="Indented outline or JSON.")
+              help="Indented outline, or the tree as one indented JSON document.")
 @click.option("--clauses", is_flag=True, help="Also list each section's clauses.")
 @corpus_option
 @lang_option
@@ -93,8 +93,8 @@ def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
 @click.option("--all", "all_plans", is_flag=True,
               help="Every plan of the seeds and the corpus, ordered by date, instead of one PLAN.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
-              help="table, json, csv; with --all also html [default: table; with --all, from -o's suffix: "
-                   ".html, .json, .csv].")
+              help="table, json (one indented document), csv; with --all also html [default: table; with --all, "
+                   "from -o's suffix: .html, .json, .csv].")
 @click.option("-o", "--output", metavar="FILE", callback=stdout_dash,
               help="Write to FILE instead of standard output ('-': standard output).")
 @lang_option

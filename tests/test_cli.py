@@ -232,3 +232,35 @@ def test_rank_table_never_cuts_a_plan_name():
         return display_width(line[:line.index(text)])
 
     assert column(lines[1], "横琴粤澳深度合作区发展促进条例") == column(lines[2], "青岛市金融发展促进条例")
+
+
+def test_json_is_lines_of_rows_or_one_document_as_the_readme_says(runner, tmp_path):
+    """The README said "--format json writes one object per line", but sections and profile print one indented
+    document. Rows (rank, clauses, reuse) are JSON Lines; a document (an outline, a profile, the corpus's
+    profiles) is one indented JSON document; the README says which is which."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("law_style.md", "plan_style.txt", "mixed_style.txt"):
+        shutil.copy(DATA / "sections" / name, corpus / name)
+    common = ["--corpus", str(corpus)]
+    rows = {"rank": ["rank", str(SEED), "--format", "json"],
+            "clauses": ["clauses", "--query", "支持小额贷款公司规范发展", "--min-score", "0.1", "--format", "json"],
+            "reuse": ["reuse", "--scheduler", "local", "--threshold", "0.3", "-o", str(tmp_path / "reuse"),
+                      "--format", "json"]}
+    documents = {"sections": ["sections", str(SEED), "--format", "json"],
+                 "profile PLAN": ["profile", str(SEED), "--format", "json"],
+                 "profile --all": ["profile", "--all", "--format", "json"]}
+    for name, args in rows.items():
+        out = runner.invoke(main, args + common)
+        assert out.exit_code == 0, (name, out.output)
+        lines = out.stdout.splitlines()
+        assert len(lines) > 1 and all(isinstance(json.loads(line), dict) for line in lines), name
+    for name, args in documents.items():
+        out = runner.invoke(main, args + common)
+        assert out.exit_code == 0, (name, out.output)
+        assert isinstance(json.loads(out.stdout), dict) and out.stdout.count("\n") > 1, name
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert ("`--format json` writes JSON Lines (one object per line) where the output is a list of rows (`rank`, "
+            "`clauses`, `reuse`), and one indented JSON document where it is one document (`sections`: the outline "
+            "tree; `profile PLAN`: one profile; `profile --all`:") in readme
+    assert "`--format json` writes one object per line." not in readme
