@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from compare.errors import ExitStatus
 from compare import __version__
 from compare.cli import main
-from conftest import DATA, SEED
+from conftest import DATA, SEED, needs_corpus
 
 
 @pytest.fixture
@@ -264,3 +264,40 @@ def test_json_is_lines_of_rows_or_one_document_as_the_readme_says(runner, tmp_pa
             "`clauses`, `reuse`), and one indented JSON document where it is one document (`sections`: the outline "
             "tree; `profile PLAN`: one profile; `profile --all`:") in readme
     assert "`--format json` writes one object per line." not in readme
+
+
+@needs_corpus
+def test_the_readme_figures_of_real_runs_hold(runner, shared_corpus, tmp_path):
+    """The README quoted 7 articles of the 2006 AML law left only in A by `run` against 2024; a run gives 2. Each
+    figure it quotes from a run that takes seconds is checked here against that run."""
+    import re
+
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    quoted = re.search(r"aml-law-2006 against 2024 while `run` leaves (\d+) articles only in A", readme)
+    assert quoted, "the README no longer quotes the AML figure: update this test"
+    out = runner.invoke(main, ["run", "aml-law-2006", "aml-law-2024", "--corpus", str(shared_corpus), "--json", "-",
+                               "--no-html"])
+    assert out.exit_code == 0, out.output
+    pairs = json.loads(out.stdout)["pairs"]
+    assert sum(p["kind"] == "only_a" and p["role"] == "unit" for p in pairs) == int(quoted.group(1))
+    assert "仅见于甲 " + quoted.group(1) + " " in out.stderr  # what the terminal line says
+
+    ranked = runner.invoke(main, ["rank", "aml-law-2006", "--corpus", str(shared_corpus), "--index",
+                                  str(tmp_path / "index.sqlite"), "--format", "json", "--top", "1"])
+    top = json.loads(ranked.stdout.splitlines()[0])
+    assert (top["name"], top["coverage"]) == ("aml-law-2024", 1.0)  # "rank can show 100%"
+
+    edges = re.search(r"On the 20 real plans, (\d+) edges", readme)
+    reused = runner.invoke(main, ["reuse", "--corpus", str(shared_corpus), "--scheduler", "local", "--no-index",
+                                  "-o", str(tmp_path / "reuse"), "--lang", "en"])
+    assert reused.exit_code == 0, reused.output
+    assert f"{edges.group(1)} plan edges" in reused.stderr and "reuse: 20 plans" in reused.stderr
+
+    profiles = json.loads(runner.invoke(main, ["profile", "--all", "--corpus", str(shared_corpus), "--format",
+                                               "json"]).stdout)
+    n, median, rho, threshold = re.search(r"plus the seed \((\d+) documents\).*? a median of (\d+)% over the \d+ "
+                                          r"regulations/laws.*?ρ = ([+-][\d.]+) .*?must exceed ([\d.]+)\)",
+                                          readme).groups()
+    assert len(profiles["plans"]) == int(n) == profiles["trend"]["plans"]
+    assert f"{profiles['by_genre']['regulation']['median_binding_share']:.0%}" == median + "%"
+    assert (f"{profiles['trend']['rho']:+.2f}", f"{profiles['trend']['threshold']:.2f}") == (rho, threshold)
