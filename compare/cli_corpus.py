@@ -15,7 +15,7 @@ from .cli_common import (corpus_option, corpus_query, corpus_query_options, emit
 @corpus_option
 @index_option
 @click.option("--jobs", type=click.IntRange(1), help="Worker processes for parsing and tokenizing "
-              "[default: cores, when 64 or more files changed; else one process].")
+              "[default: the cores, at most 4, when 64 or more files changed; else one process].")
 @meta_option
 @lang_option
 @fail_cleanly

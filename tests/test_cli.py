@@ -301,3 +301,29 @@ def test_the_readme_figures_of_real_runs_hold(runner, shared_corpus, tmp_path):
     assert len(profiles["plans"]) == int(n) == profiles["trend"]["plans"]
     assert f"{profiles['by_genre']['regulation']['median_binding_share']:.0%}" == median + "%"
     assert (f"{profiles['trend']['rho']:+.2f}", f"{profiles['trend']['threshold']:.2f}") == (rho, threshold)
+
+
+def test_the_readme_lists_every_option_of_every_command():
+    """The README never mentioned run's --no-html, --top-clauses and --clause-threshold, index --jobs, clauses
+    --top and --min-score, rank --clause-threshold, matrix --top and --template-dir, reuse --workers, profile
+    --format html nor --version. Its options table now has a row per command: each row names every option the
+    command has, and no option it lacks."""
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Options"):readme.index("## Python and notebooks")]
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(compare|\w+)`[^|]*\| (.*) \|$", section, re.M)}
+    ctx = click.Context(main)
+    commands = {"compare": main} | {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}
+    assert set(rows) == set(commands)
+    for name, command in commands.items():
+        has = {o for p in command.params if isinstance(p, click.Option) for o in p.opts if o.startswith("--")}
+        has -= {"--output"}  # written as -o
+        if any("-o" in p.opts for p in command.params):
+            assert re.search(r"`-o ", rows[name]), name
+        named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", rows[name]))
+        assert has <= named, (name, sorted(has - named))
+        assert named <= has, (name, sorted(named - has))
+    assert "`-o - --json -` together is refused" in rows["run"]
+    templates = re.search(r"`--template-dir DIR` \(on ([^)]*)\)", readme).group(1)
+    assert all(f"`{c}" in templates for c in ("run", "profile --all", "matrix"))
