@@ -115,16 +115,14 @@ def profiles(corpus: str | None = None, options: Options | None = None):
     """Every plan's force profile, seeds and corpus, ordered by date (compare.force.CorpusProfiles), with the
     median binding share by genre and the trend of binding+directive share over time. A file that cannot be
     read is skipped (``.skipped``: "path: reason"); a file whose content is already listed appears once."""
-    from .corpus import corpus_dir, plan_files, seed_dirs
+    from .corpus import plan_files, seed_dirs
     from .errors import CompareError
     from .force import corpus_profiles, corpus_row, plan_profile
     from .tfidf import file_digest
     from .tokenize import Segmentation
 
     options = options or Options()
-    folder = corpus_dir(corpus)
-    if not folder.is_dir():
-        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+    folder = _folder(corpus)
     rows, skipped, seen = [], [], set()
     force = meta_in_force(None, corpus)
     for path in [p for d in seed_dirs() + [folder] for p in plan_files(d)]:
@@ -162,12 +160,13 @@ def seed_plans() -> dict:
 
 
 def _folder(corpus):
+    """The corpus folder, which must exist: CorpusNotFound (one line naming it, exit status 4) otherwise."""
     from .corpus import corpus_dir
-    from .errors import CompareError
+    from .errors import CorpusNotFound
 
     folder = corpus_dir(corpus)
     if not folder.is_dir():
-        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+        raise CorpusNotFound(str(folder))
     return folder
 
 
@@ -276,6 +275,7 @@ def run_all(plan: str, out_dir: str | None = None, corpus: str | None = None, op
     from .report import render_html, report_name
 
     options = options or Options()
+    _folder(corpus)  # before any report is written: the matrix page at the end needs the corpus
     out = Path(out_dir) if out_dir else Path(f"{Path(resolve(plan, corpus)).stem}_vs_corpus")
     if out.exists() and not out.is_dir():
         raise BadArgument("is not a folder; --all writes a report per plan into -o DIR", str(out_dir))
@@ -325,16 +325,14 @@ def reuse(corpus: str | None = None, out_dir: str = "reuse", scheduler: str | No
     """
     from pathlib import Path
 
-    from .corpus import corpus_dir, plan_files
+    from .corpus import plan_files
     from .errors import BadArgument, CompareError
     from .output import check_targets, write_outputs
     from .reuse import DEFAULT_THRESHOLD
     from .reuse_engine import InProcess, OnDask, run_job
     from .reuse_output import outputs
 
-    folder = corpus_dir(corpus)
-    if not folder.is_dir():
-        raise CompareError("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", str(folder))
+    folder = _folder(corpus)
     files = plan_files(folder)
     if not files:
         raise CompareError("no plan files in the corpus folder", str(folder))

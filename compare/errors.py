@@ -16,7 +16,7 @@ class ExitStatus(IntEnum):
     ERROR = 1  # anything else, including internal errors
     BAD_ARGUMENTS = 2  # usage errors, and an output path that must not be written
     BAD_INPUT = 3  # a plan file is missing, empty, binary, undecodable, malformed or too large
-    UNKNOWN_PLAN = 4  # a plan name matches no file, or several
+    UNKNOWN_PLAN = 4  # a plan name matches no file, or several; or the corpus folder does not exist
     TEMPLATE = 5  # a user template cannot be loaded or rendered
     INDEX = 6  # the corpus index cannot be read, written, locked or rebuilt
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it): nothing half-written is left
@@ -64,6 +64,16 @@ class AmbiguousPlan(CompareError):
     """A plan name matched several files; the message lists them."""
 
     exit_code = ExitStatus.UNKNOWN_PLAN
+
+
+class CorpusNotFound(CompareError):
+    """The corpus folder (--corpus, COMPARE_CORPUS or ./corpus) does not exist. Like a plan name that matches
+    nothing, it names plans that are not there: the same exit status, whichever command meets it."""
+
+    exit_code = ExitStatus.UNKNOWN_PLAN
+
+    def __init__(self, folder: str):
+        super().__init__("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", folder)
 
 
 class TemplateProblem(CompareError):

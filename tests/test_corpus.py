@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from compare import store
 from compare.cli import main
+from compare.errors import ExitStatus
 from compare.derived import stored_tokens
 from compare.sections import load_plan
 from conftest import DATA, ROOT, SEED, needs_corpus
@@ -353,13 +354,21 @@ def test_a_skipped_file_is_warned_about_in_one_language(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["index"], ["rank", str(SEED)], ["clauses", "--query", "绿色金融"],
-                                     ["matrix", str(SEED), "-o", "m.html"]], ids=lambda c: c[0])
+                                     ["matrix", str(SEED), "-o", "m.html"], ["run", "--all", str(SEED), "-o", "m"],
+                                     ["profile", "--all"], ["reuse", "--scheduler", "local", "-o", "m"],
+                                     ["run", str(SEED), "aml-law-2024"], ["sections", "aml-law-2024"]],
+                         ids=["index", "rank", "clauses", "matrix", "run --all", "profile --all", "reuse", "run",
+                              "sections"])
 def test_missing_corpus_folder_is_a_clean_error(tmp_path, monkeypatch, command):
+    """rank, clauses, matrix and index exited 1 (an "other error") where run and sections exit 4: a missing corpus
+    folder is one user error, with one exit status (the unknown-plan status) and a line naming the folder."""
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, [*command, "--corpus", str(tmp_path / "nope")])
-    assert result.exit_code == 1 and "corpus folder does not exist" in result.output
+    assert result.exit_code == ExitStatus.UNKNOWN_PLAN, result.output
+    assert "corpus folder" in result.output and "does not exist" in result.output
     assert str(tmp_path / "nope") in result.output and "Traceback" not in result.output
-    assert not (tmp_path / "nope").exists() and not (tmp_path / "m.html").exists()
+    assert result.output.count("\n") == 1
+    assert not (tmp_path / "nope").exists() and not (tmp_path / "m.html").exists() and not (tmp_path / "m").exists()
 
 
 @needs_corpus

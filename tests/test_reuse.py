@@ -192,7 +192,7 @@ def test_cli_writes_tables_page_and_json(small_corpus, tmp_path):
 @pytest.mark.parametrize("args, code, message", [
     (["-o", "{file}"], 2, "is not a folder"),
     (["-o", "{dir}", "--threshold", "1.5"], 2, "1.5"),
-    (["-o", "{dir}", "--corpus", "{missing}"], 1, "corpus folder does not exist"),
+    (["-o", "{dir}", "--corpus", "{missing}"], 4, "corpus folder does not exist"),  # as for an unknown plan
 ])
 def test_cli_refuses_bad_arguments(args, code, message, small_corpus, tmp_path):
     (tmp_path / "file").write_text("x")
