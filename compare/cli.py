@@ -93,8 +93,8 @@ def sections(plan, fmt, clauses, corpus, lang, input_format, encoding):
 @click.option("--all", "all_plans", is_flag=True,
               help="Every plan of the seeds and the corpus, ordered by date, instead of one PLAN.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
-              help="table, json (one indented document), csv; with --all also html [default: table; with --all, "
-                   "from -o's suffix: .html, .json, .csv].")
+              help="table, json (one indented document), csv; with --all also html [default: from -o's suffix, "
+                   ".json, .csv, with --all .html; else table].")
 @click.option("-o", "--output", metavar="FILE", callback=stdout_dash,
               help="Write to FILE instead of standard output ('-': standard output).")
 @lang_option
@@ -116,6 +116,7 @@ def profile(plan, all_plans, fmt, output, lang, template_dir, corpus, input_form
     Example:
       compare profile 成渝 --corpus ../shared/corpus
       compare profile sh-ftz-regulation-2014 --corpus ../shared/corpus --format json
+      compare profile sh-ftz-regulation-2014 --corpus ../shared/corpus -o sh-ftz.csv
       compare profile --all --corpus ../shared/corpus -o profiles.html
       compare profile --all --corpus ../shared/corpus --format csv -o profiles.csv
     """
@@ -123,19 +124,22 @@ def profile(plan, all_plans, fmt, output, lang, template_dir, corpus, input_form
     from .pages import render_corpus_profiles, render_profile
 
     options = Options(format=input_format, encoding=encoding)
+    by_suffix = {".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
+    chosen = fmt or (by_suffix.get(Path(output).suffix.lower(), "table") if output else "table")
     if not all_plans:
         if plan is None:
             raise click.UsageError("give a PLAN, or --all for every plan")
-        if fmt == "html":
-            raise click.UsageError("--format html needs --all")
+        if chosen == "html":
+            raise click.UsageError("--format html needs --all" if fmt else
+                                   f"-o {output} names an HTML page, which needs --all; for one PLAN give -o "
+                                   "FILE.json, FILE.csv or --format table|json|csv")
         read = api.inputs(plan, corpus=corpus)
         check_targets([output] if output else [], read)
-        emit(render_profile(api.profile(plan, corpus, options), fmt or "table", lang), output, read, lang)
+        emit(render_profile(api.profile(plan, corpus, options), chosen, lang), output, read, lang)
         return
     if plan is not None:
         raise click.UsageError("--all takes no PLAN")
-    by_suffix = {".html": "html", ".htm": "html", ".json": "json", ".csv": "csv"}
-    fmt = fmt or (by_suffix.get(Path(output).suffix.lower(), "table") if output else "table")
+    fmt = chosen
     read = api.inputs(corpus=corpus)
     check_targets([output] if output else [], read)
     profiles = api.profiles(corpus, options)

@@ -258,3 +258,23 @@ def test_profile_formats():
     assert "每万字" in table and "约束" in table and "二、 主要任务" in table and "per 10k chars" not in table
     assert "per 10k chars" in runner.invoke(main, ["profile", str(SEED), "--lang", "en"]).output
     assert runner.invoke(main, ["profile", str(SEED), "--format", "csv"]).output.startswith("\ufefftier,clauses,per_10k")
+
+
+def test_profile_of_one_plan_takes_its_format_from_the_output_suffix(tmp_path):
+    """`profile PLAN -o x.json` wrote the text table into x.json: the suffix picked the format only with --all.
+    Now .json and .csv pick it for one plan too (an explicit --format still wins), and .html, which one plan
+    has no page for, is refused in one line instead of getting a text table."""
+    runner = CliRunner()
+    as_json = runner.invoke(main, ["profile", str(SEED), "--format", "json"]).stdout
+    as_csv = runner.invoke(main, ["profile", str(SEED), "--format", "csv"]).stdout
+    for name, expected in (("p.json", as_json), ("p.CSV", as_csv)):
+        result = runner.invoke(main, ["profile", str(SEED), "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).read_text(encoding="utf-8") == expected.replace("\r\n", "\n")
+    json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    runner.invoke(main, ["profile", str(SEED), "-o", str(tmp_path / "t.json"), "--format", "table"])
+    assert "每万字" in (tmp_path / "t.json").read_text(encoding="utf-8")  # --format wins over the suffix
+    runner.invoke(main, ["profile", str(SEED), "-o", str(tmp_path / "p.txt")])
+    assert "每万字" in (tmp_path / "p.txt").read_text(encoding="utf-8")  # any other suffix: the table
+    page = runner.invoke(main, ["profile", str(SEED), "-o", str(tmp_path / "p.html")])
+    assert page.exit_code == 2 and "needs --all" in page.output and not (tmp_path / "p.html").exists()
