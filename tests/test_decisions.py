@@ -12,7 +12,7 @@ from compare import api
 from compare.cli import main
 from compare.decisions import parse_decisions, read_decisions, resolve, section_names
 from compare.errors import ExitStatus, InputError
-from conftest import DATA, SEED
+from conftest import DATA, ROOT, SEED, needs_corpus
 
 LAW = DATA / "sections" / "law_style.md"  # 第一章/第一条 … 第三章/第六条, with 第一节/第二节 in 第二章
 TWO_LISTS = """# 测试条例
@@ -214,3 +214,40 @@ def test_cli_run_with_decisions(plans, tmp_path):
     os.mkfifo(fifo)  # nothing writes to it: reading it would block for ever
     blocked = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(fifo)])
     assert blocked.exit_code == ExitStatus.BAD_INPUT and "not a regular file" in blocked.output
+
+
+@needs_corpus
+def test_the_readme_decisions_example_applies_as_written(shared_corpus, tmp_path):
+    """The README's example named 第一章/第一条 on the seed's side, which has none, and "…" as each sha256: it
+    could not apply. Now it names the sections of the seed and the Zhejiang regulation (the README's first
+    command) and their real sha256: every decision applies, with no warning and nothing stale."""
+    import hashlib
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Correcting an alignment by hand"):readme.index("## How alignment works")]
+    example = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    zj = shared_corpus / "zj-local-finance-regulation-2020.md"
+    assert example["a"]["sha256"] == hashlib.sha256(SEED.read_bytes()).hexdigest()  # what `sha256sum FILE` prints
+    assert example["b"]["sha256"] == hashlib.sha256(zj.read_bytes()).hexdigest()
+    path = tmp_path / "decisions.json"
+    path.write_text(json.dumps(example, ensure_ascii=False), encoding="utf-8")
+    run = ["run", "成渝共建西部金融中心规划", "zj-local-finance-regulation-2020", "--corpus", str(shared_corpus),
+           "--json", "-", "--no-html"]
+    result = CliRunner().invoke(main, run + ["--decisions", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr, result.stderr
+    data = json.loads(result.stdout)
+    assert data["stale_decisions"] == []
+    numbers = {side: {s["id"]: s["number"] for s in data[side]["sections"]} for side in ("a", "b")}
+
+    def sides(p):
+        return tuple(numbers["a"][i] for i in p["a"]), tuple(numbers["b"][i] for i in p["b"])
+
+    decided = {sides(p): (p["decided"], p.get("note")) for p in data["pairs"] if p.get("decided")}
+    assert decided == {(("26、",), ("第四十条",)): ("pair", "信用体系"), (("(三)",), ("第三十九条",)): ("checked", None),
+                       (("17、",), ()): ("checked", None)}
+    assert (("20、",), ("第四十一条",)) not in map(sides, data["pairs"])
+    plain = json.loads(CliRunner().invoke(main, run).stdout)  # what the README says the aligner does alone
+    assert (("20、",), ("第四十一条",)) in map(sides, plain["pairs"])
+    assert not any(sides(p)[0] == ("26、",) and p["b"] for p in plain["pairs"])
