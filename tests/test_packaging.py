@@ -52,3 +52,23 @@ def test_the_installed_tool_runs_outside_the_checkout(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import compare, sys; print(compare.__file__)"],
                            cwd=tmp_path, capture_output=True, text=True).stdout
     assert where.strip(), "compare is not importable outside the checkout"
+
+
+def test_what_the_readme_writes_into_the_checkout_is_ignored_by_git():
+    """`compare reuse -o reuse/` in the checkout left an untracked reuse/. Every output the README's commands
+    write into the working folder (named with -o, or by default) is in .gitignore."""
+    import re
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = {m for m in re.findall(r"-o ([\w.][\w./-]*)", readme) if m not in {"FILE", "DIR"}}
+    assert {"report.html", "reuse/", "profiles.html"} <= named
+    seed, other = "chengyu-western-financial-centre-plan-2021", "zj-local-finance-regulation-2020"
+    defaults = {f"{seed}_vs_{other}.html", f"{seed}_vs_{other}.json",  # run's -o/--json defaults, and --json DIR/
+                f"{seed}_vs_corpus/index.html", f"{seed}_vs_corpus/{seed}_vs_{other}.html"}  # run --all's default DIR
+    outputs = sorted({n.rstrip("/") + ("/index.html" if n.endswith("/") else "") for n in named} | defaults)
+    checked = subprocess.run(["git", "check-ignore", "--no-index", "--verbose", "--non-matching", *outputs],
+                             cwd=ROOT, capture_output=True, text=True)
+    not_ignored = [line.split("\t")[-1] for line in checked.stdout.splitlines() if line.startswith("::")]
+    assert not not_ignored, f"outputs the README writes into the checkout that git would show: {not_ignored}"
