@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from .models import KINDS
 
 KIND_LABELS = {kind: kind.replace("only_a", "only in A").replace("only_b", "only in B") for kind in KINDS}
 LANGS = ("zh", "en")  # interface languages of the HTML pages; the first is the default
+_NUMBER_CHOICE = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")  # {n|passage|passages}: singular where n is 1
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +28,8 @@ class Strings:
     The values (numbers, section numbers, titles) are substituted as text, never read as a format, and the
     result is plain text that jinja2 escapes like any other. ``variant`` picks ``key@variant`` where the table
     has one: "other" words a comparison of two different documents, where "修改" or "移出" would say that one
-    was edited into the other.
+    was edited into the other. ``{n|one|other}`` in an entry is the wording for the count ``n``: ``one`` where
+    it is 1, ``other`` otherwise ("1 passage", "2 passages").
     """
 
     def __init__(self, lang: str | None = None, variant: str | None = None):
@@ -47,11 +50,11 @@ class Strings:
 
     def __call__(self, key: str, **values) -> str:
         text = self.text(key)
-        return text.format(**values) if values else text
+        return _numbered(text, values).format(**values) if values else text
 
     def around(self, key: str, field: str, **values) -> tuple[str, str]:
         """The text before and after ``{field}`` in an entry, for markup around a value (a count in bold)."""
-        before, _, after = self.text(key).partition("{" + field + "}")
+        before, _, after = _numbered(self.text(key), values).partition("{" + field + "}")
         return before.format(**values), after.format(**values)
 
     def note(self, note) -> str:
@@ -67,6 +70,13 @@ class Strings:
 
     def kinds(self) -> list[tuple[str, str]]:
         return [(kind, self.text("kind." + kind)) for kind in KIND_LABELS]
+
+
+def _numbered(text: str, values: dict) -> str:
+    """``{n|one|other}`` replaced by ``one`` where the value ``n`` is 1 (or "1"), else by ``other``."""
+    if "|" not in text:
+        return text
+    return _NUMBER_CHOICE.sub(lambda m: m.group(2) if str(values.get(m.group(1))) == "1" else m.group(3), text)
 
 
 TEMPLATE_DIRS = [Path(__file__).with_name("templates"), Path(__file__).resolve().parent.parent / "templates"]

@@ -467,8 +467,8 @@ def test_a_dangling_link_or_a_fifo_among_the_plans_is_warned_about_and_counted(t
     assert result.exit_code == 0, result.output
     warned = [line for line in result.stderr.splitlines() if "gone.md" in line or "pipe.md" in line]
     assert len(warned) == 2 and any("not a regular file" in line for line in warned), result.stderr
-    counted = {"index": "2 skipped", "rank": "2 skipped", "run": "2 corpus file(s) could not be read",
-               "reuse": "skipped 2", "profile": "2 file(s) skipped"}[command[0]]
+    counted = {"index": "2 skipped", "rank": "2 skipped", "run": "2 corpus files could not be read and were skipped",
+               "reuse": "skipped 2", "profile": "2 files skipped"}[command[0]]
     assert counted in result.output, result.output
 
 

@@ -323,7 +323,7 @@ def test_run_all_page_counts_its_plans_and_names_the_folded_copies(corpus, tmp_p
     reports = len(list(out.glob("*_vs_*.html")))
     page = html.unescape((out / "index.html").read_text(encoding="utf-8"))
     shown = int(re.search(r"<span>(\d+) plans</span>", page).group(1))
-    folded = re.search(r"<span>(\d+) near-duplicate\(s\) folded into the plan they copy, not shown apart: "
+    folded = re.search(r"<span>(\d+) near-duplicates? folded into the plans? (?:it copies|they copy), not shown apart: "
                        r"(plan-2021-news into plan-2021|plan-2021 into plan-2021-news)</span>", page)
     assert folded and shown + int(folded.group(1)) == reports
     own = CliRunner().invoke(main, ["matrix", str(corpus / "plan-2021.md"), "--corpus", str(corpus),

@@ -132,8 +132,8 @@ def test_the_string_table_says_everything_in_both_languages():
 
     table = _ui_table()
     assert set(table["zh"]) == set(table["en"])
-    fields = {lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in table[lang].items()}
-              for lang in table}
+    fields = {lang: {k: {f.split("|")[0] for _, f, _, _ in string.Formatter().parse(v) if f}  # {n|one|other} is n
+                     for k, v in table[lang].items()} for lang in table}
     assert fields["zh"] == fields["en"]
     source = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "compare").glob("*.py"))
     keys = set(re.findall(r'Note\(\s*"([^"]+)"', source))
@@ -325,7 +325,7 @@ def test_report_is_in_chinese_by_default_and_in_english_with_lang_en(tmp_path):
     # The seed and a regulation are two documents: no kind says one was edited into the other.
     assert filters(zh) == {"same": "相同", "changed": "有差异", "moved": "位置不同", "split": "一对多", "merge": "多对一",
                            "only_a": "仅见于甲", "only_b": "仅见于乙"}
-    assert filters(en) == {"same": "same", "changed": "differs", "moved": "out of order", "split": "one to many",
+    assert filters(en) == {"same": "same", "changed": "different", "moved": "out of order", "split": "one to many",
                            "merge": "many to one", "only_a": "only in A", "only_b": "only in B"}
     for label in ("总体相似度", "全部展开", "对应关系总览", "最相似的分句", "显示共同表述"):
         assert label in zh and label not in en, label
@@ -595,3 +595,24 @@ def test_preambles_without_a_phrase_in_common_are_shown_side_by_side(shared_corp
     versions = build_view(api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"),
                                       str(shared_corpus)))["preamble"]
     assert not versions["apart"] and {s.op for s in versions["b"]["segments"]} == {EQUAL, INSERT}
+
+
+def test_english_counts_agree_with_their_numbers():
+    """The en strings said "20 differs", "1 passage(s) also stand in a section of B…" and "1 shared clauses". A
+    count's words now follow it: {n|one|other} in an entry picks the singular where n is 1."""
+    from compare.templating import Strings, _ui_table
+
+    en, other = Strings("en"), Strings("en", "other")
+    assert en("cli.summary_moves", n=1) == " · 1 partial move" and en("cli.summary_moves", n=2) == " · 2 partial moves"
+    assert other("cli.summary_moves", n=1) == " · 1 passage also stands in a section of B it is not paired with"
+    assert other("cli.summary_moves", n=3) == " · 3 passages also stand in sections of B they are not paired with"
+    assert other("counts_moves", n=1) == "1 passage also stands in a section of B it is not paired with"
+    assert en("reuse_edge_tip", source="a", target="b", n=1) == "a → b: 1 shared clause"
+    assert en("reuse_edge_tip", source="a", target="b", n=2) == "a → b: 2 shared clauses"
+    assert en("cli.corpus_skipped", n=1) == "1 corpus file could not be read and was skipped (not in the IDF)"
+    assert en("cli.wrote_all", n=2, folder="out", reports=1) == "wrote 2 files to out (1 report and index.html)"
+    assert en("count", n=20, label=other.text("kind.changed")) == "20 different"
+    assert en.around("count", "n", label="paired") == ("", " paired")
+    table = _ui_table()
+    for lang in table:  # no entry keeps a "(s)" or a bare plural after a count of one
+        assert not [k for k, v in table[lang].items() if "(s)" in v], lang
