@@ -331,7 +331,8 @@ def _check_regular(mode: int, path: str) -> None:
                          kind=Note(f"input.kind.{key}", kind))
 
 
-def _os_error(exc: OSError, path: str) -> InputError:
+def os_error(exc: OSError, path: str) -> InputError:
+    """The one line for a file that cannot be read, said the same by every command (the index's skips too)."""
     if isinstance(exc, FileNotFoundError):
         return InputError("no such file", path, "input.no_such_file")
     if exc.errno == errno.ENAMETOOLONG:
@@ -347,7 +348,7 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
         _check_regular(os.stat(path).st_mode, name)  # stat first: opening a device may have effects
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise _os_error(exc, name) from None
+        raise os_error(exc, name) from None
     try:
         with open(fd, "rb") as f:
             st = os.fstat(f.fileno())
@@ -358,7 +359,7 @@ def read_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
             if len(data) > st.st_size:  # grew while being read
                 data += f.read(cap + 1 - len(data))
     except OSError as exc:
-        raise _os_error(exc, name) from None
+        raise os_error(exc, name) from None
     if len(data) > cap:
         raise too_large("too large", len(data), cap, name)
     if not data.strip():

@@ -35,7 +35,7 @@ from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CompareError, InputError, Note
+from .errors import CompareError, Note
 from .indexfile import default_index_path, ownership, rebuilt_note, session
 from .lock import locked
 from .derived import load_corpus
@@ -166,7 +166,7 @@ def refresh(corpus: Path, index_path: Path | None = None, jobs: int | None = Non
 def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress, extra=None, meta=None) -> None:
     """Add, replace and remove documents so the index matches the corpus folder (and the ``extra`` plans)."""
     from .corpus import is_own_report, plan_files
-    from .load import read_bytes
+    from .load import os_error, read_bytes
 
     if meta is not None:
         _set_overrides(db, meta)
@@ -195,9 +195,8 @@ def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress, e
         except CompareError as exc:
             _skip(db, report, old, exc.note())
             continue
-        except OSError as exc:
-            _skip(db, report, old, InputError(f"cannot read ({exc.strerror})", str(p), "input.cannot_read",
-                                              detail=exc.strerror).note())
+        except OSError as exc:  # worded as the loader words it: run --all meets both and warns once
+            _skip(db, report, old, os_error(exc, str(p)).note())
             continue
         if old and old[5] == digest:
             db.execute("UPDATE documents SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ? WHERE id = ?",

@@ -450,10 +450,13 @@ def test_derived_rows_are_the_rows_of_each_plans_own_tokens(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["index"], ["rank", "variant-0"], ["run", "variant-0", "variant-1", "-o", "r.html"],
-                                     ["reuse", "-o", "reuse-out"], ["profile", "--all"]], ids=lambda c: c[0])
+                                     ["reuse", "-o", "reuse-out"], ["profile", "--all"],
+                                     ["run", "--all", "variant-0", "-o", "all"]],
+                         ids=["index", "rank", "run", "reuse", "profile --all", "run --all"])
 def test_a_dangling_link_or_a_fifo_among_the_plans_is_warned_about_and_counted(tmp_path, monkeypatch, command):
     """They were left out in silence; a plan linked in from another folder broke `reuse` (its key was
-    taken from the link's target)."""
+    taken from the link's target). `run --all` warned twice about a dangling link (the index said "cannot read
+    (No such file or directory)", the comparison "no such file") and counted it twice: once each now."""
     monkeypatch.chdir(tmp_path)
     corpus = _make_corpus(tmp_path / "corpus", n_variants=2)
     (corpus / "broken.txt").unlink()
@@ -468,7 +471,8 @@ def test_a_dangling_link_or_a_fifo_among_the_plans_is_warned_about_and_counted(t
     warned = [line for line in result.stderr.splitlines() if "gone.md" in line or "pipe.md" in line]
     assert len(warned) == 2 and any("not a regular file" in line for line in warned), result.stderr
     counted = {"index": "2 skipped", "rank": "2 skipped", "run": "2 corpus files could not be read and were skipped",
-               "reuse": "skipped 2", "profile": "2 files skipped"}[command[0]]
+               "reuse": "skipped 2", "profile": "2 files skipped", "run --all": "; skipped 2"}[
+        "run --all" if "--all" in command and command[0] == "run" else command[0]]
     assert counted in result.output, result.output
 
 
