@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from . import __version__, api
-from .cli_common import (corpus_option, emit, fail_cleanly, index_option, lang_option, meta_option, progress_bar, say,
-                         stdout_dash, template_dir_option, warn, with_input_options)
+from .cli_common import (corpus_option, emit, fail_cleanly, index_option, lang_option, progress_bar, run_meta_option,
+                         say, stdout_dash, template_dir_option, warn, with_input_options)
 from .models import Options
 
 
@@ -183,7 +183,7 @@ class ThresholdType(click.ParamType):
 @click.option("--clause-threshold", type=click.FloatRange(0, 1), default=0.3, show_default=True,
               help="Min cosine in [0, 1] for a clause pair.")
 @lang_option
-@meta_option
+@run_meta_option
 @click.option("--top-clauses", type=click.IntRange(0), default=50, show_default=True,
               help="How many of the most similar clause pairs to list.")
 @click.option("--decisions", metavar="FILE",

@@ -69,10 +69,13 @@ lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, envvar="COMPARE_LANG",
     help="Interface language: the pages' labels and what the terminal shows [env COMPARE_LANG]. JSON and CSV "
          "keep their English keys.")
-meta_option = click.option(
+META_HELP = "CSV or TSV with a header naming file and any of title, date, issuer: overrides what the plans carry"
+meta_option = click.option(  # index, rank, clauses, matrix: kept in the index for later queries
+    "--meta", "meta", type=click.Path(exists=True, dir_okay=False), help=META_HELP + " (the index keeps it).")
+run_meta_option = click.option(  # run applies it to its two plans and never writes the index
     "--meta", "meta", type=click.Path(exists=True, dir_okay=False),
-    help="CSV or TSV with a header naming file and any of title, date, issuer: overrides what the plans carry "
-         "(the index keeps it).")
+    help=META_HELP + ". For two plans, in this run only: the index does not keep it (as 'compare index --meta' "
+                     "would); with --all, whose matrix page refreshes the index, the index keeps it.")
 template_dir_option = click.option(
     "--template-dir", type=click.Path(exists=True, file_okay=False),
     help="Folder of templates that override the defaults.")

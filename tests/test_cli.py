@@ -327,3 +327,32 @@ def test_the_readme_lists_every_option_of_every_command():
     assert "`-o - --json -` together is refused" in rows["run"]
     templates = re.search(r"`--template-dir DIR` \(on ([^)]*)\)", readme).group(1)
     assert all(f"`{c}" in templates for c in ("run", "profile --all", "matrix"))
+
+
+def test_run_help_says_truly_whether_the_index_keeps_meta(runner, tmp_path, monkeypatch):
+    """`run --help` said of --meta "the index keeps it", but a run of two plans applies it and stores nothing
+    (rank, clauses, matrix and index keep it). The help now says what each does, and this checks it."""
+    monkeypatch.chdir(tmp_path)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "sections" / "law_style.md", corpus / "law.md")
+    shutil.copy(DATA / "sections" / "plan_style.txt", corpus / "plan.txt")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,title\nlaw.md,元数据标题\n", encoding="utf-8")
+    common = ["--corpus", str(corpus)]
+
+    def titles():
+        out = runner.invoke(main, ["rank", "plan", "--format", "json", *common])
+        assert out.exit_code == 0, out.output
+        return {row["name"]: row["title"] for row in map(json.loads, out.stdout.splitlines())}
+
+    assert titles()["law"] != "元数据标题"  # the index is built, without --meta
+    pair = runner.invoke(main, ["run", "law", "plan", "--meta", str(meta), "--json", "-", "--no-html", *common])
+    assert json.loads(pair.stdout)["a"]["title"] == "元数据标题"  # applied to the run
+    assert titles()["law"] != "元数据标题"  # and not kept
+    help_text = " ".join(runner.invoke(main, ["run", "--help"]).output.split())
+    assert "(the index keeps it)" not in help_text
+    assert "For two plans, in this run only: the index does not keep it" in help_text
+    runner.invoke(main, ["run", "--all", "plan", "--meta", str(meta), "-o", str(tmp_path / "all"), *common])
+    assert titles()["law"] == "元数据标题"  # with --all, the index keeps it, as the help says
+    assert "(the index keeps it)" in " ".join(runner.invoke(main, ["rank", "--help"]).output.split())
