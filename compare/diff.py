@@ -166,44 +166,66 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
 _FAST_OPS = {"=": 0, "-": -1, "+": 1}
 
 
-def diff_chars(a: str, b: str, fast: bool = True, kept=None) -> list[tuple[int, str]]:
-    """diff-match-patch over two strings, no time limit, semantic cleanup: [(op, text)].
-
-    ``fast`` uses fast-diff-match-patch (the C++ port, the same algorithm, about 30× faster on long
-    pairs) where it is installed; the pure-Python diff-match-patch is the reference and the fallback.
-    ``kept(start, length)``, where given, names equal runs (``start``: their offset in ``a``) that the
-    cleanup must not fold into the edits around them: the cleanup runs on the stretches between them.
-    """
-    from diff_match_patch import diff_match_patch
-
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0
-    diffs = None
+def _engine(fast: bool):
+    """(a, b, cleanup) -> [(op, text)]: diff-match-patch with no time limit, semantic cleanup or none.
+    fast-diff-match-patch (the C++ port, the same algorithm, about 30× faster on long pairs) where it is
+    installed and ``fast``; else the pure-Python diff-match-patch, the reference."""
     if fast:
         try:
             import fast_diff_match_patch
         except ImportError:
             pass
         else:
-            diffs = [(_FAST_OPS[op], text) for op, text in fast_diff_match_patch.diff(
-                a, b, timelimit=0, checklines=False, cleanup="No", counts_only=False)]
-    if diffs is None:
+            def run(a, b, cleanup):
+                return [(_FAST_OPS[op], text) for op, text in fast_diff_match_patch.diff(
+                    a, b, timelimit=0, checklines=False, cleanup="Semantic" if cleanup else "No", counts_only=False)]
+            return run
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0
+
+    def run(a, b, cleanup):
         diffs = dmp.diff_main(a, b, False)
+        if cleanup:
+            dmp.diff_cleanupSemantic(diffs)
+        return [(op, text) for op, text in diffs]
+    return run
+
+
+def diff_chars(a: str, b: str, fast: bool = True, kept=None) -> list[tuple[int, str]]:
+    """diff-match-patch over two strings, no time limit, semantic cleanup: [(op, text)].
+
+    ``fast``: the C++ engine where installed (see :func:`_engine`). ``kept(start, length)``, where given, names
+    equal runs of the uncleaned diff (``start``: their offset in ``a``) that the cleanup must not fold into the
+    edits around them: the stretches between them are diffed and cleaned on their own.
+    """
+    run = _engine(fast)
+    if kept is None:
+        return run(a, b, True)
+    anchors, i, j = [], 0, 0  # (offset in a, offset in b, length) of each equal run kept
+    for op, text in run(a, b, False):
+        if op == EQUAL and kept(i, len(text)):
+            anchors.append((i, j, len(text)))
+        i += len(text) if op != INSERT else 0
+        j += len(text) if op != DELETE else 0
+    if not anchors:
+        return run(a, b, True)
     out: list[tuple[int, str]] = []
-    stretch: list[tuple[int, str]] = []
-    start = 0
-    for op, text in diffs:
-        if op == EQUAL and kept is not None and kept(start, len(text)):
-            dmp.diff_cleanupSemantic(stretch)
-            out += stretch
-            out.append((op, text))
-            stretch = []
-        else:
-            stretch.append((op, text))
-        if op != INSERT:
-            start += len(text)
-    dmp.diff_cleanupSemantic(stretch)
-    return out + stretch
+    i = j = 0
+    for ia, jb, n in anchors + [(len(a), len(b), 0)]:
+        if ia > i or jb > j:
+            out += run(a[i:ia], b[j:jb], True)
+        if n:
+            out.append((EQUAL, a[ia:ia + n]))
+        i, j = ia + n, jb + n
+    merged: list[tuple[int, str]] = []
+    for op, text in out:  # a stretch's diff may end or start with an equal run beside the kept one
+        if merged and merged[-1][0] == op:
+            merged[-1] = (op, merged[-1][1] + text)
+        elif text:
+            merged.append((op, text))
+    return merged
 
 
 def sides(diffs) -> tuple[list[Segment], list[Segment]]:
