@@ -52,6 +52,11 @@ class Strings:
         text = self.text(key)
         return _numbered(text, values).format(**values) if values else text
 
+    def for_script(self, key: str, field: str, count: int) -> str:
+        """An entry as a template for the page's script: its wording for ``count`` of ``field``, with ``{field}``
+        left for the script to fill (the review count: one wording for 1, another for more)."""
+        return _numbered(self.text(key), {field: count})
+
     def around(self, key: str, field: str, **values) -> tuple[str, str]:
         """The text before and after ``{field}`` in an entry, for markup around a value (a count in bold)."""
         before, _, after = _numbered(self.text(key), values).partition("{" + field + "}")

@@ -245,7 +245,8 @@
     if (!decisions.length) { var none = document.createElement("li"); none.textContent = S.none; list.appendChild(none); }
     panel.hidden = !decisions.length && !panel.querySelector(".stale-decisions") && !toggle.checked;
     countLine.hidden = !decisions.length;
-    countLine.textContent = fmt(countLine.getAttribute("data-template"), { n: decisions.length });
+    var one = decisions.length === 1 && countLine.getAttribute("data-template-one");  // absent from an older custom template
+    countLine.textContent = fmt(one || countLine.getAttribute("data-template"), { n: decisions.length });
     recount();
     showSelection();
   }

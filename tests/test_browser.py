@@ -391,3 +391,22 @@ def test_a_link_to_a_filtered_card_shows_counts_and_reaches_it(browser, tmp_path
     page.wait_for_function(f"document.querySelector('{target}').getBoundingClientRect().top < 1000", timeout=5000)
     assert 0 <= page.locator(target).bounding_box()["y"] < 1000
     assert problems == []
+
+
+def test_the_review_count_reads_one_decision_in_the_singular(browser, tmp_path):
+    """The count of a reviewer's decisions is written by the page's script: in English it read
+    '1 reviewer decisions'."""
+    a, b = DATA / "sections" / "law_style.md", tmp_path / "b.md"
+    b.write_text(a.read_text(encoding="utf-8").replace("应当加强监督管理", "应当依法加强日常监督管理"), encoding="utf-8")
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["run", str(a), str(b), "--corpus", str(tmp_path / "none"), "--lang", "en",
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page, problems = _open(browser, out)
+    page.keyboard.press("r")
+    checks = page.locator("details.pair button.r-check")
+    checks.nth(0).click()
+    assert page.inner_text("#review-count") == "1 reviewer decision"
+    checks.nth(1).click()
+    assert page.inner_text("#review-count") == "2 reviewer decisions"
+    assert not problems, problems
