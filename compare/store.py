@@ -218,6 +218,7 @@ def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress, e
             _write(db, record, sig, known.get(name, (None,))[0])
             (report.updated if name in known else report.added).append(path)
             report.chars += len(record["text"])
+            report.warnings += record["warnings"]  # what reading it found (an impossible date, no headings): said once, when it is read
     finally:
         records.close()  # stops the pool at once if writing failed
 

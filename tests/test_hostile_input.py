@@ -352,3 +352,23 @@ def test_a_text_of_more_lines_than_a_plan_holds_is_refused_at_once(tmp_path):
     assert time.perf_counter() - started < BUDGET
     assert load(path, max_bytes=100 * 2**20).text.count("\n") == 299_999  # 409,600 lines at 100 MB
     assert line_cap(2**20) == 200_000  # a small size cap keeps the floor: 25,000 short lines in 1 MB still load
+
+
+def test_index_says_what_reading_a_corpus_plan_found_once(tmp_path):
+    """index kept a corpus plan's own warnings (an impossible date, no headings) and printed none of them; it
+    says them when it reads the plan, and not again while the plan is unchanged."""
+    from click.testing import CliRunner
+
+    from compare.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad-date.txt").write_text("示范规划\n示范省人民政府\n2022年13月45日\n一、总体要求\n（一）指导思想。扩大开放。\n",
+                                         encoding="utf-8")
+    (corpus / "plain.txt").write_text("示范方案\n一、总体要求\n（一）指导思想。扩大开放。\n", encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(main, ["index", "--corpus", str(corpus), "--lang", "en"])
+    assert first.exit_code == 0, first.output
+    assert first.stderr.count("ignored an impossible date '2022年13月45日'") == 1, first.stderr
+    again = runner.invoke(main, ["index", "--corpus", str(corpus), "--lang", "en"])
+    assert again.exit_code == 0 and "impossible date" not in again.stderr, again.stderr
