@@ -410,3 +410,19 @@ def test_the_review_count_reads_one_decision_in_the_singular(browser, tmp_path):
     checks.nth(1).click()
     assert page.inner_text("#review-count") == "2 reviewer decisions"
     assert not problems, problems
+
+
+def test_the_contents_stay_within_reach_on_a_narrow_screen(browser, tmp_path):
+    """At 800 px the contents column was hidden: a reader of a long report had no way to its articles but
+    scrolling. It stands above the cards, in a box of its own, and its links work."""
+    path, _ = _report(tmp_path, SEED, DATA / "sections" / "law_style.md", tmp_path)
+    page, problems = _open(browser, path, width=800, height=900)
+    toc = page.locator("aside.toc")
+    assert toc.is_visible()
+    box, main = toc.bounding_box(), page.locator("main").bounding_box()
+    assert box["y"] + box["height"] <= main["y"] + 1 and box["height"] <= 0.3 * 900 + 1  # above, a third at most
+    entry = page.locator(".toc-entry a").nth(3)
+    target = entry.get_attribute("href")
+    entry.click()
+    assert page.evaluate("location.hash") == target and page.locator(target).is_visible()
+    assert problems == []
