@@ -306,20 +306,28 @@ def salvage(path: Path, timeout: float) -> dict | None:
         db.close()
 
 
-def restore(db: sqlite3.Connection, kept: dict) -> None:
-    """Put the rows :func:`salvage` read into a new index."""
+def transaction(db: sqlite3.Connection, work) -> None:
+    """Run ``work()`` in one write transaction; roll back on any failure (SQLite may already have)."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        for name in KEPT_TABLES:
-            rows = kept.get(name) or []
-            if rows:
-                db.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(kept["meta"].items()))
+        work()
         db.execute("COMMIT")
     except BaseException:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
+
+
+def restore(db: sqlite3.Connection, kept: dict) -> None:
+    """Put the rows :func:`salvage` read into a new index."""
+    def work():
+        for name in KEPT_TABLES:
+            rows = kept.get(name) or []
+            if rows:
+                db.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(kept["meta"].items()))
+
+    transaction(db, work)
 
 
 def session(path: Path, check: bool, timeout: float, work, rebuilding):

@@ -467,7 +467,7 @@ def summary_line(c, lang: str | None = None) -> str:
     """One line for the terminal, in the interface language: score and counts of each kind of pair."""
     t = Strings(lang, wording(c))
     counts, headings = pair_counts(c)
-    renumbered = counts["renumbered"] if wording(c) is None else 0  # two documents number apart anyway
+    renumbered = counts["renumbered"] if t.variant is None else 0  # two documents number apart anyway
     kinds = t("cli.list_sep").join(t("count", label=t("kind." + k), n=counts[k]) for k in KIND_LABELS
                                    if counts[k] and k not in (Kind.ONLY_A, Kind.ONLY_B))
     kinds += t("cli.summary_renumbered", n=renumbered) if renumbered else ""
@@ -479,10 +479,11 @@ def summary_line(c, lang: str | None = None) -> str:
 
 
 def _counts_note(c, counts: dict[str, int], headings: dict[str, int], t) -> str:
-    """The line under the header's counts: headings counted apart, renumbered articles, partial moves."""
+    """The line under the header's counts: headings counted apart, renumbered articles, partial moves.
+    ``t``: the strings in the comparison's wording (:func:`wording`)."""
     parts = [t("headings_note", **headings)] if any(headings.values()) else []
     # Renumbering is news between two versions of one text; two documents number their articles apart anyway.
-    parts += [t("counts_renumbered", n=counts["renumbered"])] if counts["renumbered"] and wording(c) is None else []
+    parts += [t("counts_renumbered", n=counts["renumbered"])] if counts["renumbered"] and t.variant is None else []
     parts += [t("counts_moves", n=len(c.moves))] if c.moves else []
     return t("counts_sep").join(parts) + (t("cards_note") if any(headings.values()) else "")
 

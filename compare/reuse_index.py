@@ -30,7 +30,7 @@ class ReuseLookup:
 def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout: float | None = None) -> list:
     """Replace the reuse results kept in the index at ``index_path`` with ``result`` (a ReuseResult over
     ``files``, the plan files of ``folder``). Returns warnings (a damaged index rebuilt)."""
-    from .indexfile import ownership, rebuilt_note, session, wanted_version
+    from .indexfile import ownership, rebuilt_note, session, transaction, wanted_version
     from .lock import locked
     from .store import LOCK_TIMEOUT
 
@@ -48,19 +48,15 @@ def save(index_path: Path, folder: Path, files: list[Path], result, lock_timeout
         warnings.append(rebuilt_note(index_path, reason))
 
     def work(db, _):
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        def write():
             db.execute("DELETE FROM reuse_plans")
             db.execute("DELETE FROM reuse_members")
             db.executemany("INSERT INTO reuse_plans VALUES (?, ?, ?, ?)", sorted(plans))
             db.executemany("INSERT INTO reuse_members VALUES (?, ?, ?)", members)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('reuse_threshold', ?)", (repr(result.threshold),))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('reuse_version', ?)", (wanted_version(),))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+
+        transaction(db, write)
 
     timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
     index_path = Path(index_path)

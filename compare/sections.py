@@ -271,7 +271,7 @@ def _paragraphs_after_items(headings: list, text: str, pars: list, body_end_par:
     for h, (_, m, _, parent) in enumerate(headings):
         if parent in articles and m.style in ITEM_STYLES:
             items.setdefault(parent, []).append(h)
-    added: dict[int, list[tuple[int, Marker]]] = {}  # item heading index -> the implied heading after it
+    added: dict[int, tuple[int, Marker]] = {}  # item heading index -> (paragraph, marker) of the implied heading after it
     for article, members in items.items():
         longer = [h for h in members if ends[h] > headings[h][0] + 1]  # items with paragraphs after their own
         if any(h + 1 in members and headings[h + 1][1].value != 1 for h in longer):
@@ -287,14 +287,15 @@ def _paragraphs_after_items(headings: list, text: str, pars: list, body_end_par:
             # in two where a line ends in 。, and the outline must not change with it.
             kuan += 1
             paragraph = text[slice(*pars[after[0]])]
-            added[h] = [(after[0], Marker("kuan", kuan, f"第{int_to_cn(kuan)}款", paragraph, True))]
+            added[h] = (after[0], Marker("kuan", kuan, f"第{int_to_cn(kuan)}款", paragraph, True))
     if not added:
         return headings
     out, index = [], {}
     for h, (pi, marker, level, parent) in enumerate(headings):
         index[h] = len(out)
         out.append((pi, marker, level, index[parent] if parent is not None else None))
-        out += [(pj, implied, level, index[parent]) for pj, implied in added.get(h, [])]
+        if h in added:
+            out.append((*added[h], level, index[parent]))
     return out
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CompareError, Note
-from .indexfile import default_index_path, ownership, rebuilt_note, session
+from .indexfile import default_index_path, ownership, rebuilt_note, session, transaction
 from .lock import locked
 from .derived import load_corpus
 
@@ -258,18 +258,6 @@ def _parse_all(paths: list[str], jobs: int | None):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _transaction(db, work) -> None:
-    """Run ``work()`` in one write transaction; roll back on any failure (SQLite may already have)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        work()
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-
-
 def _set_overrides(db, meta: dict[str, dict]) -> None:
     """Replace the kept ``--meta`` entries (they change no derived data: only what derived.indexed_docs reports)."""
     def work():
@@ -279,7 +267,7 @@ def _set_overrides(db, meta: dict[str, dict]) -> None:
              json.dumps(e["issuers"], ensure_ascii=False) if "issuers" in e else None)
             for f, e in sorted(meta.items())])
 
-    _transaction(db, work)
+    transaction(db, work)
 
 
 def _delete(db, doc_id: int) -> None:
@@ -289,7 +277,7 @@ def _delete(db, doc_id: int) -> None:
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         db.execute("DELETE FROM matrices")
 
-    _transaction(db, work)
+    transaction(db, work)
 
 
 def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
@@ -312,7 +300,7 @@ def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
                        [(doc_id, *x) for x in r["sections"]])
         db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
 
-    _transaction(db, work)
+    transaction(db, work)
 
 
 def open_corpus(corpus: Path, index_path: Path | None = None, progress=None, refresh_first: bool = True,
