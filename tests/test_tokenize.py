@@ -123,3 +123,28 @@ def test_the_vectorised_checks_agree_with_the_patterns(text):
 
     assert list(tokenize._chunks(text)) == list(_chunks_by_regex(text))
     assert tokenize._tripled_han(text) == bool(re.search(r"([\u4e00-\u9fd5])\1\1", text))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=list("金融服务中心建设支持的了和在ABab01 ，。、\n（）%.-"), max_size=80), st.data())
+def test_a_plans_vocabulary_and_token_ranges_say_what_its_content_tokens_say(text, data):
+    # the index stores these arrays; they must be the content tokens' own sorted set, ids and bisections
+    seg = Segmentation.build(text)
+    content = seg.content()
+    terms, ids = seg.vocabulary()
+    assert terms == sorted(set(content)) and [terms[i] for i in ids.tolist()] == content
+    spans = sorted(data.draw(st.lists(st.integers(0, len(text)), min_size=2, max_size=8)))
+    spans = list(zip(spans[::2], spans[1::2]))
+    got = seg.token_ranges(spans).reshape(-1, 2).tolist() if spans else []
+    assert got == [list(seg.token_range(a, b)) for a, b in spans]
+
+
+def test_a_new_key_table_leaves_earlier_segmentations_whole(monkeypatch):
+    text = "支持金融机构发展绿色金融，推动普惠金融发展"
+    expected = Segmentation.build(text).content()
+    first = Segmentation.build(text)
+    first.token_range(0)  # its key ids are taken from the table in use now
+    monkeypatch.setattr(tokenize, "_KEY_TABLE", tokenize._KeyTable())  # as a long-lived process's bound makes
+    assert Segmentation.build("保险机构和证券公司").content()  # the new table gives its first ids to other keys
+    assert first.content() == expected and first.vocabulary()[0] == sorted(set(expected))
+    assert len(expected) > 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -88,6 +89,9 @@ def test_random_mixed_text_segments_as_jieba(monkeypatch):
     # ... both where no word can split (letters or digits, no symbol beside them) and where one may
     plain = sum(tokenize._ASCII_WORD.search(t) is not None and tokenize._MAY_SPLIT.search(t) is None for t in texts)
     assert plain > 200 and sum(tokenize._MAY_SPLIT.search(t) is not None for t in texts) > 200
+    # the one-branch pattern says what its definition says: a letter or digit beside one of +#&._%-
+    beside = re.compile(r"[a-zA-Z0-9][+#&._%\-]|[+#&._%\-][a-zA-Z0-9]")
+    assert [tokenize._MAY_SPLIT.search(t) is None for t in texts] == [beside.search(t) is None for t in texts]
 
 
 def test_every_domain_word_has_a_frequency():
