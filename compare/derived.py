@@ -13,7 +13,7 @@ from itertools import repeat
 from pathlib import Path
 
 from .errors import IndexProblem
-from .indexfile import Damage, connect, meta, quick_check
+from .indexfile import Damage, clause_columns, clauses_of, connect, meta, quick_check, sections_of
 from .reuse_index import load as reuse_lookup
 
 
@@ -59,12 +59,12 @@ class Corpus:
         db = self.snapshot or sqlite3.connect(self.index_path)
         doc_id = self.docs[doc_k]["id"]
         try:
-            cid, sid, start, end = db.execute("SELECT cid, sid, start, end FROM clauses WHERE doc_id = ? AND ord = ?",
-                                              (doc_id, ord_)).fetchone()
+            sections = sections_of(db, doc_id)
+            cid, sid, start, end, _, _ = clauses_of(db, doc_id, sections)[ord_]
             text = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
                               (start + 1, end - start, doc_id)).fetchone()[0]
-            path = db.execute("SELECT path FROM sections WHERE doc_id = ? AND sid = ?", (doc_id, sid)).fetchone()[0]
-        except (sqlite3.DatabaseError, TypeError) as exc:
+            path = next(s[-1] for s in sections if s[0] == sid)
+        except (sqlite3.DatabaseError, TypeError, IndexError, StopIteration, Damage) as exc:
             raise IndexProblem(f"cannot read a clause ({exc}); run compare index to check the index",
                                str(self.index_path)) from None
         finally:
@@ -252,7 +252,7 @@ def _groups(docs: list[dict], blob: bytes) -> list[list[int]]:
 
 
 def _derive_stats(db) -> bytes:
-    """The IDF from each document's stored frequencies (uint32 counts over its own sorted terms), by
+    """The IDF from each document's stored frequencies (uint32 counts over its own terms), by
     :func:`compare.tfidf.build`."""
     from .tfidf import build
 
@@ -298,14 +298,23 @@ def _plan_columns(db, doc_id: int, column, local_columns: dict):
     return local[ids]
 
 
-def _runs(db, query: str, doc_id: int, n_tokens: int) -> list[tuple]:
-    """Rows of ``query`` whose last two fields are a run of the plan's tokens (first, count), checked."""
-    rows = db.execute(query, (doc_id,)).fetchall()
-    for *_, first, count in rows:
+def _checked(runs: list, n_tokens: int) -> list:
+    """``runs``, rows whose last two fields are a run of the plan's tokens (first, count), checked."""
+    for *_, first, count in runs:
         if not (isinstance(first, int) and isinstance(count, int) and 0 <= first and 0 <= count
                 and first + count <= n_tokens):
             raise Damage("a section or clause outside its plan's tokens")
-    return rows
+    return runs
+
+
+def section_runs(db, doc_id: int, n_tokens: int) -> list[tuple]:
+    """(sid, parent, role, first, count) of each of a plan's sections, in order, checked."""
+    return _checked([(s[0], s[4], s[5], s[8], s[9]) for s in sections_of(db, doc_id)], n_tokens)
+
+
+def clause_runs(db, doc_id: int, n_tokens: int) -> list[list]:
+    """(first, count) of each of a plan's clauses, in order, checked."""
+    return _checked(clause_columns(db, doc_id)[:, 3:].tolist(), n_tokens)
 
 
 def stored_tokens(db, doc_id: int) -> list[str]:
@@ -316,10 +325,6 @@ def stored_tokens(db, doc_id: int) -> list[str]:
     terms, ids = db.execute("SELECT terms, ids FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()
     vocabulary = terms.split("\n") if terms else []
     return [vocabulary[k] for k in array("I", ids)]
-
-
-_SECTION_RUNS = "SELECT sid, parent, role, first, count FROM sections WHERE doc_id = ? ORDER BY ord"
-_CLAUSE_RUNS = "SELECT first, count FROM clauses WHERE doc_id = ? ORDER BY ord"
 
 
 def _gather(columns, runs):
@@ -348,7 +353,7 @@ def _build_rows(db, docs, stats, state) -> None:
     def plan_rows():  # one row per plan: all its sections' tokens
         for doc_id in order:
             columns = _plan_columns(db, doc_id, column, local_columns)
-            gathered, _ = _gather(columns, [run[3:] for run in _runs(db, _SECTION_RUNS, doc_id, len(columns))])
+            gathered, _ = _gather(columns, [run[3:] for run in section_runs(db, doc_id, len(columns))])
             yield gathered, [len(gathered)]
 
     unit_doc: list[int] = []
@@ -358,7 +363,7 @@ def _build_rows(db, docs, stats, state) -> None:
             columns = _plan_columns(db, doc_id, column, local_columns)
             runs: dict[str, list] = {}
             unit_of: dict[str, str] = {}
-            for sid, parent, role, a, k in _runs(db, _SECTION_RUNS, doc_id, len(columns)):
+            for sid, parent, role, a, k in section_runs(db, doc_id, len(columns)):
                 if role == "unit":
                     runs[sid] = [(a, k)]
                     unit_of[sid] = sid
@@ -376,7 +381,7 @@ def _build_rows(db, docs, stats, state) -> None:
     def clause_rows():
         for doc_id in order:
             columns = _plan_columns(db, doc_id, column, local_columns)
-            clauses = _runs(db, _CLAUSE_RUNS, doc_id, len(columns))
+            clauses = clause_runs(db, doc_id, len(columns))
             if clauses:
                 gathered, counts = _gather(columns, clauses)
                 clause_doc.extend([position[doc_id]] * len(clauses))

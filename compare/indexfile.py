@@ -14,6 +14,7 @@ import hashlib
 import os
 import sqlite3
 import stat
+from array import array
 from pathlib import Path
 
 from .errors import IndexProblem, Note
@@ -21,7 +22,7 @@ from .tfidf import parser_fingerprint
 from .tokenize import dictionary_fingerprint
 
 APPLICATION_ID = 0x636D7049  # b"cmpI" in the SQLite header: this file is an index of compare
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 DEFAULT_NAME = "index.sqlite"
 DISK_FULL = "disk full; the index keeps what it held before this run"
 SCHEMA = """
@@ -29,14 +30,9 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE documents (
   id INTEGER PRIMARY KEY, path TEXT UNIQUE, name TEXT, sha256 TEXT, size INTEGER, mtime_ns INTEGER,
   ctime_ns INTEGER, inode INTEGER, title TEXT, date TEXT, issuers TEXT, doc_number TEXT, format TEXT,
-  encoding TEXT, chars INTEGER, match_sha TEXT, n_units INTEGER, df BLOB, token_ends BLOB, text TEXT);
+  encoding TEXT, chars INTEGER, match_sha TEXT, n_units INTEGER, df BLOB, token_ends BLOB, text TEXT,
+  sections TEXT, clauses BLOB);
 CREATE TABLE tokens (doc_id INTEGER PRIMARY KEY, terms TEXT, ids BLOB);
-CREATE TABLE sections (
-  doc_id INTEGER, sid TEXT, ord INTEGER, level INTEGER, number TEXT, title TEXT, parent TEXT, role TEXT,
-  start INTEGER, end INTEGER, first INTEGER, count INTEGER, path TEXT, PRIMARY KEY (doc_id, sid));
-CREATE TABLE clauses (
-  doc_id INTEGER, cid TEXT, sid TEXT, ord INTEGER, start INTEGER, end INTEGER, first INTEGER, count INTEGER,
-  PRIMARY KEY (doc_id, cid));
 CREATE TABLE matrices (name TEXT PRIMARY KEY, state TEXT, sha256 TEXT, data BLOB);
 CREATE TABLE overrides (file TEXT PRIMARY KEY, title TEXT, date TEXT, issuers TEXT);
 CREATE TABLE reuse_plans (key TEXT PRIMARY KEY, name TEXT, date TEXT, sha256 TEXT);
@@ -404,4 +400,62 @@ def meta(db, key):
     row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
 
+
+# ---------------------------------------------------------------- a plan's outline
+
+# A plan's sections and clauses are kept in its own row of `documents`, not in rows of their own: inserting
+# those (some 200 a plan) was most of the writer's time. Sections: JSON, in document order, each a list of
+# SECTION_FIELDS (start, end: character offsets; first, count: its run of the plan's content tokens; path:
+# the numbers as written, "三/（二）"). Clauses: uint32, CLAUSE_FIELDS a clause, in order; a clause's id is its
+# section's id and its number there ("3/2#1"), as the parser gives it.
+SECTION_FIELDS = ("sid", "level", "number", "title", "parent", "role", "start", "end", "first", "count", "path")
+CLAUSE_FIELDS = ("section", "start", "end", "first", "count")  # section: its index in the sections
+
+
+def pack_outline(sections: list[tuple], clauses: list[tuple]) -> tuple[str, bytes]:
+    """(sections, clauses) as `documents` keeps them: ``sections`` rows of SECTION_FIELDS, ``clauses`` rows of
+    CLAUSE_FIELDS, each in document order."""
+    import json
+
+    return (json.dumps(sections, ensure_ascii=False, separators=(",", ":")),
+            array("I", [v for row in clauses for v in row]).tobytes())
+
+
+def sections_of(db, doc_id: int) -> list[list]:
+    """A plan's sections: lists of SECTION_FIELDS, in document order. Damage where they cannot be read."""
+    import json
+
+    row = db.execute("SELECT sections FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    try:
+        sections = json.loads(row[0])
+        if isinstance(sections, list) and all(isinstance(s, list) and len(s) == len(SECTION_FIELDS)
+                                              for s in sections):
+            return sections
+    except (TypeError, ValueError):
+        pass
+    raise Damage("a plan's sections cannot be read")
+
+
+def clause_columns(db, doc_id: int):
+    """A plan's clauses as an (n, len(CLAUSE_FIELDS)) int64 array. Damage where they cannot be read."""
+    import numpy as np
+
+    row = db.execute("SELECT clauses FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    blob = row[0] if row else None
+    if not isinstance(blob, bytes) or len(blob) % (4 * len(CLAUSE_FIELDS)):
+        raise Damage("a plan's clauses cannot be read")
+    return np.frombuffer(blob, dtype=np.uint32).astype(np.int64).reshape(-1, len(CLAUSE_FIELDS))
+
+
+def clauses_of(db, doc_id: int, sections: list[list]) -> list[tuple]:
+    """A plan's clauses as (clause id, section id, start, end, first, count), in order; ``sections``: its
+    :func:`sections_of`."""
+    out, number, previous = [], 0, -1
+    for section, start, end, first, count in clause_columns(db, doc_id).tolist():
+        if section >= len(sections):
+            raise Damage("a clause outside its plan's sections")
+        number = number + 1 if section == previous else 1
+        previous, sid = section, sections[section][0]
+        out.append((f"{sid}#{number}", sid, start, end, first, count))
+    return out
 

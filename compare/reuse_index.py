@@ -92,7 +92,7 @@ def load(db, docs: list[dict], clause_doc) -> ReuseLookup:
 
     if db.execute("SELECT 1 FROM reuse_plans LIMIT 1").fetchone() is None:
         return ReuseLookup()
-    from .indexfile import meta
+    from .indexfile import clauses_of, meta, sections_of
 
     if _made_by(db) != meta(db, "version"):
         return ReuseLookup("stale", why="version")
@@ -102,9 +102,15 @@ def load(db, docs: list[dict], clause_doc) -> ReuseLookup:
     starts = np.searchsorted(np.asarray(clause_doc), np.arange(len(docs)))
     out = ReuseLookup("current")
     plans: dict[int, set[int]] = {}
-    for key, cluster, ord_ in db.execute(
-            "SELECT m.key, m.cluster, c.ord FROM reuse_members m JOIN documents d ON d.path = m.key "
-            "JOIN clauses c ON c.doc_id = d.id AND c.cid = m.cid"):
+    orders: dict[str, dict[str, int]] = {}  # a plan's clause ids -> their places in it
+    for key, doc_id, cid, cluster in db.execute(
+            "SELECT m.key, d.id, m.cid, m.cluster FROM reuse_members m JOIN documents d ON d.path = m.key").fetchall():
+        if key not in orders:
+            clauses = clauses_of(db, doc_id, sections_of(db, doc_id))
+            orders[key] = {c[0]: n for n, c in enumerate(clauses)}
+        ord_ = orders[key].get(cid)
+        if ord_ is None:
+            continue  # a clause the plan no longer has
         k = position[key]
         out.cluster_of[int(starts[k]) + ord_] = cluster
         plans.setdefault(cluster, set()).add(k)

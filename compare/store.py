@@ -1,7 +1,7 @@
 """The corpus index: one SQLite file (default ``corpus/.compare/index.sqlite``).
 
 It holds each plan's metadata, content hash, text, token boundaries, its content
-tokens (as ids into the plan's own sorted vocabulary), sections and clauses with
+tokens (as ids into the plan's own vocabulary, in order of first occurrence), sections and clauses with
 spans and the run of content tokens each covers, and the document frequency of
 every token over all sections. Plans are keyed by their name inside the corpus
 folder, so ``cc``, ``./cc`` and its absolute path are one corpus. Re-indexing
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CompareError, Note
-from .indexfile import default_index_path, ownership, rebuilt_note, session, transaction
+from .indexfile import default_index_path, ownership, pack_outline, rebuilt_note, session, transaction
 from .lock import locked
 from .derived import load_corpus
 
@@ -107,19 +107,22 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     ranges = seg.token_ranges(spans.reshape(-1, 2))  # a section's = tfidf.section_tokens(doc, seg, s)
     runs = ranges[:len(walk)]
     firsts, counts = ranges[:, 0].tolist(), (ranges[:, 1] - ranges[:, 0]).tolist()
-    sections, clauses, paths = [], [], {}
+    sections, paths = [], {}
     for order, s in enumerate(walk):
         paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
-        sections.append((s.id, order, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
+        sections.append((s.id, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
                          firsts[order], counts[order], paths[s.id]))
-    for k, c in enumerate(units, start=len(walk)):
-        clauses.append((c.id, c.section_id, len(clauses), c.span[0], c.span[1], firsts[k], counts[k]))
+    clauses, row = [], len(walk)  # their ranges follow the sections'
+    for k, s in enumerate(walk):
+        for c in s.clauses:
+            clauses.append((k, c.span[0], c.span[1], firsts[row], counts[row]))
+            row += 1
     df, n_units = unit_frequencies(ids, runs, len(terms))  # = tfidf.plan_frequencies(doc, seg), as counts by id
     return {
         "path": path, "name": doc.name, "sha256": doc.sha256, "title": doc.title, "date": doc.date,
         "issuers": json.dumps(doc.issuers, ensure_ascii=False), "doc_number": doc.doc_number, "format": doc.format,
-        "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(), "sections": sections,
-        "clauses": clauses, "warnings": doc.warnings,
+        "encoding": doc.encoding, "text": doc.text, "token_ends": array("I", seg.ends).tobytes(),
+        "outline": pack_outline(sections, clauses), "warnings": doc.warnings,
         "df": df.tobytes(), "n_units": n_units,
         "match_sha": match_digest(doc.text, seg.norm),
         "terms": "\n".join(terms), "token_ids": ids.tobytes(),
@@ -191,7 +194,8 @@ def _update(db, corpus: Path, report: IndexReport, jobs: int | None, progress, e
                     _delete(db, old[0])
                     report.removed.append(str(p))
                 continue
-            digest = hashlib.sha256(read_bytes(p)).hexdigest()
+            # a known plan whose stat changed is parsed only if its bytes did; a new one is read by its worker
+            digest = hashlib.sha256(read_bytes(p)).hexdigest() if old else None
         except CompareError as exc:
             _skip(db, report, old, exc.note())
             continue
@@ -290,8 +294,7 @@ def _set_overrides(db, meta: dict[str, dict]) -> None:
 
 def _delete(db, doc_id: int) -> None:
     def work():
-        for table in ("sections", "clauses", "tokens"):
-            db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+        db.execute("DELETE FROM tokens WHERE doc_id = ?", (doc_id,))
         db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         db.execute("DELETE FROM matrices")
 
@@ -302,21 +305,16 @@ def _write(db, r: dict, sig: tuple, old_id: int | None) -> None:
     """Replace one document (``r["key"]``, its name in the corpus) with its sections, clauses and df counts."""
     def work():
         if old_id is not None:
-            for table in ("sections", "clauses", "tokens"):
-                db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (old_id,))
+            db.execute("DELETE FROM tokens WHERE doc_id = ?", (old_id,))
             db.execute("DELETE FROM documents WHERE id = ?", (old_id,))
         cur = db.execute(
             "INSERT INTO documents (path, name, sha256, size, mtime_ns, ctime_ns, inode, title, date, issuers, "
-            "doc_number, format, encoding, chars, text, token_ends, df, n_units, match_sha) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "doc_number, format, encoding, chars, text, token_ends, df, n_units, match_sha, sections, clauses) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (r["key"], r["name"], r["sha256"], *sig, r["title"], r["date"], r["issuers"], r["doc_number"],
              r["format"], r["encoding"], len(r["text"]), r["text"], r["token_ends"], r["df"], r["n_units"],
-             r["match_sha"]))
-        doc_id = cur.lastrowid
-        db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (doc_id, r["terms"], r["token_ids"]))
-        db.executemany("INSERT INTO sections VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       [(doc_id, *x) for x in r["sections"]])
-        db.executemany("INSERT INTO clauses VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *c) for c in r["clauses"]])
+             r["match_sha"], *r["outline"]))
+        db.execute("INSERT INTO tokens VALUES (?, ?, ?)", (cur.lastrowid, r["terms"], r["token_ids"]))
 
     transaction(db, work)
 

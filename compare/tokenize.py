@@ -513,22 +513,25 @@ class Segmentation:
         return self._keys
 
     def vocabulary(self):
-        """(the text's distinct content tokens, sorted; each content token's index in them, in text order, as
-        a uint32 array): the plan's own vocabulary, of which a section or a clause is a run of ids."""
+        """(the text's distinct content tokens, in the order each first occurs; each content token's index in
+        them, in text order, as a uint32 array): the plan's own vocabulary, of which a section or a clause is a
+        run of ids. First occurrence, not sorted: one sort of integers, where sorting the words cost 0.15 ms a
+        plan."""
         import numpy as np
 
         kids = self._content_index()[1]
-        order = np.argsort(kids, kind="stable")
-        ordered = kids[order]
-        first = np.ones(len(ordered), dtype=bool)
-        first[1:] = ordered[1:] != ordered[:-1]
-        distinct = [self._names[k] for k in ordered[first].tolist()]  # one id per key: distinct keys
-        by_name = sorted(range(len(distinct)), key=distinct.__getitem__)
-        rank = np.empty(len(distinct), dtype=np.uint32)
-        rank[by_name] = np.arange(len(distinct), dtype=np.uint32)
+        order = np.argsort(kids)  # groups of equal ids, in any order within a group
+        grouped = kids[order]
+        first = np.ones(len(grouped), dtype=bool)
+        first[1:] = grouped[1:] != grouped[:-1]
+        starts = np.flatnonzero(first)
+        seen_at = np.minimum.reduceat(order, starts) if len(starts) else starts  # each distinct id's first place
+        by_occurrence = np.argsort(seen_at)  # no ties: distinct places
+        rank = np.empty(len(starts), dtype=np.uint32)
+        rank[by_occurrence] = np.arange(len(starts), dtype=np.uint32)
         ids = np.empty(len(kids), dtype=np.uint32)
         ids[order] = rank[np.cumsum(first) - 1]
-        return [distinct[i] for i in by_name], ids
+        return [self._names[k] for k in grouped[starts][by_occurrence].tolist()], ids
 
 
 class _KeyTable(dict):

@@ -19,6 +19,7 @@ from compare import store
 from compare.cli import main
 from compare.errors import ExitStatus
 from compare.derived import stored_tokens
+from compare.indexfile import clauses_of, sections_of
 from compare.sections import load_plan
 from conftest import DATA, ROOT, SEED, needs_corpus
 from perturb import make_variant
@@ -54,7 +55,7 @@ def _consistent(index_path):
         implied: dict[str, int] = {}
         units = 0
         tokens = stored_tokens(db, doc_id)
-        for first, count in db.execute("SELECT first, count FROM sections WHERE doc_id = ?", (doc_id,)):
+        for *_, first, count, _ in sections_of(db, doc_id):
             terms = set(tokens[first:first + count])
             units += bool(terms)
             for t in terms:
@@ -62,16 +63,25 @@ def _consistent(index_path):
         assert stored_df(df, db.execute("SELECT terms FROM tokens WHERE doc_id = ?", (doc_id,)).fetchone()[0]) == implied
         assert n_units == units
     orphans = db.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS "
-                         "(SELECT 1 FROM sections s WHERE s.doc_id = d.id) OR NOT EXISTS "
                          "(SELECT 1 FROM tokens t WHERE t.doc_id = d.id)").fetchone()[0]
-    strays = db.execute("SELECT count(*) FROM clauses c WHERE NOT EXISTS "
-                        "(SELECT 1 FROM documents d WHERE d.id = c.doc_id)").fetchone()[0]
-    strays += db.execute("SELECT count(*) FROM tokens t WHERE NOT EXISTS "
-                         "(SELECT 1 FROM documents d WHERE d.id = t.doc_id)").fetchone()[0]
+    orphans += sum(not sections_of(db, doc_id) for (doc_id,) in db.execute("SELECT id FROM documents").fetchall())
+    strays = db.execute("SELECT count(*) FROM tokens t WHERE NOT EXISTS "
+                        "(SELECT 1 FROM documents d WHERE d.id = t.doc_id)").fetchone()[0]
     paths = [r[0] for r in db.execute("SELECT path FROM documents ORDER BY path")]
     db.close()
     assert orphans == 0 and strays == 0
     return paths
+
+
+def _outline_as_stored(record):
+    """A parse_file record's sections and clauses, written to an index and read back as queries read them."""
+    from compare.indexfile import SCHEMA
+
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(SCHEMA)
+    store._write(db, {**record, "key": "plan"}, (0, 0, 0, 0), None)
+    sections = sections_of(db, 1)
+    return sections, clauses_of(db, 1, sections)
 
 
 def test_an_indexed_plan_holds_what_the_library_computes_for_it(tmp_path):
@@ -98,11 +108,14 @@ def test_an_indexed_plan_holds_what_the_library_computes_for_it(tmp_path):
         assert all(df[t] == sum(t in u for u in own) for t in df)
         assert array("I", record["token_ends"]).tolist() == seg.ends
         terms = record["terms"].split("\n")
-        assert terms == sorted(set(terms))
+        assert len(terms) == len(set(terms))
         tokens = [terms[k] for k in array("I", record["token_ids"])]
-        assert [tokens[row[9]:row[9] + row[10]] for row in record["sections"]] == own
-        assert [tokens[row[5]:row[5] + row[6]] for row in record["clauses"]] == [
+        sections, clauses = _outline_as_stored(record)
+        assert [tokens[row[8]:row[8] + row[9]] for row in sections] == own
+        assert [row[0] for row in sections] == [s.id for s in doc.walk()]
+        assert [tokens[row[4]:row[4] + row[5]] for row in clauses] == [
             seg.tokens(*c.span) for s in doc.walk() for c in s.clauses]
+        assert [row[:4] for row in clauses] == [(c.id, s.id, *c.span) for s in doc.walk() for c in s.clauses]
         norm = re.sub(r"[\s>]+", "", match_form(doc.text))
         assert record["match_sha"] == hashlib.sha256(norm.encode("utf-8")).hexdigest()
 
@@ -400,8 +413,7 @@ def test_corpus_idf_equals_sklearn_over_the_same_sections(tmp_path):
     units = []
     for (doc_id,) in db.execute("SELECT id FROM documents").fetchall():
         tokens = stored_tokens(db, doc_id)
-        units += [tokens[a:a + k] for a, k in db.execute("SELECT first, count FROM sections WHERE doc_id = ?",
-                                                          (doc_id,)) if k]
+        units += [tokens[a:a + k] for *_, a, k, _ in sections_of(db, doc_id) if k]
     reference = fit(units)
     assert indexed.stats.vocabulary == reference.vocabulary
     assert indexed.stats.idf == pytest.approx(reference.idf)

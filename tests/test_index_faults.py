@@ -21,6 +21,7 @@ from compare import store
 from compare.cli import main
 from compare.corpus import plan_files
 from compare.derived import stored_tokens
+from compare.indexfile import clauses_of, sections_of
 from compare.errors import ExitStatus, IndexProblem
 from compare.indexfile import APPLICATION_ID
 from conftest import ROOT, SEED
@@ -49,12 +50,13 @@ def _dump(index):
     try:
         docs = db.execute("SELECT path, sha256, title, text, token_ends, df, n_units FROM documents ORDER BY path").fetchall()
         tokens = {path: stored_tokens(db, doc_id) for doc_id, path in db.execute("SELECT id, path FROM documents")}
-        sections = [(*row[:6], tokens[row[0]][row[6]:row[6] + row[7]], row[8]) for row in db.execute(
-            "SELECT d.path, s.sid, s.ord, s.role, s.start, s.end, s.first, s.count, s.path FROM sections s "
-            "JOIN documents d ON d.id = s.doc_id ORDER BY 1, 3")]
-        clauses = [(*row[:6], tokens[row[0]][row[6]:row[6] + row[7]]) for row in db.execute(
-            "SELECT d.path, c.cid, c.sid, c.ord, c.start, c.end, c.first, c.count FROM clauses c "
-            "JOIN documents d ON d.id = c.doc_id ORDER BY 1, 4")]
+        sections, clauses = [], []
+        for doc_id, path in db.execute("SELECT id, path FROM documents ORDER BY path").fetchall():
+            outline = sections_of(db, doc_id)
+            sections += [(path, order, sid, role, start, end, tokens[path][first:first + count], where)
+                         for order, (sid, _, _, _, _, role, start, end, first, count, where) in enumerate(outline)]
+            clauses += [(path, order, cid, sid, start, end, tokens[path][first:first + count])
+                        for order, (cid, sid, start, end, first, count) in enumerate(clauses_of(db, doc_id, outline))]
     finally:
         db.close()
     return docs, sections, clauses
@@ -141,7 +143,7 @@ def test_an_index_of_ours_from_another_version_is_rebuilt(tmp_path):
 
 @pytest.mark.parametrize("tamper, said, not_said", [
     ("UPDATE meta SET value = '4/1/0000' WHERE key = 'version'", "由另一版本的 compare 建立", "损坏"),  # an upgrade
-    ("DROP TABLE clauses", "索引已损坏", "另一版本"),
+    ("DROP TABLE tokens", "索引已损坏", "另一版本"),
 ])
 def test_the_rebuild_warning_tells_an_upgrade_from_damage(tmp_path, tamper, said, not_said):
     """After an upgrade the index is rebuilt once and nothing was wrong with it: the warning does not say 损坏."""
@@ -186,7 +188,7 @@ def _header(index):
 def _page(index):
     _checkpointed(index)
     with sqlite3.connect(index) as db:
-        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'sections'").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'tokens'").fetchone()[0]
         size = db.execute("PRAGMA page_size").fetchone()[0]
     with open(index, "r+b") as fh:
         fh.seek((root - 1) * size)
@@ -208,13 +210,18 @@ def _blob(index):
 
 
 def _many_pages(index):
-    """500 bytes of every third page past the first quarter overwritten: quick_check lists a problem a line
-    under "*** in database main ***" (a 32-line warning on the real corpus), and the warning stays one line."""
+    """500 bytes of the cells of every b-tree page past the first quarter overwritten: quick_check lists a
+    problem a line under "*** in database main ***" (a 32-line warning on the real corpus), and the warning
+    stays one line."""
     _checkpointed(index)
     data = bytearray(index.read_bytes())
-    for offset in range(len(data) // 4, len(data), 3 * 4096):
-        data[offset + 100:offset + 600] = b"A" * 500
+    size = 4096
+    for offset in range(len(data) // 4 // size * size, len(data), size):
+        if data[offset] in (0x02, 0x05, 0x0A, 0x0D):  # an index or table b-tree page, interior or leaf
+            data[offset + 100:offset + 600] = b"A" * 500
     index.write_bytes(bytes(data))
+    with sqlite3.connect(index) as db:
+        assert len(db.execute("PRAGMA quick_check").fetchall()) > 1
 
 
 # damage, what runs next ("index": compare index, with quick_check; "query": rank/clauses/matrix), queried before?
@@ -224,13 +231,19 @@ DAMAGE = {
     "random-page-then-query": (_page, "query", False),
     "many-pages-damaged": (_many_pages, "index", True),
     "altered-table": (_sql("ALTER TABLE documents ADD COLUMN extra"), "query", True),
-    "dropped-table": (_sql("DROP TABLE clauses"), "query", True),
+    "dropped-table": (_sql("DROP TABLE tokens"), "query", True),
     "garbled-matrix": (_blob, "query", True),
     "df-as-text": (_sql("UPDATE documents SET df = '{\"金融\": 1}' WHERE id = 2"), "query", False),
     "df-shorter-than-the-vocabulary": (_sql("UPDATE documents SET df = x'01000000' WHERE id = 2"), "query", False),
     "null-tokens": (_sql("UPDATE tokens SET ids = NULL WHERE doc_id = 2"), "query", False),
     "token-ids-past-the-vocabulary": (_sql("UPDATE tokens SET terms = '金融' WHERE doc_id = 2"), "query", False),
-    "section-past-its-tokens": (_sql("UPDATE sections SET count = 1000000 WHERE rowid = 3"), "query", False),
+    "section-past-its-tokens": (_sql("UPDATE documents SET sections = json_set(sections, '$[2][9]', 1000000) "
+                                     "WHERE id = 2"), "query", False),
+    "sections-not-json": (_sql("UPDATE documents SET sections = '[[\"1\"' WHERE id = 2"), "query", False),
+    "sections-short-of-fields": (_sql("UPDATE documents SET sections = '[[\"1\", 1]]' WHERE id = 2"), "query", False),
+    "clauses-cut-short": (_sql("UPDATE documents SET clauses = substr(clauses, 1, 6) WHERE id = 2"), "query", False),
+    "clause-past-its-tokens": (_sql("UPDATE documents SET clauses = x'00000000000000000100000000000000ffffff00' "
+                                    "WHERE id = 2"), "query", False),
 }
 
 
