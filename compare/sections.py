@@ -304,9 +304,10 @@ def _clauses(text: str, section: Section, body_start: int) -> list[Clause]:
     sid, out, prev = section.id, [], 0
     for cut in _sentence_ends(body) + [len(body)]:
         piece = body[prev:cut]
-        clause = piece.strip()
+        rest = piece.lstrip()
+        clause = rest.rstrip()
         if clause:
-            s = body_start + prev + len(piece) - len(piece.lstrip())
+            s = body_start + prev + len(piece) - len(rest)
             n = len(out) + 1
             out.append(Clause(f"{sid}#{n}", sid, n, clause, (s, s + len(clause))))
         prev = cut

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compare.serialize import outline_tree
 from compare.sections import check_lossless, load_plan
@@ -135,3 +137,30 @@ def test_paragraphs_after_an_articles_items_are_its_next_paragraph(tmp_path, tex
     assert [s.id for s in doc.walk()] == outline
     named = {s.id: s.number for s in doc.walk()}
     assert all(named[i] == "第二款" for i in outline if i.endswith("/k2"))
+
+
+def _sentence_ends_by_hand(text):
+    """The rule, written out: a stop outside brackets and quotes ends a sentence just after it; a newline
+    ends one where it stands and closes any bracket left open."""
+    from compare.sections import _BRACKETS, _CLOSERS
+
+    ends, depth = [], 0
+    for i, ch in enumerate(text):
+        if ch in _BRACKETS:
+            depth += 1
+        elif ch in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif ch == "\n":
+            depth = 0
+            ends.append(i)
+        elif ch in "。；;！!？?" and depth == 0:
+            ends.append(i + 1)
+    return ends
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=list("金融发展，。；;！!？?\n （）()《》“”【】ab"), max_size=60))
+def test_sentence_ends_follow_the_rule_with_and_without_brackets(text):
+    from compare.sections import _sentence_ends
+
+    assert _sentence_ends(text) == _sentence_ends_by_hand(text)
