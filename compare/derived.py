@@ -45,6 +45,7 @@ class Corpus:
         for g in self.groups:
             for k in g[1:]:
                 self.counted[k] = False
+        self._outlines: dict[int, list[tuple]] = {}  # doc id -> its clauses' (id, section id, path, start, end)
 
     def duplicates(self, k: int) -> list[str]:
         """Names of the plans near-identical to plan ``k``."""
@@ -59,12 +60,16 @@ class Corpus:
         db = self.snapshot or sqlite3.connect(self.index_path)
         doc_id = self.docs[doc_k]["id"]
         try:
-            sections = sections_of(db, doc_id)
-            cid, sid, start, end, _, _ = clauses_of(db, doc_id, sections)[ord_]
+            outline = self._outlines.get(doc_id)
+            if outline is None:  # read once a plan: a query's hits fall in few plans, many times each
+                sections = sections_of(db, doc_id)
+                path_of = {s[0]: s[-1] for s in sections}
+                outline = self._outlines[doc_id] = [(cid, sid, path_of[sid], start, end)
+                                                    for cid, sid, start, end, _, _ in clauses_of(db, doc_id, sections)]
+            cid, sid, path, start, end = outline[ord_]
             text = db.execute("SELECT substr(text, ?, ?) FROM documents WHERE id = ?",
                               (start + 1, end - start, doc_id)).fetchone()[0]
-            path = next(s[-1] for s in sections if s[0] == sid)
-        except (sqlite3.DatabaseError, TypeError, IndexError, StopIteration, Damage) as exc:
+        except (sqlite3.DatabaseError, TypeError, IndexError, KeyError, Damage) as exc:
             raise IndexProblem(f"cannot read a clause ({exc}); run compare index to check the index",
                                str(self.index_path)) from None
         finally:
