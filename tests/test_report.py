@@ -403,7 +403,7 @@ def test_paths_are_shown_relative_to_the_working_directory(tmp_path, monkeypatch
 
 
 def test_heatmap_labels_do_not_overlap_and_cells_name_both_sections(shared_corpus):
-    from compare.report import COL_LABEL_PITCH, ROW_LABEL_PITCH
+    from compare.charts import COL_LABEL_PITCH, ROW_LABEL_PITCH
 
     c = api.compare(str(shared_corpus / "aml-law-2006.md"), str(shared_corpus / "aml-law-2024.md"), str(shared_corpus))
     h = build_view(c)["heatmap"]
