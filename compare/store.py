@@ -1,9 +1,9 @@
 """The corpus index: one SQLite file (default ``corpus/.compare/index.sqlite``).
 
 It holds each plan's metadata, content hash, text, token boundaries, its content
-tokens (as ids into the plan's own vocabulary, in order of first occurrence), sections and clauses with
-spans and the run of content tokens each covers, and the document frequency of
-every token over all sections. Plans are keyed by their name inside the corpus
+tokens (as ids into the plan's own vocabulary, in order of first occurrence), its
+sections and clauses (in its own row) with spans and the run of content tokens
+each covers, and the document frequency of every token over all sections. Plans are keyed by their name inside the corpus
 folder, so ``cc``, ``./cc`` and its absolute path are one corpus. Re-indexing
 is incremental: files whose size, mtime, ctime and inode are unchanged are not
 read; files whose hash is unchanged are not parsed; changed files are replaced;
@@ -102,8 +102,8 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     terms, ids = seg.vocabulary()  # the plan's own vocabulary: a section or clause is a run of its token ids
     role = roles(doc)
     walk = list(doc.walk())
-    units = [c for s in walk for c in s.clauses]
-    spans = np.array([(s.title_start, s.span[1]) for s in walk] + [c.span for c in units], dtype=np.int64)
+    clause_spans = [c.span for s in walk for c in s.clauses]
+    spans = np.array([(s.title_start, s.span[1]) for s in walk] + clause_spans, dtype=np.int64)
     ranges = seg.token_ranges(spans.reshape(-1, 2))  # a section's = tfidf.section_tokens(doc, seg, s)
     runs = ranges[:len(walk)]
     firsts, counts = ranges[:, 0].tolist(), (ranges[:, 1] - ranges[:, 0]).tolist()
