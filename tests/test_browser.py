@@ -426,3 +426,21 @@ def test_the_contents_stay_within_reach_on_a_narrow_screen(browser, tmp_path):
     entry.click()
     assert page.evaluate("location.hash") == target and page.locator(target).is_visible()
     assert problems == []
+
+
+def test_a_deleted_numeral_is_not_struck_into_another(browser, tmp_path):
+    """A line through the middle of 二十九 reads 三十九, and one through 一 adds a stroke: deletions are
+    underlined with a wave instead, and a legend says which marks are A's and which are B's."""
+    law = "第一条 为了规范证券公司风险处置，制定本条例。\n第二条 证券公司进行重整的，应当依照《证券法》第一百{}条的规定报经批准。\n"
+    a, b = tmp_path / "old.md", tmp_path / "new.md"
+    a.write_text("# 证券公司风险处置条例\n\n" + law.format("二十九"), encoding="utf-8")
+    b.write_text("# 证券公司风险处置条例\n\n" + law.format("二十二"), encoding="utf-8")
+    path, _ = _report(tmp_path, a, b, tmp_path)
+    page, problems = _open(browser, path)
+    deleted = page.locator(".pair del").filter(has_text="九").first
+    assert deleted.is_visible()
+    style = deleted.evaluate("e => getComputedStyle(e).textDecorationLine + ' ' + getComputedStyle(e).textDecorationStyle")
+    assert "line-through" not in style and "underline wavy" in style
+    assert page.locator(".diff-legend del").inner_text() == "甲删去或改写的文字"
+    assert page.locator(".diff-legend ins").inner_text() == "乙新增或改写的文字"
+    assert problems == []
