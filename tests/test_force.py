@@ -64,6 +64,12 @@ def grade(text: str) -> tuple[str, str | None]:
     # tokens, not substrings: 研究院 is not 研究, and 研究机构 is a noun
     ("设立西部金融研究院。", "none", None),
     ("金融监管部门、金融机构和研究院校四方联动。", "none", None),
+    # 建设 before 与/和/及/、/的 is a thing built: a scope article commits nothing; 建设 before its object is a task
+    ("根据自贸试验区建设与发展的需要，报经国务院批准的自贸试验区扩展区域，适用本条例。", "none", None),
+    ("海南自由贸易港建设和管理活动适用本法。", "none", None),
+    ("重大项目，包括合作区的基础设施建设、产业发展和公共服务等领域的重大项目。", "none", None),
+    ("建设西部金融中心。", "directive", "建设"),
+    ("贯彻执行国家有关自贸试验区建设的法律、法规、规章和政策；", "directive", "贯彻执行"),
     # purpose, definitions, titles of other documents, states
     ("为了促进金融发展，推动高质量发展，根据有关法律，制定本条例。", "none", None),
     ("本条例所称绿色金融，是指为支持应对气候变化所提供的金融服务。", "none", None),
