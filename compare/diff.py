@@ -33,8 +33,10 @@ FORM = 2
 # diff-match-patch's semantic cleanup folds an equal run into the edits around it when they are longer
 # (coincidental 的 or 发展 between rewritten sentences). A run of this many characters or more is text the two
 # sides share, not chaff: it is never folded, or a sentence kept word for word between an item deleted and one
-# added would show as deleted and inserted whole.
-KEEP_EQUAL_CHARS = 10
+# added would show as deleted and inserted whole. Six characters is a phrase of a law (情节严重的，, 可疑交易报告,
+# 履行反洗钱义务): at ten, 情节严重的， in 证券公司风险处置条例 第五十九条 was struck on one side and inserted on
+# the other, though both versions keep it.
+KEEP_EQUAL_CHARS = 6
 _PUA = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # private-use code points
 
 

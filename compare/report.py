@@ -333,10 +333,13 @@ def _tally(p, t=None) -> str:
     return t("tally", items=items) if p.clauses else ""
 
 
+PREAMBLES_SHARE_CHARS = 10  # a run two preambles share to be diffed: a date line (\n2021年) is not enough
+
+
 def _preambles(c, cache: str | None = None) -> dict:
     """Both preambles as shown: Markdown quote markers removed (listed in "markers", so the text is rebuilt
     exactly), and diffed A against B when both have one."""
-    from .diff import EQUAL, KEEP_EQUAL_CHARS, Segment, diff_texts
+    from .diff import EQUAL, Segment, diff_texts
 
     out = {}
     for side, doc in (("a", c.a), ("b", c.b)):
@@ -345,7 +348,7 @@ def _preambles(c, cache: str | None = None) -> dict:
     diffed = diff_texts(out["a"]["text"], out["b"]["text"], cache=cache)
     # Two preambles without a phrase in common (a plan's issuing notice, a law's adoption record) are shown
     # side by side: a diff would strike one whole and insert the other whole, and say nothing.
-    out["apart"] = bool(diffed) and not any(s.op == EQUAL and len(s.text) >= KEEP_EQUAL_CHARS for s in diffed[0])
+    out["apart"] = bool(diffed) and not any(s.op == EQUAL and len(s.text) >= PREAMBLES_SHARE_CHARS for s in diffed[0])
     if diffed and not out["apart"]:
         out["a"]["segments"], out["b"]["segments"] = diffed
     out["diffed"] = diffed is not None and not out["apart"]

@@ -383,8 +383,11 @@ def test_quote_markers_are_stripped_from_the_preamble_and_nothing_else_is_lost(t
     shown = "".join(re.findall(r'<div class="text">(.*?)</div>', preambles, re.S))
     assert "&gt;" not in shown and "来源：新华网" in _page_text(shown)
     assert preambles.count('class="hint quote-note"') == 1  # said once, under A's preamble
-    # the preambles are diffed A against B: A's issuers line struck through, B's inserted
-    assert "<del>" in preambles and "<ins>" in preambles
+    # the preambles are diffed A against B: of A's issuers line, the issuer B drops is marked deleted, and the
+    # one both name (中国人民银行, a phrase's worth of characters) stays shown in common: B adds nothing
+    deleted = "".join(s.text for s in view["preamble"]["a"]["segments"] if s.op == DELETE)
+    assert "国家发展改革委" in deleted and "中国人民银行" not in deleted
+    assert "<del>" in preambles and "<ins>" not in preambles
     assert _squash("".join(s.text for s in view["preamble"]["b"]["segments"])) == _squash(c.b.preamble_text)
 
 
