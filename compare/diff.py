@@ -135,10 +135,22 @@ def diff_tokens(a: list[str], b: list[str]) -> list[tuple[int, str | tuple[str, 
         else:
             out.append((op, text))
 
-    offsets = list(accumulate(map(len, a), initial=0))  # where each token of A starts, in characters
+    at_a = list(accumulate(map(len, a), initial=0))  # where each token starts, in characters
+    at_b: list[int] = []  # the same for B, counted where first needed
 
-    def kept(start, length):  # a whole phrase or sentence in common stays shown as common
-        return offsets[start + length] - offsets[start] >= KEEP_EQUAL_CHARS
+    def kept(run, before, after):
+        """A whole phrase in common stays shown as common; so does a run longer, in characters, than the edits
+        on one side of it: the cleanup's own rule, which it applies to tokens (自贸试验区 is one), so that
+        “自贸试验区” against 自贸试验区 struck the word and inserted it whole."""
+        i, j, n = run
+        length = at_a[i + n] - at_a[i]
+        if length >= KEEP_EQUAL_CHARS:
+            return True
+        if not at_b:
+            at_b.extend(accumulate(map(len, b), initial=0))
+        edits_before = max(at_a[i] - at_a[before[0]], at_b[j] - at_b[before[1]])
+        edits_after = max(at_a[after[0]] - at_a[i + n], at_b[after[1]] - at_b[j + n])
+        return length > edits_before or length > edits_after
 
     i = j = 0  # each token is one character of the encoding: runs are read back by position
     for op, chars in diff_chars(_encode(a), _encode(b), kept=kept):
@@ -198,26 +210,37 @@ def _engine(fast: bool):
 def diff_chars(a: str, b: str, fast: bool = True, kept=None) -> list[tuple[int, str]]:
     """diff-match-patch over two strings, no time limit, semantic cleanup: [(op, text)].
 
-    ``fast``: the C++ engine where installed (see :func:`_engine`). ``kept(start, length)``, where given, names
-    equal runs of the uncleaned diff (``start``: their offset in ``a``) that the cleanup must not fold into the
-    edits around them: the stretches between them are diffed and cleaned on their own.
+    ``fast``: the C++ engine where installed (see :func:`_engine`). ``kept(run, before, after)``, where given,
+    names equal runs of the uncleaned diff that the cleanup must not fold into the edits around them: ``run``
+    is (offset in a, offset in b, length), ``before`` the (a, b) offsets where the edits before it start and
+    ``after`` where the edits after it end. The stretches between kept runs are diffed and cleaned on their own.
     """
     run = _engine(fast)
     if kept is None:
         return run(a, b, True)
-    anchors, i, j = [], 0, 0  # (offset in a, offset in b, length) of each equal run kept
+    raw, i, j = [], 0, 0  # (op, offset in a, offset in b, length) of the uncleaned diff
     for op, text in run(a, b, False):
-        if op == EQUAL and kept(i, len(text)):
-            anchors.append((i, j, len(text)))
+        raw.append((op, i, j, len(text)))
         i += len(text) if op != INSERT else 0
         j += len(text) if op != DELETE else 0
+    equal = [k for k, (op, *_) in enumerate(raw) if op == EQUAL]
+    anchors = []  # (offset in a, offset in b, length) of each equal run kept
+    for n, k in enumerate(equal):
+        start = raw[equal[n - 1]] if n else None
+        stop = raw[equal[n + 1]] if n + 1 < len(equal) else None
+        before = (start[1] + start[3], start[2] + start[3]) if start else (0, 0)
+        after = (stop[1], stop[2]) if stop else (len(a), len(b))
+        if kept(raw[k][1:], before, after):
+            anchors.append(raw[k][1:])
     if not anchors:
         return run(a, b, True)
     out: list[tuple[int, str]] = []
     i = j = 0
     for ia, jb, n in anchors + [(len(a), len(b), 0)]:
-        if ia > i or jb > j:
+        if ia > i and jb > j:
             out += run(a[i:ia], b[j:jb], True)
+        elif ia > i or jb > j:  # one side only: nothing to diff
+            out.append((DELETE, a[i:ia]) if ia > i else (INSERT, b[j:jb]))
         if n:
             out.append((EQUAL, a[ia:ia + n]))
         i, j = ia + n, jb + n

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compare.diff import DELETE, EQUAL, INSERT, diff_chars, diff_tokens
+from compare.diff import DELETE, EQUAL, INSERT, diff_chars, diff_tokens, sides
 
 TEXT = st.text(alphabet="金融机构，。ab\n\ue000\U000f0000", max_size=80)
 
@@ -90,8 +90,8 @@ def test_shared_phrases_mark_what_both_sides_hold(a, b, shared_a, shared_b):
 @given(TEXT, TEXT)
 def test_kept_runs_leave_both_engines_alike_and_lossless(a, b):
     """Equal runs named as kept split the cleanup into stretches; the engines still agree, nothing is lost."""
-    def kept(start, length):
-        return length >= 3
+    def kept(run, before, after):
+        return run[2] >= 3 or run[2] > after[0] - run[0] - run[2]
 
     diffs = diff_chars(a, b, fast=True, kept=kept)
     assert diffs == diff_chars(a, b, fast=False, kept=kept)
@@ -148,3 +148,18 @@ def test_an_item_renumbered_between_a_deleted_item_and_an_added_one_shows_its_wo
     kept_b = "".join(s.text for s in views_b["diff"] if s.op == EQUAL)
     assert "使用同一地址作为登记住所" in kept_a and "使用同一地址作为登记住所" in kept_b
     assert "".join(s.text for s in views_a["diff"]) in a and "".join(s.text for s in views_b["diff"]) in b
+
+
+def test_a_word_between_two_quotes_is_not_struck_and_inserted_whole():
+    """The cleanup measures runs in tokens, and 自贸试验区 is one token between two one-token quotes: it struck
+    the word and inserted it whole. Measured in characters, the word outweighs the quotes and stays common."""
+    a = ["（", "以下简称", "“", "自贸试验区", "”", "）", "。"]
+    b = ["（", "以下简称", "自贸试验区", "）", "。"]
+    side_a, side_b = sides(diff_tokens(a, b))
+    assert [(s.op, s.text) for s in side_a] == [(EQUAL, "（以下简称"), (DELETE, "“"), (EQUAL, "自贸试验区"),
+                                                (DELETE, "”"), (EQUAL, "）。")]
+    assert {s.op for s in side_b} == {EQUAL} and "".join(s.text for s in side_b) == "".join(b)
+    # ... and a word coincidentally shared between long rewrites is still folded into them
+    rewritten_a = ["加强", "对", "金融机构", "的", "日常", "监督管理", "和", "风险", "评估", "工作"]
+    rewritten_b = ["建立", "地方", "金融", "组织", "的", "统一", "信息", "报送", "制度", "体系"]
+    assert [s.op for s in sides(diff_tokens(rewritten_a, rewritten_b))[0]] == [DELETE]
