@@ -154,7 +154,8 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
                    for ga, gb in groups]
     ordered = not across_genres  # a plan's measures and a law's articles share no order to keep
     pairs = _order_and_moves(A, B, scored, role=Role.UNIT, ordered=ordered)
-    pairs += _order_and_moves(A, B, _containers(A, B, pairs, decided), role=Role.CONTAINER, ordered=ordered)
+    pairs += _order_and_moves(A, B, _containers(A, B, pairs, decided, by_children=ordered), role=Role.CONTAINER,
+                              ordered=ordered)
     pairs += _items(A, B, [p for p in pairs if p.role == Role.UNIT], options)
     paired_a = {x for p in pairs for x in p.a}
     paired_b = {y for p in pairs for y in p.b}
@@ -302,8 +303,11 @@ def _group_score(A, B, ua, ub, ga, gb, sim) -> float:
     return float(max(0.0, min(1.0, x @ y / norm))) if norm else 0.0
 
 
-def _containers(A, B, unit_pairs, decided):
-    """Container pairs from the unit pairs beneath them, and from equal titles; a reviewer's kept as given."""
+def _containers(A, B, unit_pairs, decided, by_children: bool = True):
+    """Container pairs from the unit pairs beneath them (where ``by_children``), and from equal titles; a
+    reviewer's kept as given. Between a plan in measures and a law in articles the two outlines are not one:
+    one pair beneath made 二、主要任务 the counterpart of 第一章 总则, and 三、保障措施 of it too, so there only
+    equal titles pair headings."""
     ca, cb = A.ids(Role.CONTAINER), B.ids(Role.CONTAINER)
     if not ca or not cb:
         return []
@@ -335,6 +339,8 @@ def _containers(A, B, unit_pairs, decided):
     share = evidence / np.maximum(1, np.minimum(size_a[:, None], size_b[None, :]))
     titles = np.array([[bool(A.by_id[x].title) and _title_key(A.doc, A.by_id[x]) == _title_key(B.doc, B.by_id[y])
                         for y in cb] for x in ca])
+    if not by_children:
+        share, evidence = np.zeros_like(share), np.zeros_like(evidence)
     gain = share + titles
     pairs = assign(gain, 1e-9, ((evidence > 0) | titles) & ~decided.veto(ca, cb))
     c_sim = cosine(A.rows(ca), B.rows(cb))

@@ -218,6 +218,27 @@ def test_containers_with_the_same_title_pair_and_spacing_is_no_change(tmp_path):
     assert first.b == [seed.sections[0].id], "the two 一、总体要求 must face each other"
 
 
+
+def test_a_plans_headings_pair_with_a_laws_chapters_by_title_alone(tmp_path):
+    """A plan's parts and a law's chapters are not one outline: a measure under 二、主要任务 paired with an article
+    under 第一章 总则 made the two headings a pair. Across the genres only equal titles pair headings; two laws
+    still pair chapters by the articles beneath them."""
+    measure = "支持小额贷款公司、融资担保公司规范发展，提升服务实体经济能力，防范化解地方金融风险。"
+    plan = _doc(tmp_path, "plan.txt", "一、总体要求\n（一）指导思想。坚持稳中求进工作总基调，服务实体经济。\n"
+                                      f"二、主要任务\n1、{measure}\n2、推动跨境人民币结算便利化，扩大金融开放。\n")
+    law = _doc(tmp_path, "law.md", f"第一章 总则\n第一条 {measure}\n第二条 本条例适用于本省行政区域内的地方金融组织。\n"
+                                   "第二章 总体要求\n第三条 坚持稳中求进工作总基调，坚持市场主导、政府引导，服务实体经济。\n")
+    c = _compare(plan, law)
+    measure_pair = _pair_of(c, "a", plan.sections[1].children[0].id)
+    assert measure_pair.b == [law.sections[0].children[0].id]  # the measure and the article pair
+    heads = {tuple(p.a): p.b for p in c.pairs if p.role == "container"}
+    assert heads[(plan.sections[1].id,)] == []  # 二、主要任务 is not 第一章 总则
+    assert heads[(plan.sections[0].id,)] == [law.sections[1].id]  # 一、总体要求 = 第二章 总体要求, by title
+    other = _doc(tmp_path, "law2.md", f"第一章 一般规定\n第一条 {measure}\n第二条 本条例适用于本市的地方金融组织。\n")
+    chapters = _compare(law, other)
+    assert _pair_of(chapters, "a", law.sections[0].id).b == [other.sections[0].id]  # two laws: by their articles
+
+
 _INF = float("-inf")
 
 
