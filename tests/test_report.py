@@ -619,3 +619,17 @@ def test_english_counts_agree_with_their_numbers():
     table = _ui_table()
     for lang in table:  # no entry keeps a "(s)" or a bare plural after a count of one
         assert not [k for k, v in table[lang].items() if "(s)" in v], lang
+
+
+def test_each_score_badge_carries_the_jsons_score_in_full(tmp_path):
+    """The cards cut scores to two decimals (0.9999 must not read 1.00 beside 修改); an analyst checking a
+    card against the JSON finds the same number, to four decimals, in the badge's title."""
+    out, js = tmp_path / "r.html", tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["run", str(SEED), str(PLAN), "--corpus", str(tmp_path / "none"),
+                                       "-o", str(out), "--json", str(js)])
+    assert result.exit_code == 0, result.output
+    page, data = out.read_text(encoding="utf-8"), json.loads(js.read_text(encoding="utf-8"))
+    shown = [p["score"] for p in data["pairs"] if p["role"] != "item" and p["a"] and p["b"]]
+    titles = re.findall(r'class="score-badge" title="余弦相似度 ([0-9.]+)（', page)
+    assert len(shown) > 3 and titles == [f"{s:.4f}" for s in shown]
+    assert f'title="{data["score"]:.4f}"' in page
