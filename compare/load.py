@@ -232,7 +232,7 @@ def _iso(m: re.Match, notes: list[str]) -> str | None:
 
 
 def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[str] = ()):
-    """(title, issuers, date, doc_number) read from the file.
+    """(title, issuers, date, date_kind, doc_number) read from the file (date_kind: see Document.date_kind).
 
     The date, first found of: a front-matter key naming the document's own date (``issued``, ``issue_date``,
     ``发布日期``, ``成文日期``); the document's own issue date near its top (the date line under the
@@ -261,13 +261,13 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
     notice = re.search(r"印发《([^《》]{1,200})》的通知", items[0][0]) if items else None
     if notice and not front.get("title"):
         title = notice.group(1)
-    date = None
+    date = kind = None
     issuers: list[str] = []
     signers: list[str] = []  # short unpunctuated lines just above a lone date line: the signatories
     for text, hints in items[:25]:
         m = _DATE.fullmatch(text.replace(" ", ""))
         if m:
-            date = _iso(m, notes)
+            date, kind = _iso(m, notes), "issued"
             issuers_date = [w for r in signers for w in re.split(r"[、，,\s]+", r) if w]
             break
         signer = len(text) <= 40 and not re.search(r"[。：:；！？《]", text) and not hints & {"center", "bold", "h1", "h2"}
@@ -277,6 +277,7 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
     stages = [(m, text) for text, _ in items[:12] for m in [_DATE.match(text)] if m and "施行" not in text]
     if not date and stages:  # laws: "2006年10月31日 第十届全国人民代表大会常务委员会…通过", one line per stage
         date = max((d for m, _ in stages if (d := _iso(m, notes))), default=None)
+        kind = next((_stage_kind(text) for m, text in stages if _iso(m, []) == date), None)
         for m, text in stages:
             org = _ISSUER.search(text[m.end():])
             name = re.sub(r"第[一二三四五六七八九十]+届", "", org.group(1)) if org else None
@@ -284,14 +285,33 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
                 issuers.append(name)
     explicit = _front_date(front, notes, explicit=True)
     if explicit:
-        date = explicit
+        date, kind = explicit, "issued"
     else:
-        date = date or _front_date(front, notes) or (core_dates[0] if core_dates else None) \
-            or _closing_date(items, notes) or _in_force_date(items, notes)
-        date = _by_file_name(date, stem, [d for m, _ in stages if (d := _iso(m, []))])
+        for found, found_kind in ((lambda: _front_date(front, notes), "issued"),
+                                  (lambda: core_dates[0] if core_dates else None, "file_properties"),
+                                  (lambda: _closing_date(items, notes), "issued"),
+                                  (lambda: _in_force_date(items, notes), "effective")):
+            if date:
+                break
+            date, kind = found(), found_kind
+        recorded = {d: _stage_kind(text) for m, text in stages if (d := _iso(m, []))}
+        named = _by_file_name(date, stem, list(recorded))
+        if named != date:
+            date, kind = named, recorded.get(named, "file_name")
+        kind = kind if date else None
     doc_number = next((m.group(0) for t, _ in items[:20] if _DOC_NUMBER_END.search(t)
                        for m in [_DOC_NUMBER.search(t)] if m), None)
-    return title, issuers, date, doc_number
+    return title, issuers, date, kind, doc_number
+
+
+def _stage_kind(line: str) -> str:
+    """What a law's stage line records: 修订 (a revision), 修正 (an amendment), 批准 (a higher congress's approval
+    of a city's regulation), 公布, else its adoption (通过)."""
+    for word, kind in (("修订", "revised"), ("修正", "amended"), ("批准", "approved"), ("通过", "adopted"),
+                       ("公布", "published")):
+        if word in line:
+            return kind
+    return "adopted"
 
 
 # ---------------------------------------------------------------- entry point
@@ -413,7 +433,7 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
     check_lines(len(items), cap, path)  # a DOCX or PDF of as many paragraphs
     if html_title and "title" not in front:
         front["title"] = html_title
-    title, issuers, date, doc_number = _metadata(items, front, Path(path).stem, notes, pars.dates)
+    title, issuers, date, date_kind, doc_number = _metadata(items, front, Path(path).stem, notes, pars.dates)
     body = "\n".join(t for t, _ in items)
     if len(body) > cap:
         raise too_large("too much text", len(body), cap, path, " characters")
@@ -424,7 +444,7 @@ def load_bytes(data: bytes, path: str, format: str | None = None, encoding: str 
         offset += len(t) + 1
     return Document(
         path=path, name=Path(path).stem, title=title, text=body, format=fmt, encoding=enc,
-        sha256=hashlib.sha256(data).hexdigest(), issuers=issuers, date=date, doc_number=doc_number,
+        sha256=hashlib.sha256(data).hexdigest(), issuers=issuers, date=date, date_kind=date_kind, doc_number=doc_number,
         hints=hints, warnings=[Note(n.key, f"{path}: {n}", path=path, **n.values) if isinstance(n, Note) else f"{path}: {n}"
                                for n in notes],
     )

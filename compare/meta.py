@@ -80,9 +80,14 @@ def meta_for(meta: dict[str, dict], key: str) -> dict:
 
 def apply_meta(doc: Document, meta: dict[str, dict] | None) -> Document:
     """Override the document's title, date and issuers with its ``--meta`` entry, if any (in place)."""
-    entry = meta_for(meta or {}, Path(doc.path).name)
+    return _override(doc, meta_for(meta or {}, Path(doc.path).name))
+
+
+def _override(doc: Document, entry: dict) -> Document:
     for field, value in entry.items():
         setattr(doc, field, value)
+    if "date" in entry:
+        doc.date_kind = None  # a date given is the user's: the text's kind no longer describes it
     return doc
 
 
@@ -114,6 +119,4 @@ class MetaInForce:
 
     def apply(self, doc: Document) -> Document:
         """Override the document's title, date and issuers with its entry, if any (in place)."""
-        for field, value in self.entry(doc.path).items():
-            setattr(doc, field, value)
-        return doc
+        return _override(doc, self.entry(doc.path))

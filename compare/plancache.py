@@ -77,7 +77,7 @@ def _record(doc: Document) -> dict:
     return {
         "path": doc.path, "name": doc.name, "title": doc.title, "text": doc.text, "format": doc.format,
         "encoding": doc.encoding, "sha256": doc.sha256, "issuers": doc.issuers, "date": doc.date,
-        "doc_number": doc.doc_number, "preamble": doc.preamble, "sections": [_section(s) for s in doc.sections],
+        "date_kind": doc.date_kind, "doc_number": doc.doc_number, "preamble": doc.preamble, "sections": [_section(s) for s in doc.sections],
         "boilerplate": [[b.kind, b.text, b.span] for b in doc.boilerplate],
         "warnings": [note_data(w) for w in doc.warnings],
         "hints": [[offset, sorted(h)] for offset, h in doc.hints.items()],
@@ -95,7 +95,7 @@ def _document(r: dict) -> Document:
     return Document(
         path=r["path"], name=r["name"], title=r["title"], text=r["text"], format=r["format"],
         encoding=r["encoding"], sha256=r["sha256"], issuers=list(r["issuers"]), date=r["date"],
-        doc_number=r["doc_number"], preamble=tuple(r["preamble"]),
+        date_kind=r["date_kind"], doc_number=r["doc_number"], preamble=tuple(r["preamble"]),
         sections=[_from_section(s) for s in r["sections"]],
         boilerplate=[Boilerplate(kind, text, tuple(span)) for kind, text, span in r["boilerplate"]],
         warnings=[note_from_data(w) for w in r["warnings"]],

@@ -20,26 +20,35 @@ NOTICE = "示范省人民政府关于印发《示范规划》的通知\n示范�
 BODY = "示范规划\n一、总体要求\n（一）指导思想。扩大开放。\n"
 
 
-@pytest.mark.parametrize("name, text, date", [
-    ("notice.txt", NOTICE, "2022-03-08"),  # the date under the notice's signatories
-    ("post.md", "---\ntitle: 示范规划\ndate: 2022-04-01 10:00:00 +0800\n---\n" + BODY, "2022-04-01"),
-    ("post-issued.md", "---\ntitle: 示范规划\nissued: 2022-02-01\ndate: 2022-04-01\n---\n" + NOTICE, "2022-02-01"),
-    ("copy.md", "---\ntitle: 示范规划\ndate: 2022-04-01 10:00:00 +0800\n---\n" + NOTICE, "2022-03-08"),
-    ("closing.txt", BODY + "示范省人民政府\n2022年5月6日\n", "2022-05-06"),
-    ("in-force.txt", BODY + "（二）附则。本方案自2014年8月1日起施行。\n", "2014-08-01"),
+@pytest.mark.parametrize("name, text, date, kind", [
+    ("notice.txt", NOTICE, "2022-03-08", "issued"),  # the date under the notice's signatories
+    ("post.md", "---\ntitle: 示范规划\ndate: 2022-04-01 10:00:00 +0800\n---\n" + BODY, "2022-04-01", "issued"),
+    ("post-issued.md", "---\ntitle: 示范规划\nissued: 2022-02-01\ndate: 2022-04-01\n---\n" + NOTICE, "2022-02-01",
+     "issued"),
+    ("copy.md", "---\ntitle: 示范规划\ndate: 2022-04-01 10:00:00 +0800\n---\n" + NOTICE, "2022-03-08", "issued"),
+    ("closing.txt", BODY + "示范省人民政府\n2022年5月6日\n", "2022-05-06", "issued"),
+    ("in-force.txt", BODY + "（二）附则。本方案自2014年8月1日起施行。\n", "2014-08-01", "effective"),
     ("law.md", "# 示范条例\n\n2008年4月23日 国务院令第523号公布\n\n2016年2月6日 第一次修订\n\n## 第一章 总则\n\n第一条 内容。\n",
-     "2016-02-06"),  # the latest record of a law
-    ("rules-2016.md", "# 示范条例\n\n2008年4月23日 国务院令第523号公布\n\n## 第一章 总则\n\n第一条 内容。\n", "2016"),
+     "2016-02-06", "revised"),  # the latest record of a law
+    ("city.md", "# 示范市条例\n\n2021年8月26日 示范市人民代表大会常务委员会通过\n\n2021年9月29日 示范省人民代表大会常务委员会批准"
+     "\n\n## 第一章 总则\n\n第一条 内容。\n", "2021-09-29", "approved"),  # a city's law, approved by its province
+    ("amended.md", "# 示范条例\n\n2020年4月10日 示范市人民代表大会常务委员会通过\n\n2024年9月27日 《关于修改〈示范条例〉的决定》"
+     "第三次修正\n\n## 第一章 总则\n\n第一条 内容。\n", "2024-09-27", "amended"),
+    ("rules-2016.md", "# 示范条例\n\n2008年4月23日 国务院令第523号公布\n\n## 第一章 总则\n\n第一条 内容。\n", "2016",
+     "file_name"),
     ("rules-2008.md", "# 示范条例\n\n2008年4月23日 国务院令第523号公布\n\n## 第一章 总则\n\n第一条 内容。\n",
-     "2008-04-23"),
-    ("plain.txt", BODY, None),
-    ("named-2021.txt", BODY, "2021"),
-    ("hash-2310b.txt", BODY, None),  # digits inside a name are no year
+     "2008-04-23", "published"),
+    ("plain.txt", BODY, None, None),
+    ("named-2021.txt", BODY, "2021", "file_name"),
+    ("hash-2310b.txt", BODY, None, None),  # digits inside a name are no year
 ])
-def test_date_rules(tmp_path, name, text, date):
+def test_date_rules(tmp_path, name, text, date, kind):
+    """The date, and what it is (the report's header says 2014-08-01 施行, not a bare date an analyst would
+    compare with another law's adoption date)."""
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    assert load(path).date == date
+    doc = load(path)
+    assert (doc.date, doc.date_kind) == (date, kind)
 
 
 def _docx(path, core: bool, created=None, modified=None, closing=None):
@@ -116,6 +125,7 @@ def test_meta_overrides_everything_and_the_index_keeps_it(tmp_path):
                                "--no-html", "--json", "-", "--meta", str(meta)])
     a = json.loads(out.stdout)["a"]
     assert (a["title"], a["date"], a["issuers"]) == ("改过的标题", "2001-02-03", ["某部门"])
+    assert a["date_kind"] is None  # the user's date: not the notice's issue date any more
     # a new --meta replaces what the index kept
     meta.write_text("file,date\nnotice,1999-09-09\n", encoding="utf-8")
     ranks = runner.invoke(main, ["rank", str(corpus / "other.txt"), "--corpus", str(corpus), "--index", index,
@@ -136,3 +146,17 @@ def test_real_plans_dates(shared_corpus):
     manifest = read_meta(shared_corpus / "MANIFEST.tsv")
     assert manifest["securities-firm-risk-disposal-regulation-2016.md"]["date"] == "2016-02-06"
     assert len(manifest) == 20
+
+
+def test_the_report_header_says_what_each_date_is(tmp_path):
+    a, b = tmp_path / "in-force.txt", tmp_path / "law.md"
+    a.write_text(BODY + "（二）附则。本方案自2014年8月1日起施行。\n", encoding="utf-8")
+    b.write_text("# 示范条例\n\n2008年4月23日 国务院令第523号公布\n\n2016年2月6日 第一次修订\n\n## 第一章 总则\n\n第一条 内容。\n",
+                 encoding="utf-8")
+    for lang, words in ((None, ("2014-08-01 施行", "2016-02-06 修订")), ("en", ("2014-08-01 in force", "2016-02-06 revised"))):
+        out = tmp_path / f"r-{lang}.html"
+        result = CliRunner().invoke(main, ["run", str(a), str(b), "--corpus", str(tmp_path / "none"), "-o", str(out)]
+                                    + (["--lang", lang] if lang else []))
+        assert result.exit_code == 0, result.output
+        header = out.read_text(encoding="utf-8").split('<div class="summary">')[0]
+        assert all(w in header for w in words), words
