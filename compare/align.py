@@ -166,12 +166,29 @@ def compare(a: Document, b: Document, stats: Stats, options: Options | None = No
     decided.mark(pairs)
     for p in pairs:
         p.clauses = clause_links(A, B, p, options)
+    _items_kept_in_their_pair(pairs)
     return Comparison(
         a=a, b=b, pairs=pairs, clause_pairs=top_clause_pairs(best, options), score=document_score(A, B, pairs),
         matrix=[[round(float(x), 4) for x in row] for row in u_sim] if u_sim.size <= MATRIX_CELLS else [],
         units_a=ua, units_b=ub, threshold=round(floor, 4), moves=partial_moves(A, B, pairs, best),
         decisions=decided.applied, stale_decisions=decided.stale,
     )
+
+
+def _items_kept_in_their_pair(pairs) -> None:
+    """Set ``kept_in`` on each item left alone whose sentences its article's pair links to the other side."""
+    linked: dict[str, str] = {}  # a clause id of either plan -> the clause the article pairs link it to
+    for p in pairs:
+        if p.role == Role.UNIT and p.a and p.b:
+            linked.update((k.a, k.b) for k in p.clauses if k.a and k.b)
+            linked.update((k.b, k.a) for k in p.clauses if k.a and k.b)
+    for p in pairs:
+        if p.role != Role.ITEM or (p.a and p.b):
+            continue
+        own = [k.a or k.b for k in p.clauses]
+        other = [linked[c] for c in own if c in linked]  # a clause id is "<section id>#<n>"
+        if other:
+            p.kept_in = (tuple(dict.fromkeys(c.rsplit("#", 1)[0] for c in other)), len(other), len(own))
 
 
 def _nearest_evidence(u_cos, shared, chars_a, chars_b):

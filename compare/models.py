@@ -231,6 +231,10 @@ class Pair:
     # A unit left alone: the other plan's unit most like it, (section id, cosine in [0, 1]), where the cosine
     # reaches NEAREST_MIN but the pair fell short of the evidence the aligner asks for; else None.
     nearest: tuple[str, float] | None = None
+    # An item left alone inside a paired article (no item of the other article is its counterpart) whose
+    # sentences the article pair links to the other side: (the sections they stand in, how many of its
+    # sentences, of how many). 2020 第七十一条（三） became the body of 2024 第八十一条: an item, not dropped.
+    kept_in: tuple[tuple[str, ...], int, int] | None = None
 
 
 @dataclass

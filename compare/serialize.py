@@ -110,6 +110,8 @@ def comparison_dict(c) -> dict:
         d = {"a": p.a, "b": p.b, "score": p.score, "kind": p.kind, "role": p.role, "renumbered": p.renumbered}
         if p.nearest:
             d["nearest"] = {"id": p.nearest[0], "score": p.nearest[1]}
+        if p.kept_in:
+            d["kept_in"] = {"ids": list(p.kept_in[0]), "sentences": p.kept_in[1], "of": p.kept_in[2]}
         if pf is not None:
             d["force"] = {"a": pf.a, "b": pf.b, "change": pf.change}
         d["clauses"] = [{"a": k.a, "b": k.b, "score": k.score, "kind": k.kind}

@@ -239,6 +239,29 @@ def test_a_plans_headings_pair_with_a_laws_chapters_by_title_alone(tmp_path):
     assert _pair_of(chapters, "a", law.sections[0].id).b == [other.sections[0].id]  # two laws: by their articles
 
 
+
+def test_an_item_folded_into_the_other_articles_text_says_where_it_stands(tmp_path):
+    """Beijing 2020 第七十一条 lists three measures; 2024 第八十一条 keeps the third as its own text and drops the
+    list. The third item has no item to pair with, but it is not dropped: the JSON says where its sentence is."""
+    old = _doc(tmp_path, "old.md", "第一条 人民法院依法通过下列措施，提高知识产权案件的审理效率和质量：\n"
+                                   "（一）推进繁简分流快速审理机制；\n（二）依法扩大独任制审理案件范围；\n"
+                                   "（三）指派技术调查官参与专业技术性较强的知识产权案件诉讼活动。\n"
+                                   "第二条 本市加强知识产权保护，建立知识产权侵权纠纷快速处理机制。\n")
+    new = _doc(tmp_path, "new.md", "第一条 人民法院依法通过指派技术调查官参与专业技术性较强的知识产权案件诉讼活动等措施，"
+                                   "提高知识产权案件的审理效率和质量。\n"
+                                   "第二条 本市加强知识产权保护，建立知识产权侵权纠纷快速处理机制。\n")
+    c = _compare(old, new)
+    article = old.sections[0]
+    assert _pair_of(c, "a", article.id).b == [new.sections[0].id]
+    items = {p.a[0]: p for p in c.pairs if p.role == "item"}
+    first, _, third = (items[s.id] for s in article.children)
+    assert third.kind == "only_a" and third.kept_in == ((new.sections[0].id,), 1, 1)
+    assert first.kind == "only_a" and first.kept_in is None  # dropped
+    data = json.loads(c.to_json())
+    shown = next(p for p in data["pairs"] if p["a"] == [article.children[2].id])
+    assert shown["kept_in"] == {"ids": [new.sections[0].id], "sentences": 1, "of": 1}
+
+
 _INF = float("-inf")
 
 
