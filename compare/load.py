@@ -275,9 +275,13 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
     if issuers_date:
         issuers = issuers_date
     stages = [(m, text) for text, _ in items[:12] for m in [_DATE.match(text)] if m and "施行" not in text]
+    recorded: dict[str, str] = {}  # a law's stage dates -> what each records (the first line of a date)
+    for m, text in stages:
+        if (d := _iso(m, [])) and d not in recorded:
+            recorded[d] = _stage_kind(text)
     if not date and stages:  # laws: "2006年10月31日 第十届全国人民代表大会常务委员会…通过", one line per stage
         date = max((d for m, _ in stages if (d := _iso(m, notes))), default=None)
-        kind = next((_stage_kind(text) for m, text in stages if _iso(m, []) == date), None)
+        kind = recorded.get(date)
         for m, text in stages:
             org = _ISSUER.search(text[m.end():])
             name = re.sub(r"第[一二三四五六七八九十]+届", "", org.group(1)) if org else None
@@ -287,14 +291,14 @@ def _metadata(items, front: dict, stem: str, notes: list[str], core_dates: list[
     if explicit:
         date, kind = explicit, "issued"
     else:
-        for found, found_kind in ((lambda: _front_date(front, notes), "issued"),
-                                  (lambda: core_dates[0] if core_dates else None, "file_properties"),
-                                  (lambda: _closing_date(items, notes), "issued"),
-                                  (lambda: _in_force_date(items, notes), "effective")):
-            if date:
-                break
-            date, kind = found(), found_kind
-        recorded = {d: _stage_kind(text) for m, text in stages if (d := _iso(m, []))}
+        if not date:
+            date, kind = _front_date(front, notes), "issued"
+        if not date and core_dates:
+            date, kind = core_dates[0], "file_properties"
+        if not date:
+            date, kind = _closing_date(items, notes), "issued"
+        if not date:
+            date, kind = _in_force_date(items, notes), "effective"
         named = _by_file_name(date, stem, list(recorded))
         if named != date:
             date, kind = named, recorded.get(named, "file_name")
