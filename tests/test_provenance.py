@@ -355,3 +355,27 @@ def test_a_hit_alone_in_its_group_is_its_earliest_and_the_counts_are_what_the_re
 
     documented = set(re.findall(r"^  \| (`[^|]+`) \|", readme, re.M))
     assert {f for cell in documented for f in re.findall(r"`(\w+)`", cell)} >= set(CLAUSE_FIELDS)
+
+
+def test_a_revision_is_not_folded_into_the_text_it_revises(tmp_path):
+    """Two versions of one law are near-identical (cosine 0.98 or more), but not copies: 证券公司风险处置条例 2023
+    was folded into its 2016 text and the current law, whose penalty articles changed, vanished from rank and
+    the matrix. A copy of the same year (a news site's) is still folded. Here the 2023 version moves two
+    articles (the same words: cosine 1.0, another text)."""
+    topics = ["小额贷款公司", "融资担保公司", "区域性股权市场", "典当行", "融资租赁公司", "商业保理公司"]
+    articles = [f"{t}应当建立健全内部控制和风险管理制度，按照规定报送经营数据和重大事项。" for t in topics]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    old = _law("乙省地方金融条例", "2016年3月30日", articles)
+    (corpus / "law-2016.md").write_text(old, encoding="utf-8")
+    (corpus / "law-2016-news.md").write_text(old.replace("# 乙省", "# 转载：乙省"), encoding="utf-8")
+    (corpus / "law-2023.md").write_text(_law("乙省地方金融条例", "2023年7月20日", articles[1:] + articles[:1]),
+                                        encoding="utf-8")
+    (corpus / "other.md").write_text(PLANS["trade-2019.md"], encoding="utf-8")
+    ranks = _lines(CliRunner().invoke(main, ["rank", str(corpus / "other.md"), "--corpus", str(corpus),
+                                             "--format", "json", "--threshold", "0"]))
+    rows = {r["name"]: r["duplicates"] for r in ranks}
+    assert rows["law-2023"] == []  # its own row
+    copies = {"law-2016", "law-2016-news"}
+    row = (copies & set(rows)).pop()  # the copy and its text are one row, as before
+    assert rows[row] == sorted(copies - {row})
