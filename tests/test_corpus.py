@@ -511,3 +511,20 @@ def test_matrix_cells_read_as_they_are_shaded_and_the_hint_says_when_they_link(t
     assert cells and all(int(shade) == min(9, int(round(float(shown) * 100)) // 10) for shade, shown in cells)
     assert "两两对比报告与本页在同一文件夹时（compare run --all），每格链接到对应报告" in html and "<td class=\"cov" in html
     assert 'class="cov cov-' in html and "<a href=" not in html.split('<table class="coverage">')[1]
+
+
+@needs_corpus
+def test_the_matrix_covers_what_rank_covers(shared_corpus, tmp_path):
+    """The coverage table rounded 0.1996 to 0.20 and shaded it covered: its cq-ftz column had 19 cells at
+    0.20 or more where rank's coverage said 18 of 38. Cut, each column counts what rank counts."""
+    from compare import api
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(shared_corpus, folder)
+    index = str(tmp_path / "i.sqlite")
+    m, _ = api.matrix(str(SEED), str(folder), index, top=40)
+    ranks, _ = api.rank(str(SEED), str(folder), index, top=40)
+    covered = {r.name: round(r.coverage * len(m.rows)) for r in ranks}
+    counts = {col["name"]: sum(row[k] >= 0.2 for row in m.coverage) for k, col in enumerate(m.columns)}
+    assert covered and all(counts[name] == covered[name] for name in covered if name in counts)
+    assert any(covered.values())
