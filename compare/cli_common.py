@@ -23,9 +23,10 @@ def fail_cleanly(func):
         except CompareError as exc:
             if ctx.find_root().params.get("traceback"):
                 raise
-            err = click.ClickException(str(exc))
-            err.exit_code = exc.exit_code
-            raise err from None
+            from .templating import Strings
+
+            t = Strings(ctx.params.get("lang"))
+            raise Failure(t.note(exc.note()), t("cli.error_prefix"), exc.exit_code) from None
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
@@ -44,6 +45,17 @@ def fail_cleanly(func):
                 f"internal error ({exc.__class__.__name__}: {exc}); run with --traceback and report it") from None
 
     return wrapper
+
+
+class Failure(click.ClickException):
+    """A CompareError as the command's last line, in the interface language: 错误：… or Error: …"""
+
+    def __init__(self, message: str, prefix: str, exit_code: int):
+        super().__init__(message)
+        self.prefix, self.exit_code = prefix, exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(self.prefix + self.format_message(), file=file, err=True)
 
 
 def say(lang, key, **values) -> str:

@@ -78,7 +78,8 @@ def plan_files(folder: Path, sniff: bool = True) -> list[Path]:
 def resolve(name: str, corpus: str | os.PathLike | None = None) -> Path:
     """The file a PLAN argument names. Raises PlanNotFound or AmbiguousPlan."""
     if not name.strip():
-        raise PlanNotFound("empty plan name: give a file, a file name in the corpus, or a title", repr(name))
+        raise PlanNotFound("empty plan name: give a file, a file name in the corpus, or a title", repr(name),
+                           "plan.empty_name")
     direct = Path(name)
     try:
         exists = direct.exists()
@@ -103,14 +104,20 @@ def _match(name: str, files: list[Path], seeds: list[Path], folder: Path, titles
         if len(unique) == 1:
             return unique[0]
         if len(unique) > 1:
-            raise AmbiguousPlan(f"{name!r} matches several plans: " + "; ".join(f"{p} ({titles[p]})" for p in unique))
+            plans = "; ".join(f"{p} ({titles[p]})" for p in unique)
+            raise AmbiguousPlan(f"{name!r} matches several plans: {plans}", key="plan.ambiguous", name=repr(name),
+                                plans=plans)
     if not folder.is_dir():
         raise PlanNotFound(f"no plan named {name!r}, and the corpus folder {folder} does not exist: give a path, "
-                           "or --corpus DIR (or COMPARE_CORPUS), or put plans in ./corpus")
+                           "or --corpus DIR (or COMPARE_CORPUS), or put plans in ./corpus",
+                           key="plan.no_corpus", name=repr(name), folder=str(folder))
     hint = _close_matches(name, files, titles)
     where = ", ".join(str(d) for d in seed_dirs() + [folder])
-    raise PlanNotFound(f"no plan named {name!r} in {where}" + (f"; did you mean {hint}?" if hint else
-                       " (give a path, a file stem or part of a title)"))
+    if hint:
+        raise PlanNotFound(f"no plan named {name!r} in {where}; did you mean {hint}?", key="plan.not_found_hint",
+                           name=repr(name), where=where, hint=hint)
+    raise PlanNotFound(f"no plan named {name!r} in {where} (give a path, a file stem or part of a title)",
+                       key="plan.not_found", name=repr(name), where=where)
 
 
 _KNOWN_TITLES: dict[Path, dict[str, str]] = {}  # title cache file → {sha256 of a plan file: its title}

@@ -25,9 +25,9 @@ class ExitStatus(IntEnum):
 class CompareError(Exception):
     """Base class: a problem the user can fix. ``exit_code`` is the process status.
 
-    The message is English (an error ends the command in English). ``key`` and ``values``, where given, name
-    the message's entry in the interface strings, so that a file skipped for this reason can be warned about
-    in the interface language (:meth:`note`)."""
+    The message is English. ``key`` and ``values``, where given, name the message's entry in the interface
+    strings, so that the CLI says it in the interface language: an error that ends the command, or a file
+    skipped for this reason (:meth:`note`); an error without a key ends the command in English."""
 
     exit_code = ExitStatus.ERROR
 
@@ -73,7 +73,8 @@ class CorpusNotFound(CompareError):
     exit_code = ExitStatus.UNKNOWN_PLAN
 
     def __init__(self, folder: str):
-        super().__init__("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", folder)
+        super().__init__("corpus folder does not exist (give --corpus DIR or set COMPARE_CORPUS)", folder,
+                         "corpus.not_found")
 
 
 class TemplateProblem(CompareError):

@@ -173,7 +173,7 @@ def test_run_bad_input_writes_nothing(tmp_path, monkeypatch):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     out = tmp_path / "out.json"
-    result = CliRunner().invoke(main, ["run", str(SEED), str(empty), "--json", str(out)])
+    result = CliRunner().invoke(main, ["run", str(SEED), str(empty), "--json", str(out)], env={"COMPARE_LANG": "en"})
     assert result.exit_code == ExitStatus.BAD_INPUT and "empty file" in result.output
     assert not out.exists() and not list(tmp_path.glob(".out.json*"))
 

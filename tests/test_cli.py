@@ -128,7 +128,7 @@ def test_errors_are_one_line_without_traceback(runner, tmp_path, setup, message,
     elif setup == "binary":
         path.write_bytes(b"\x00\x01\x02" * 100)
     arg = "no-such-plan" if setup == "name" else str(path)
-    result = runner.invoke(main, ["sections", arg, "--corpus", str(tmp_path)])
+    result = runner.invoke(main, ["sections", arg, "--corpus", str(tmp_path)], env={"COMPARE_LANG": "en"})
     assert result.exit_code == code
     assert result.output.count("\n") == 1 and message in result.output
     assert "Traceback" not in result.output
@@ -177,11 +177,11 @@ def test_terminal_output_carries_no_control_characters(runner, tmp_path):
 
 
 def test_max_mb_option_and_environment(runner, monkeypatch):
-    small = runner.invoke(main, ["--max-mb", "0.001", "sections", str(SEED)])
+    small = runner.invoke(main, ["--max-mb", "0.001", "sections", str(SEED)], env={"COMPARE_LANG": "en"})
     assert small.exit_code == ExitStatus.BAD_INPUT and "size cap" in small.output and "--max-mb" in small.output
     monkeypatch.delenv("COMPARE_MAX_MB", raising=False)
     assert runner.invoke(main, ["--max-mb", "5", "sections", str(SEED)]).exit_code == 0
-    bad = runner.invoke(main, ["sections", str(SEED)], env={"COMPARE_MAX_MB": "lots"})
+    bad = runner.invoke(main, ["sections", str(SEED)], env={"COMPARE_MAX_MB": "lots", "COMPARE_LANG": "en"})
     assert bad.exit_code == ExitStatus.BAD_ARGUMENTS and "--max-mb" in bad.output
 
 
@@ -209,9 +209,9 @@ def test_names_a_typo_a_missing_corpus_and_a_seed_copy(runner, tmp_path):
     corpus.mkdir()
     (corpus / "zj-local-finance-regulation-2020.md").write_text(
         "# 浙江省地方金融条例\n\n第一条 为了规范地方金融组织，制定本条例。\n", encoding="utf-8")
-    typo = runner.invoke(main, ["sections", "zj-local-finance-regulaton-2020", "--corpus", str(corpus)])
+    typo = runner.invoke(main, ["sections", "zj-local-finance-regulaton-2020", "--corpus", str(corpus)], env={"COMPARE_LANG": "en"})
     assert typo.exit_code == ExitStatus.UNKNOWN_PLAN and "did you mean 'zj-local-finance-regulation-2020'" in typo.output
-    missing = runner.invoke(main, ["sections", "zj", "--corpus", str(tmp_path / "nowhere")])
+    missing = runner.invoke(main, ["sections", "zj", "--corpus", str(tmp_path / "nowhere")], env={"COMPARE_LANG": "en"})
     assert missing.exit_code == ExitStatus.UNKNOWN_PLAN and "does not exist" in missing.output
     shutil.copy(SEED, corpus / "news-copy.md")  # the seed, saved from a news site
     by_title = runner.invoke(main, ["sections", "成渝共建西部金融中心规划", "--corpus", str(corpus), "--format", "json"])
@@ -356,3 +356,21 @@ def test_run_help_says_truly_whether_the_index_keeps_meta(runner, tmp_path, monk
     runner.invoke(main, ["run", "--all", "plan", "--meta", str(meta), "-o", str(tmp_path / "all"), *common])
     assert titles()["law"] == "元数据标题"  # with --all, the index keeps it, as the help says
     assert "(the index keeps it)" in " ".join(runner.invoke(main, ["rank", "--help"]).output.split())
+
+
+@pytest.mark.parametrize("lang, expected", [
+    (None, ["错误：{empty}：空文件", "错误：在 ", "中没有名为 '无此规划' 的规划", "错误：{nowhere}：语料库文件夹不存在"]),
+    ("en", ["Error: {empty}: empty file", "Error: no plan named '无此规划' in ", "Error: {nowhere}: corpus folder does not exist"]),
+])
+def test_an_error_ends_the_command_in_the_interface_language(runner, tmp_path, lang, expected):
+    """The warnings were Chinese and the error that ended the same command English ("Error: …: empty file")."""
+    empty, nowhere = tmp_path / "empty.md", tmp_path / "nowhere"
+    empty.write_bytes(b"")
+    extra = ["--lang", lang] if lang else []
+    said = [runner.invoke(main, ["sections", str(empty), *extra]),
+            runner.invoke(main, ["rank", "无此规划", "--corpus", str(tmp_path), *extra]),
+            runner.invoke(main, ["index", "--corpus", str(nowhere), *extra])]
+    assert [r.exit_code for r in said] == [ExitStatus.BAD_INPUT, ExitStatus.UNKNOWN_PLAN, ExitStatus.UNKNOWN_PLAN]
+    output = "".join(r.output for r in said)
+    assert all(e.format(empty=empty, nowhere=nowhere) in output for e in expected), output
+    assert all(r.output.count("\n") == 1 for r in said)

@@ -376,7 +376,7 @@ def test_missing_corpus_folder_is_a_clean_error(tmp_path, monkeypatch, command):
     """rank, clauses, matrix and index exited 1 (an "other error") where run and sections exit 4: a missing corpus
     folder is one user error, with one exit status (the unknown-plan status) and a line naming the folder."""
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, [*command, "--corpus", str(tmp_path / "nope")])
+    result = CliRunner().invoke(main, [*command, "--corpus", str(tmp_path / "nope")], env={"COMPARE_LANG": "en"})
     assert result.exit_code == ExitStatus.UNKNOWN_PLAN, result.output
     assert "corpus folder" in result.output and "does not exist" in result.output
     assert str(tmp_path / "nope") in result.output and "Traceback" not in result.output

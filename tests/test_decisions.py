@@ -213,7 +213,7 @@ def test_cli_run_with_decisions(plans, tmp_path):
     fifo = tmp_path / "d.fifo"
     os.mkfifo(fifo)  # nothing writes to it: reading it would block for ever
     blocked = CliRunner().invoke(main, ["run", a, b, "--corpus", corpus, "--decisions", str(fifo)])
-    assert blocked.exit_code == ExitStatus.BAD_INPUT and "not a regular file" in blocked.output
+    assert blocked.exit_code == ExitStatus.BAD_INPUT and "不是普通文件" in blocked.output  # in the interface language
 
 
 @needs_corpus

@@ -118,7 +118,7 @@ def test_only_regular_files_are_read(tmp_path):
 
 def test_cli_refuses_a_device_with_the_bad_input_status(tmp_path):
     done = subprocess.run([sys.executable, "-m", "compare", "sections", "/dev/zero"], capture_output=True,
-                          text=True, timeout=60, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+                          text=True, timeout=60, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT), COMPARE_LANG="en"))
     assert done.returncode == ExitStatus.BAD_INPUT
     assert done.stderr.strip().splitlines() == ["Error: /dev/zero: not a regular file (a character device); "
                                                 "only regular files are read"]
@@ -269,7 +269,7 @@ def test_pypdf_lines_never_reach_stderr(tmp_path, caplog):
     broken = tmp_path / "noeof.pdf"
     broken.write_bytes(data[:data.rfind(b"%%EOF")])
     done = subprocess.run([sys.executable, "-m", "compare", "sections", str(broken)], capture_output=True,
-                          text=True, timeout=60, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+                          text=True, timeout=60, cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(ROOT), COMPARE_LANG="en"))
     assert done.returncode == ExitStatus.BAD_INPUT  # before, "EOF marker not found" was printed above the error
     assert done.stderr.strip().splitlines() == [f"Error: {broken}: malformed PDF (PdfStreamError)"]
 

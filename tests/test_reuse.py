@@ -200,7 +200,7 @@ def test_cli_refuses_bad_arguments(args, code, message, small_corpus, tmp_path):
     args = [a.format(**subst) for a in args]
     if "--corpus" not in args:
         args += ["--corpus", str(small_corpus)]
-    result = CliRunner().invoke(main, ["reuse", "--scheduler", "local", *args])
+    result = CliRunner().invoke(main, ["reuse", "--scheduler", "local", *args], env={"COMPARE_LANG": "en"})
     assert result.exit_code == code and message in result.output
     assert not (tmp_path / "out").exists()
 
