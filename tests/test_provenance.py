@@ -216,7 +216,7 @@ def test_terminal_output_follows_lang(corpus, tmp_path):
     assert re.search(r"score \d\.\d\d · \d+ paired \(.*\) · \d+ only in A · \d+ only in B", en.stderr), en.stderr
     rank_zh = runner.invoke(main, ["rank", a, "--corpus", str(corpus)]).stdout
     rank_en = runner.invoke(main, ["rank", a, "--corpus", str(corpus), "--lang", "en", "--threshold", "0.3"]).stdout
-    assert rank_zh.splitlines()[0].split()[1:3] == ["规划", "标题"] and "覆盖率（余弦≥0.2）" in rank_zh
+    assert rank_zh.splitlines()[0].split()[1:3] == ["文件", "标题"] and "覆盖率（余弦≥0.2）" in rank_zh
     assert "covered (cos≥0.3)" in rank_en  # coverage is named with the threshold it counts
 
     bad = tmp_path / "bad-date.txt"

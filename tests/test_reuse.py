@@ -181,7 +181,7 @@ def test_cli_writes_tables_page_and_json(small_corpus, tmp_path):
     assert "扩散图" in page and "a-2015 → b-2018：共有 2 条分句" in page
     # plans that share nothing (d-2021 only the boilerplate penalty) are named under the graph, not left out
     assert "未与其他文件共有分句、因而不在图中的：e-2019，d-2021，f-2022，g-2022，h-2022，i-2022，j-2022，k-2022。" in page
-    assert "<th title=\"见于至少 30% 的规划" in page and ">套话</th>" in page  # not the pair report's 未计入正文的内容
+    assert "<th title=\"见于至少 30% 的文件" in page and ">套话</th>" in page  # not the pair report's 未计入正文的内容
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = CliRunner().invoke(main, ["reuse", "--corpus", str(small_corpus), "--scheduler", "local", "-o", str(out),
                                       "--format", "csv"])

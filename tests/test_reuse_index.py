@@ -41,7 +41,7 @@ def test_reuse_keeps_clusters_in_the_corpus_index_and_clauses_shows_them(plans, 
     assert index.is_file() and f"复用结果已存入索引 {index}" in ran.stderr
     table = invoke("clauses", "--corpus", plans, "--query", NEGATIVE_LIST).stdout
     # A (2015) said it first; B copies it, C has it with one word changed: three plans, as read in test_reuse
-    assert "出现于 3 份规划，最早见于 a-2015（2015-03-01）" in table
+    assert "出现于 3 份文件，最早见于 a-2015（2015-03-01）" in table
     english = invoke("clauses", "--corpus", plans, "--query", NEGATIVE_LIST, "--lang", "en").stdout
     assert "appears in 3 plans, first in a-2015 (2015-03-01)" in english
     hits, _ = clause_hits(plans, NEGATIVE_LIST)
@@ -97,8 +97,8 @@ def test_the_pair_report_clause_panel_shows_the_kept_clusters(plans, tmp_path):
     reuse(plans, tmp_path)
     invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)
     page = report.read_text(encoding="utf-8")
-    assert page.count("出现于 3 份规划，最早见于 a-2015（2015-03-01）") == 2  # NEGATIVE_LIST, on both sides
-    assert page.count("出现于 2 份规划，最早见于 a-2015（2015-03-01）") == 2  # OPENING
+    assert page.count("出现于 3 份文件，最早见于 a-2015（2015-03-01）") == 2  # NEGATIVE_LIST, on both sides
+    assert page.count("出现于 2 份文件，最早见于 a-2015（2015-03-01）") == 2  # OPENING
     out = tmp_path / "ab.json"
     invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report, "--json", out)
     kept = json.loads(out.read_text(encoding="utf-8"))["reuse"]  # the JSON says what the panel shows
@@ -114,7 +114,7 @@ def test_the_pair_report_clause_panel_shows_the_kept_clusters(plans, tmp_path):
                                       encoding="utf-8")  # an earlier plan says OPENING: it is first now
     reuse(plans, tmp_path)
     invoke("run", "a-2015", "b-2018", "--corpus", plans, "-o", report)
-    assert page_count(report, "出现于 3 份规划，最早见于 z-early（2001-01-01）") == 2
+    assert page_count(report, "出现于 3 份文件，最早见于 z-early（2001-01-01）") == 2
 
 
 def test_no_index_and_an_index_file_elsewhere(plans, tmp_path):
@@ -239,7 +239,7 @@ def test_run_reads_the_reuse_results_of_an_index_given_with_index(plans, tmp_pat
     assert sorted((x["plans"], x["first_plan"]) for x in kept["a"].values()) == [(2, "a-2015"), (3, "a-2015")]
     folder = tmp_path / "all"
     invoke("run", "--all", "a-2015", "--corpus", plans, "-o", folder, "--index", elsewhere)
-    assert page_count(folder / "a-2015_vs_b-2018.html", "出现于 3 份规划，最早见于 a-2015（2015-03-01）") == 2
+    assert page_count(folder / "a-2015_vs_b-2018.html", "出现于 3 份文件，最早见于 a-2015（2015-03-01）") == 2
     assert not (plans / ".compare").exists()  # read only the index given
     missing = CliRunner().invoke(main, ["run", "a-2015", "b-2018", "--corpus", str(plans), "--index",
                                         str(tmp_path / "nope.sqlite"), "-o", str(tmp_path / "x.html")])
