@@ -159,6 +159,8 @@ def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
     n = len(m.plans)
     size = max(6, min(22, 700 // max(1, n)))
     top = max([m.similarity[i][j] for i in range(n) for j in range(n) if i != j] + [0.05])
+    # a cell's tooltip names both plans as a reader knows them: title and year (the file's name in brackets)
+    names = [f"{p['title']} {(p.get('date') or '')[:4]}".strip() + f"（{p['name']}）" for p in m.plans]
     cells = []
     for i in range(n):
         for j in range(n):
@@ -166,7 +168,7 @@ def render_matrix(m, template_dir=None, lang: str | None = None) -> str:
             shade = int(round(255 - min(1.0, v / top) * 215))
             fill = "rgb(200,200,200)" if i == j else f"rgb({shade},{shade},255)"  # the diagonal is trivially 1
             cells.append({"x": 270 + j * size, "y": 10 + i * size, "fill": fill,
-                          "tip": f"{m.plans[i]['name']} × {m.plans[j]['name']}: {two_decimals(v)}"})
+                          "tip": f"{names[i]} × {names[j]}: {two_decimals(v)}"})
     reports = list(m.reports) + [None] * (len(m.columns) - len(m.reports))
     links = [relative_href(name) if name else None for name in reports]  # only reports that are there
     return render_page("matrix.html", template_dir, m=m, cells=cells, size=size, links=links, t=t,

@@ -510,6 +510,8 @@ def test_matrix_cells_read_as_they_are_shaded_and_the_hint_says_when_they_link(t
     cells = re.findall(r'class="cov cov-(\d)">([0-9.]+)<', html)
     assert cells and all(int(shade) == min(9, int(round(float(shown) * 100)) // 10) for shade, shown in cells)
     assert "两两对比报告与本页在同一文件夹时（compare run --all），每格链接到对应报告" in html and "<td class=\"cov" in html
+    tips = re.findall(r"<title>([^<]+ × [^<]+)</title>", html)  # a cell names both plans by title and year
+    assert tips and all(re.match(r"\S.*（[\w-]+） × \S.*（[\w-]+）: \d\.\d\d$", tip) for tip in tips), tips[:3]
     assert 'class="cov cov-' in html and "<a href=" not in html.split('<table class="coverage">')[1]
 
 
