@@ -124,9 +124,9 @@ class Document:
     sha256: str
     issuers: list[str] = field(default_factory=list)
     date: str | None = None  # ISO yyyy-mm-dd (or yyyy-mm, yyyy)
-    # what the date is, as the text says it: issued (a notice's or signature's date, a post's), adopted,
-    # revised, amended, approved, published (a law's 通过/修订/修正/批准/公布 record), effective (自…起施行), file_name (a year
-    # taken from the file's name), file_properties (a DOCX's); None where --meta gave it or none was found
+    # what the date is, as the text says it: issued (a notice's or signature's date, a post's); adopted,
+    # revised, amended, approved, published (a law's 通过/修订/修正/批准/公布 record); effective (自…起施行);
+    # file_name (a year taken from the file's name); file_properties (a DOCX's); None where --meta gave it
     date_kind: str | None = None
     doc_number: str | None = None  # 文号
     preamble: Span = (0, 0)

@@ -378,7 +378,7 @@ def build_matrix(q: PlanQuery, corpus: Corpus, top: int = 40, keep_duplicates: b
         rows=[{"id": u, "label": by_id[u].caption(20),
                "level": by_id[u].level} for u in q.unit_ids],
         columns=[{k: corpus.docs[i][k] for k in ("name", "title", "date", "path")} for i in keep],
-        # cut, not rounded: 0.1996 rounded read 0.20 and was shaded as covered, where rank's coverage (≥ 0.2) has it not
+        # cut, not rounded: 0.1996 read 0.20 and was shaded covered, where rank's coverage (≥ 0.2) has it not
         coverage=[[int(float(unit_max[r, i]) * 10000) / 10000 for i in keep] for r in range(len(q.unit_ids))],
         listed=n_listed,
         own_copies=sorted(corpus.docs[k]["name"] for k in own if not is_self(corpus.docs[k], q.doc)),

@@ -30,7 +30,8 @@ def force_dict(f) -> dict:
 
 def document_meta(doc: Document) -> dict:
     return {"path": doc.path, "name": doc.name, "title": doc.title, "issuers": doc.issuers, "date": doc.date,
-            "date_kind": doc.date_kind, "doc_number": doc.doc_number, "format": doc.format, "encoding": doc.encoding, "chars": len(doc.text)}
+            "date_kind": doc.date_kind, "doc_number": doc.doc_number, "format": doc.format, "encoding": doc.encoding,
+            "chars": len(doc.text)}
 
 
 def outline_json(doc: Document, clauses: bool = False, cache: str | None = None) -> str:
