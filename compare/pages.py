@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 from .report import relative_href, reuse_phrase
 from .serialize import c1_escaped, dumps, printable
@@ -16,10 +17,16 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_TRAILING_NOTE = re.compile(r"[（(][^（()）]*[）)]$")  # 上海市优化营商环境条例（2020年原文）: what tells versions apart
+
+
 def _clip(text: str, width: int) -> str:
     text = text.replace("\n", " ")
     if display_width(text) <= width:
         return text
+    note = _TRAILING_NOTE.search(text)
+    if note and display_width(note.group()) <= width * 2 // 3:  # cut the middle, keep the closing note
+        return _clip(text[:note.start()], width - display_width(note.group())) + note.group()
     out, used = "", 0
     for ch in text:
         w = display_width(ch)
@@ -76,14 +83,19 @@ def render_rank(ranks, fmt: str, lang: str | None = None, threshold: float = 0.2
     if fmt == "csv":
         return csv_text(RANK_FIELDS, rows)
     t = Strings(lang)
-    shown = [[str(i), r.name + (t("cli.rank_duplicates", names=", ".join(r.duplicates)) if r.duplicates else ""),
-              r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
+    shown = [[str(i), r.name, r.title, r.date or "", f"{r.score:.3f}", f"{r.coverage:.0%}", str(r.shared_clauses)]
              for i, r in enumerate(ranks, start=1)]
     name_width = max([display_width(printable(row[1])) for row in shown] + [4])  # never cut: names are pasted into `run`
     header = ["#", t("cli.rank_plan"), t("cli.rank_title"), t("cli.rank_date"), t("cli.rank_score"),
               t("cli.rank_coverage", threshold=f"{threshold:g}"), t("cli.rank_shared")]
     widths = [3, name_width, 34, 10, 6, max(8, display_width(header[5])), max(8, display_width(header[6]))]
-    return text_table(header, shown, widths)
+    lines = text_table(header, shown, widths).splitlines()
+    out = lines[:1]
+    for line, r in zip(lines[1:], ranks):  # a plan's copies on a line of their own, under its name
+        out.append(line)
+        if r.duplicates:
+            out.append(" " * 5 + printable(t("cli.rank_duplicates", names=", ".join(r.duplicates)).strip()))
+    return "\n".join(out) + "\n"
 
 
 def render_profile(pp, fmt: str, lang: str | None = None) -> str:

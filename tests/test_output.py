@@ -226,3 +226,21 @@ def test_dash_is_refused_where_o_names_a_folder(plans, tmp_path, command):
     result = CliRunner().invoke(main, [*command, "--corpus", str(corpus), "-o", "-"])
     assert result.exit_code == ExitStatus.BAD_ARGUMENTS, result.output
     assert "standard output" in result.output and not (tmp_path / "-").exists()
+
+
+def test_a_clipped_title_keeps_its_closing_note_and_copies_stand_on_their_own_line():
+    """With MANIFEST.tsv as --meta, 上海市优化营商环境条例（2020年原文） and （2024年修正文本） were both cut to
+    上海市优化营商环境条例（20…: the note that tells the versions apart was what went. A plan's copies widened
+    the name column of every row; they stand on a line under its name."""
+    from compare.pages import _clip, display_width, render_rank
+    from compare.ranking import PlanRank
+
+    for title in ("上海市优化营商环境条例（2020年原文）", "上海市优化营商环境条例（2024年修正文本）"):
+        clipped = _clip(title, 34)
+        assert display_width(clipped) <= 34 and clipped.endswith(title[title.index("（"):]) and "…" in clipped
+    assert _clip("没有括注的一个很长很长很长很长很长很长很长的标题", 20).endswith("…")
+    ranks = [PlanRank("plan-2021", "丙区金融改革方案", "2021-12-13", "p", 0.415, 0.33, 1, ["plan-2021-news"]),
+             PlanRank("trade-2019", "丁省自由贸易试验区条例", "2019-09-26", "q", 0.274, 0.33, 1, [])]
+    lines = render_rank(ranks, "table", "zh").splitlines()
+    assert lines[1].split()[1] == "plan-2021" and lines[2].strip() == "（含近同副本：plan-2021-news）"
+    assert lines[3].split()[1] == "trade-2019" and display_width(lines[1]) == display_width(lines[3])
