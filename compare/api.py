@@ -221,15 +221,17 @@ def clauses(plan: str | None = None, query: str | None = None, corpus: str | Non
             per_plan: int = 3, keep_duplicates: bool = False, meta: str | None = None):
     """The corpus clauses (seeds included) most similar to each clause of PLAN, or to a query text:
     (ClauseResults, IndexReport). At most ``per_plan`` hits per plan; near-identical plans searched once."""
-    from .ranking import QUERY_ID, own_plans, query_plan, query_text, similar_clauses
+    from .ranking import QUERY_ID, own_plans, query_places, query_plan, query_text, similar_clauses
 
     indexed, report = _corpus(corpus, index_path, progress, meta)
     if query is not None:
         return similar_clauses(query_text(query, indexed), [QUERY_ID], [query], indexed, top, min_score,
                                per_plan=per_plan, keep_duplicates=keep_duplicates), report
     q = query_plan(_query_doc(plan, corpus, indexed), indexed)
-    return similar_clauses(q.clause_rows, q.clause_ids, q.clause_texts, indexed, top, min_score,
-                           own_plans(q, indexed, keep_duplicates), per_plan, keep_duplicates), report
+    results = similar_clauses(q.clause_rows, q.clause_ids, q.clause_texts, indexed, top, min_score,
+                              own_plans(q, indexed, keep_duplicates), per_plan, keep_duplicates)
+    results.query_places = query_places(q.doc, q.clause_ids)
+    return results, report
 
 
 def matrix(plan: str, corpus: str | None = None, index_path: str | None = None, top: int = 40, progress=None,

@@ -140,6 +140,13 @@ class Document:
         for top in self.sections:
             yield from top.walk()
 
+    def written_paths(self) -> dict[str, str]:
+        """Section id → its numbers as written, from the top: "二、/（七）/24、", "第五章/第三十二条/（七）"."""
+        paths: dict[str, str] = {}
+        for s in self.walk():
+            paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
+        return paths
+
     @property
     def in_articles(self) -> bool:
         """Whether the plan is written in articles (第X条, a law's genre) rather than in measures (一、/(一)/1、).

@@ -142,7 +142,10 @@ def render_clauses(results, fmt: str, lang: str | None = None) -> str:
     for h in results.hits:
         by_query.setdefault(h.query_id, []).append(h)
     for query_id, hits in by_query.items():
-        out.append(f"\n{t('cli.query') if query_id == QUERY_ID else query_id}  {hits[0].query_text}\n")
+        place = results.query_places.get(query_id)
+        label = t("cli.query") if query_id == QUERY_ID else \
+            t("cli.query_place", path=place[0], n=place[1]) if place else query_id
+        out.append(f"\n{label}  {hits[0].query_text}\n")
         if hits[0].boilerplate:
             out.append("  " + t("cli.boilerplate", n=hits[0].plans_with_it) + "\n")
         for h in hits:

@@ -202,6 +202,20 @@ class ClauseHit:
 class ClauseResults:
     hits: list[ClauseHit] = field(default_factory=list)
     queries: int = 0
+    # a query clause's id → where it stands in the query plan, as written, and its number there: the table's
+    # label for it ("二、/（七）/24、", 1), where the JSON and CSV keep the id
+    query_places: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def query_places(doc: Document, clause_ids: list[str]) -> dict[str, tuple[str, int]]:
+    """Each clause id ("<section id>#<n>") of ``doc`` → (its section's numbers as written, n)."""
+    paths = doc.written_paths()
+    out = {}
+    for cid in clause_ids:
+        sid, _, n = cid.rpartition("#")
+        if sid in paths and n.isdigit():
+            out[cid] = (paths[sid], int(n))
+    return out
 
 
 def near_groups(rows: list[int], corpus: Corpus) -> list[int]:

@@ -107,9 +107,8 @@ def parse_file(path: str, data: bytes | None = None) -> dict:
     ranges = seg.token_ranges(spans.reshape(-1, 2))  # a section's = tfidf.section_tokens(doc, seg, s)
     runs = ranges[:len(walk)]
     firsts, counts = ranges[:, 0].tolist(), (ranges[:, 1] - ranges[:, 0]).tolist()
-    sections, paths = [], {}
+    sections, paths = [], doc.written_paths()
     for order, s in enumerate(walk):
-        paths[s.id] = (paths[s.parent] + "/" if s.parent else "") + s.number
         sections.append((s.id, s.level, s.number, s.title, s.parent, role[s.id], s.span[0], s.span[1],
                          firsts[order], counts[order], paths[s.id]))
     clauses, row = [], len(walk)  # their ranges follow the sections'

@@ -5,6 +5,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -259,6 +260,11 @@ def test_cli_index_rank_clauses_matrix(tmp_path):
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     assert "培育地方法人金融机构" in raw.decode("utf-8-sig") or "金融" in raw.decode("utf-8-sig")
+    # the table names each query clause where it stands in PLAN, as written (the CSV keeps the id)
+    table = runner.invoke(main, ["clauses", str(DATA / "sections" / "plan_style.txt"), "--corpus", str(corpus)])
+    labels = [line.split("  ")[0] for line in table.stdout.splitlines() if line and not line.startswith(" ")]
+    assert labels and all(re.fullmatch(r"\S+ 第\d+句", label) for label in labels), labels[:3]
+    assert all("#" not in label for label in labels) and "#" in raw.decode("utf-8-sig")
 
     page = tmp_path / "matrix.html"
     result = runner.invoke(main, ["matrix", str(DATA / "sections" / "plan_style.txt"), "--corpus", str(corpus), "-o", str(page)])
