@@ -1,5 +1,6 @@
 """The report's two charts as SVG-ready data: the unit × unit similarity heatmap and both plans' policy-force
-profiles. Part of the report stage (see :mod:`compare.report`): numbers and labels for the templates, no markup."""
+profiles; and the place names by which the report, the heatmap's axes included, names a section. Part of the
+report stage (see :mod:`compare.report`): numbers and labels for the templates, no markup."""
 from __future__ import annotations
 
 from .models import Role
@@ -35,17 +36,22 @@ def force_chart(c, force, shown_pairs, t) -> dict:
             "hint": t("force_hint", changed=len(changed), up=up, down=len(changed) - up), "aria": t("force_chart_aria")}
 
 
-def _axis_labels(doc, ids) -> dict[str, str]:
-    """Short labels for heatmap axes: the number as written, with the parent's number where it repeats."""
-    own = {i: doc.section(i).number or i for i in ids}
-    counts: dict[str, int] = {}
-    for label in own.values():
-        counts[label] = counts.get(label, 0) + 1
-    out = {}
-    for i, label in own.items():
-        parent = doc.section(i).parent
-        out[i] = (doc.section(parent).number + label) if counts[label] > 1 and parent else label
-    return out
+def place_names(doc):
+    """Section id → a name a reader can find it by: its number, with its parents' numbers before it until the
+    name is unique (（五） under 第五十二条 reads 第五十二条（五）; 5、 of a plan whose items run on stays 5、)."""
+    from collections import Counter
+
+    count = Counter(s.number for s in doc.walk())
+
+    def name(sid: str) -> str:
+        s = doc.section(sid)
+        out = s.number or sid
+        while s.parent and count[s.number] > 1:
+            s = doc.section(s.parent)
+            out = s.number + out
+        return out
+
+    return name
 
 
 def heatmap(c, anchor_of_a, t=None) -> dict:
@@ -58,7 +64,8 @@ def heatmap(c, anchor_of_a, t=None) -> dict:
     size = max(4, min(14, 640 // max(1, len(cols)), 640 // max(1, len(rows))))
     top = max([max(row) for row in c.matrix if row] + [0.05])  # shade relative to the strongest match
     floor = max(0.05, 0.15 * top)  # fainter cells carry no structure and only bloat the page
-    label_a, label_b = _axis_labels(c.a, rows), _axis_labels(c.b, cols)
+    places_a, places_b = place_names(c.a), place_names(c.b)  # as the rest of the report names them
+    label_a, label_b = {x: places_a(x) for x in rows}, {y: places_b(y) for y in cols}
     left, head = 90, 70  # room for row labels and for the rotated column labels
     cells = []
     tip = t.table["heatmap_tip"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .models import Kind, Role, units_of, versions_of_one
 from .serialize import document_meta
-from .charts import force_chart, heatmap
+from .charts import force_chart, heatmap, place_names
 from .templating import KIND_LABELS, Strings, render_page, two_decimals
 
 
@@ -106,24 +106,6 @@ def _side_view(doc, ids, segments_by_view, deep=False, marks=(), names=None, mov
     return out
 
 
-def _place_names(doc):
-    """Section id → a name a reader can find it by: its number, with its parents' numbers before it until the
-    name is unique (（五） under 第五十二条 reads 第五十二条（五）; 5、 of a plan whose items run on stays 5、)."""
-    from collections import Counter
-
-    count = Counter(s.number for s in doc.walk())
-
-    def name(sid: str) -> str:
-        s = doc.section(sid)
-        out = s.number or sid
-        while s.parent and count[s.number] > 1:
-            s = doc.section(s.parent)
-            out = s.number + out
-        return out
-
-    return name
-
-
 def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict, dict, dict]:
     """Partial moves on both ends: A unit id → [(text, href)] and B unit id → [(text, href)] for the links;
     A unit id → [(start, end, note)] and B unit id → [(start, end, note)] for the sentences themselves."""
@@ -134,7 +116,7 @@ def _move_notes(c, anchor_of_a, anchor_of_b, t=None) -> tuple[dict, dict, dict, 
     spans_b: dict[str, list] = {}
     clauses_a = {cl.id: cl for s in c.a.walk() for cl in s.clauses} if c.moves else {}
     clauses_b = {cl.id: cl for s in c.b.walk() for cl in s.clauses} if c.moves else {}
-    places_a, places_b = (_place_names(c.a), _place_names(c.b)) if c.moves else (None, None)
+    places_a, places_b = (place_names(c.a), place_names(c.b)) if c.moves else (None, None)
     for m in c.moves:
         a_num, b_num = places_a(m.a), places_b(m.b)
         n = len(m.clauses)
@@ -176,7 +158,7 @@ def build_view(c, options=None) -> dict:
     b_position = {sid: k for k, sid in enumerate(b_order)}
     moved_from_a, moved_into_b, moved_spans_a, moved_spans_b = _move_notes(c, anchor_of_a, anchor_of_b, t)
     names_a, names_b = section_names(c.a), section_names(c.b)
-    places_a, places_b = _place_names(c.a), _place_names(c.b)
+    places_a, places_b = place_names(c.a), place_names(c.b)
     unit_of_b = units_of(c.b)
     pairs = []
     for n, p in enumerate(c.pairs):

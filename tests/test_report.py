@@ -513,7 +513,7 @@ def test_places_named_in_a_report_name_one_section_each(shared_corpus):
     names one section of its plan."""
     from collections import Counter
 
-    from compare.report import _place_names
+    from compare.charts import place_names
 
     for a, b in [(SEED, shared_corpus / "huzhou-green-finance-promotion-regulation-2021.md"),
                  (shared_corpus / "sd-local-finance-regulation-2016.md",
@@ -523,7 +523,7 @@ def test_places_named_in_a_report_name_one_section_each(shared_corpus):
         c = api.compare(str(a), str(b), str(shared_corpus))
         page = html.unescape(render_html(c))
         for side, doc in (("甲", c.a), ("乙", c.b)):
-            names = Counter(map(_place_names(doc), (s.id for s in doc.walk())))
+            names = Counter(map(place_names(doc), (s.id for s in doc.walk())))
             unique = {n for n, k in names.items() if k == 1}
             named = re.findall(rf"最接近：{side}([^（<]+)（", page) + re.findall(rf"位于{side}([^ <的\"]+)", page)
             assert all(n in unique for n in named), (a.name, side, [n for n in named if n not in unique])
@@ -531,8 +531,13 @@ def test_places_named_in_a_report_name_one_section_each(shared_corpus):
         rows = re.findall(r'<td><a href="#p\d+">([^<]+)</a>.*?<td><a href="#p\d+">([^<]+)</a>', table, re.S)
         assert rows
         for doc, named in ((c.a, [x for x, _ in rows]), (c.b, [y for _, y in rows])):
-            names = Counter(map(_place_names(doc), (s.id for s in doc.walk())))
+            names = Counter(map(place_names(doc), (s.id for s in doc.walk())))
             assert all(names[n] == 1 for n in named), (a.name, [n for n in named if names[n] != 1])
+        # ... and so do the heatmap's axes, which had prefixed a parent only among units ((一)1、 beside a bare (二))
+        view = build_view(c)["heatmap"]
+        for doc, labels in ((c.a, [r["label"] for r in view["rows"]]), (c.b, [k["label"] for k in view["cols"]])):
+            names = Counter(map(place_names(doc), (s.id for s in doc.walk())))
+            assert labels and all(names[n] == 1 for n in labels), (a.name, [n for n in labels if names[n] != 1])
 
 
 @needs_corpus
