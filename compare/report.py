@@ -202,6 +202,10 @@ def build_view(c, options=None) -> dict:
             "nearest": _nearest_view(c, p, (anchor_of_a, names_a, places_a), (anchor_of_b, names_b, places_b), t),
             "renumbered": t("renumbered", a=c.a.section(p.a[0]).number, b=c.b.section(p.b[0]).number)
                           if p.renumbered and p.role != "item" else "",
+            # paired below the floor (a plan's measure and a law's article that only stand out for each other):
+            # said on the card, so that a reader weighs it as the evidence it is
+            "below_floor": t("below_floor_title", score=two_decimals(p.score), threshold=f"{c.threshold:.2f}")
+                           if p.a and p.b and p.role == Role.UNIT and p.score < c.threshold and not p.decided else "",
         })
     apart = genres_apart(c.a, c.b)  # a plan in measures against a law in articles (see compare.groups)
     counts, headings = pair_counts(c)

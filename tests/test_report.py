@@ -638,3 +638,19 @@ def test_each_score_badge_carries_the_jsons_score_in_full(tmp_path):
     titles = re.findall(r'class="score-badge" title="余弦相似度 ([0-9.]+)（', page)
     assert len(shown) > 3 and titles == [f"{s:.4f}" for s in shown]
     assert f'title="{data["score"]:.4f}"' in page
+
+
+@needs_corpus
+def test_a_pair_below_the_floor_says_it_is_weak(shared_corpus, tmp_path):
+    """The seed against the Beijing business-environment regulation pairs 16 units, 15 below 0.20 and most not
+    an analyst's pairs: each such card says 弱配对, with why in its title; the cards at the floor do not."""
+    out, js = tmp_path / "r.html", tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["run", str(SEED), str(shared_corpus / "bj-business-environment-regulation-2024.md"),
+                                       "--corpus", str(shared_corpus), "-o", str(out), "--json", str(js)])
+    assert result.exit_code == 0, result.output
+    page, data = out.read_text(encoding="utf-8"), json.loads(js.read_text(encoding="utf-8"))
+    weak = [p for p in data["pairs"] if p["role"] == "unit" and p["a"] and p["b"] and p["score"] < data["threshold"]]
+    cards = re.findall(r'<details class="pair[^>]*data-score="([0-9.]+)"[^>]*>(.*?)</summary>', page, re.S)
+    badged = [float(score) for score, head in cards if 'class="weak-badge"' in head]
+    assert weak and len(badged) == len(weak) and all(score < data["threshold"] for score in badged)
+    assert "弱配对" in page and "证据较弱" in page
