@@ -502,7 +502,7 @@ def test_a_changed_pair_never_reads_1_00(tmp_path):
     c = api.compare(str(a), str(b), corpus=str(DATA / "none"))
     changed = next(p for p in c.pairs if p.kind == "changed")
     assert 0.995 <= changed.score < 1  # "%.2f" would print 1.00
-    card = render_html(c).split(f'data-kind="changed"', 1)[1].split("</details>", 1)[0]
+    card = render_html(c).split('data-kind="changed"', 1)[1].split("</details>", 1)[0]
     assert re.search(r'class="score-badge"[^>]*>0\.99<', card)
 
 

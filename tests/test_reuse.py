@@ -8,7 +8,6 @@ import signal
 import pytest
 from click.testing import CliRunner
 
-from compare import api
 from compare.cli import main
 from compare.reuse import MIN_TOKENS
 from compare.reuse_engine import InProcess, OnDask, run_job
